@@ -1,0 +1,35 @@
+// Next.js config for the oscompose web app. Everything must build and run offline:
+// workspace packages ship TypeScript source (transpiled here), native/server-only
+// libraries stay external, and Monaco is bundled (never fetched from a CDN).
+import type { NextConfig } from 'next';
+import path from 'node:path';
+
+process.env.NEXT_TELEMETRY_DISABLED = '1';
+
+const nextConfig: NextConfig = {
+  transpilePackages: [
+    '@oscompose/spec',
+    '@oscompose/db',
+    '@oscompose/queue',
+    '@oscompose/storage',
+    '@oscompose/catalog',
+  ],
+  serverExternalPackages: [
+    'better-sqlite3',
+    '@prisma/client',
+    '@prisma/adapter-better-sqlite3',
+    '@prisma/adapter-pg',
+    'prisma',
+    'pg',
+    'bullmq',
+    'ioredis',
+    'pino',
+  ],
+  // The monorepo root holds the lockfile; tell Next so it stops guessing.
+  outputFileTracingRoot: path.join(import.meta.dirname, '../..'),
+  turbopack: { root: path.join(import.meta.dirname, '../..') },
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+export default nextConfig;
