@@ -1,0 +1,109 @@
+// The ONE wrapper every /api/v1 route handler goes through: resolve the caller, check the declared
+// permission, parse params/query/body with zod, run the handler, map thrown errors to HTTP.
+// A route exported without it has no caller to pass to a service, so it cannot be written by accident.
+//
+//   export const GET = route({ permission: 'build:read', params: z.object({ id: z.string() }) },
+//     async ({ caller, params }) => getBuild(caller, params.id));
+
+import { z } from 'zod';
+import { can, type Permission } from '../auth/permissions';
+import { resolveCaller, type Caller } from './caller';
+import { BadRequestError, ForbiddenError, UnauthorizedError, errorResponse } from './errors';
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteOptions<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
+  permission: Permission;
+  params?: P;
+  query?: Q;
+  body?: B;
+}
+
+export interface HandlerContext<P, Q, B> {
+  req: Request;
+  caller: Caller;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+/** What Next.js passes as the second argument of a route handler (params is a Promise in Next 15+). */
+export interface NextRouteContext {
+  params?: Promise<Record<string, string | string[] | undefined>> | Record<string, string | string[] | undefined>;
+}
+
+/** A handler returns a Response (streams, downloads, custom status) or data sent as JSON 200. */
+export type Handler<P, Q, B> = (ctx: HandlerContext<P, Q, B>) => Promise<Response | unknown> | Response | unknown;
+
+/** JSON with a status other than 200 (`return json({ id }, 202)`). */
+export function json(data: unknown, status = 200, headers?: HeadersInit): Response {
+  return Response.json(data, { status, headers });
+}
+
+/** Query string → plain object; a repeated key becomes an array. */
+export function queryObject(url: URL): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    const prev = out[key];
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+async function readJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequestError('The request body is not valid JSON; send Content-Type: application/json with a JSON object.', undefined, 'invalid_json');
+  }
+}
+
+async function parseInput<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(
+  options: RouteOptions<P, Q, B>,
+  req: Request,
+  ctx: NextRouteContext | undefined,
+): Promise<{ params: Out<P>; query: Out<Q>; body: Out<B> } | Response> {
+  let stage: 'params' | 'query' | 'body' = 'params';
+  try {
+    const rawParams = (await ctx?.params) ?? {};
+    const params = options.params ? options.params.parse(rawParams) : undefined;
+    stage = 'query';
+    const query = options.query ? options.query.parse(queryObject(new URL(req.url))) : undefined;
+    stage = 'body';
+    const body = options.body ? options.body.parse(await readJson(req)) : undefined;
+    return { params, query, body } as { params: Out<P>; query: Out<Q>; body: Out<B> };
+  } catch (err) {
+    return errorResponse(err, stage);
+  }
+}
+
+export function route<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(options: RouteOptions<P, Q, B>, handler: Handler<Out<P>, Out<Q>, Out<B>>) {
+  return async function routeHandler(req: Request, ctx?: NextRouteContext): Promise<Response> {
+    try {
+      const caller = await resolveCaller(req);
+      if (!caller) throw new UnauthorizedError();
+      if (!can(caller.role, options.permission)) {
+        throw new ForbiddenError(
+          `Your role (${caller.role}) may not do this (${options.permission}); ask a team admin to change your role.`,
+        );
+      }
+
+      const parsed = await parseInput(options, req, ctx);
+      if (parsed instanceof Response) return parsed;
+
+      const result = await handler({ req, caller, ...parsed });
+      if (result instanceof Response) return result;
+      if (result === undefined) return new Response(null, { status: 204 });
+      return Response.json(result);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
