@@ -29,6 +29,8 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: path.join(import.meta.dirname, '../..'),
   turbopack: { root: path.join(import.meta.dirname, '../..') },
   poweredByHeader: false,
+  // `npm run typecheck` covers types; e2e tests set this to build while sibling packages are mid-change.
+  typescript: { ignoreBuildErrors: process.env.OSCOMPOSE_SKIP_TYPECHECK === '1' },
   typedRoutes: false,
 };
 
