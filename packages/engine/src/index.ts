@@ -22,3 +22,6 @@ export {
   type WrittenImage,
 } from './oci/layout';
 export { normaliseReference, ReferenceError, type ImageReference } from './oci/reference';
+// Test fixtures (a real docker-registry, a pusher, in-memory images); used by tests across packages.
+export { startRegistry, pushImage, freePort, type TestRegistry, type StartRegistryOptions, type PushOptions } from './testing/registry';
+export { makeImage, makeIndex, filesToEntries, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';

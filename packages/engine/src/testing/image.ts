@@ -1,0 +1,104 @@
+// Test fixtures: small OCI images built in memory from a map of paths, pushed to a test registry
+// or written to an OCI layout / archive tarball.
+
+import { MediaType, type Descriptor, type ImageConfig, type ImageManifest, type ImageRuntimeConfig } from '../oci/types';
+import type { FsEntry, FsEntryType } from '../oci/entry';
+import { buildImage, sha256Digest } from '../oci/layout';
+import { sortEntries, tarBuffer } from '../oci/tar';
+
+export type FileSpec =
+  | string
+  | Buffer
+  | { type?: FsEntryType; content?: string | Buffer; mode?: number; uid?: number; gid?: number; linkname?: string; devmajor?: number; devminor?: number };
+
+/** path → content or entry; parent directories are added (0755 root) unless listed. */
+export type FilesSpec = Record<string, FileSpec>;
+
+export interface MakeImageOptions {
+  /** A single layer's files (shorthand for layers: [files]). */
+  files?: FilesSpec;
+  /** Layers bottom first: a files map, or a raw uncompressed tar (for hostile layers). */
+  layers?: (FilesSpec | Buffer)[];
+  config?: ImageRuntimeConfig;
+  labels?: Record<string, string>;
+  architecture?: string;
+  os?: string;
+}
+
+export interface MemoryImage {
+  digest: string;
+  manifest: ImageManifest;
+  manifestBytes: Buffer;
+  config: ImageConfig;
+  configBytes: Buffer;
+  /** Uncompressed layer tars, bottom first. */
+  layerTars: Buffer[];
+  /** Every blob (config and compressed layers) by digest. */
+  blobs: Map<string, Buffer>;
+}
+
+export interface MemoryIndex {
+  digest: string;
+  mediaType: string;
+  indexBytes: Buffer;
+  manifests: MemoryImage[];
+}
+
+export function filesToEntries(files: FilesSpec): FsEntry[] {
+  const entries = new Map<string, FsEntry>();
+  for (const [rawPath, spec] of Object.entries(files)) {
+    const path = rawPath.replace(/^\/+|\/+$/g, '');
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (!entries.has(dir) && !(dir in files) && !(`/${dir}` in files)) entries.set(dir, { path: dir, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 });
+    }
+    const s = typeof spec === 'string' || Buffer.isBuffer(spec) ? { content: spec } : spec;
+    const type: FsEntryType = s.type ?? (s.linkname !== undefined ? 'symlink' : 'file');
+    const content = type === 'file' ? Buffer.from(s.content ?? '') : undefined;
+    entries.set(path, {
+      path,
+      type,
+      mode: s.mode ?? (type === 'dir' ? 0o755 : type === 'symlink' ? 0o777 : 0o644),
+      uid: s.uid ?? 0,
+      gid: s.gid ?? 0,
+      size: content?.length ?? 0,
+      ...(s.linkname !== undefined ? { linkname: s.linkname } : {}),
+      ...(s.devmajor !== undefined ? { devmajor: s.devmajor, devminor: s.devminor ?? 0 } : {}),
+      ...(content ? { content } : {}),
+    });
+  }
+  return sortEntries([...entries.values()]);
+}
+
+/** Builds a small image in memory (deterministic: same options, same digest). */
+export async function makeImage(opts: MakeImageOptions): Promise<MemoryImage> {
+  const layerSpecs = opts.layers ?? [opts.files ?? {}];
+  const layerTars: Buffer[] = [];
+  for (const l of layerSpecs) layerTars.push(Buffer.isBuffer(l) ? l : await tarBuffer(filesToEntries(l)));
+  const built = buildImage({ ref: 'localhost/fixture', config: opts.config, labels: opts.labels, layers: layerTars, architecture: opts.architecture, os: opts.os });
+  const blobs = new Map<string, Buffer>();
+  blobs.set(built.manifest.config.digest, built.configBytes);
+  for (const l of built.layerBlobs) blobs.set(l.descriptor.digest, l.data);
+  return {
+    digest: sha256Digest(built.manifestBytes),
+    manifest: built.manifest,
+    manifestBytes: built.manifestBytes,
+    config: built.config,
+    configBytes: built.configBytes,
+    layerTars,
+    blobs,
+  };
+}
+
+/** An image index over images, each with its config's platform. */
+export function makeIndex(images: MemoryImage[]): MemoryIndex {
+  const manifests: Descriptor[] = images.map((m) => ({
+    mediaType: m.manifest.mediaType!,
+    digest: m.digest,
+    size: m.manifestBytes.length,
+    platform: { architecture: m.config.architecture, os: m.config.os },
+  }));
+  const indexBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }));
+  return { digest: sha256Digest(indexBytes), mediaType: MediaType.ociIndex, indexBytes, manifests: images };
+}

@@ -1,0 +1,290 @@
+// Test helpers: a real registry (Debian's docker-registry, the CNCF distribution registry) on
+// 127.0.0.1 with a free port and a temporary root, and a minimal OCI distribution pusher.
+
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createSign, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { findInLayout, readBlob, readIndex } from '../oci/layout';
+import { normaliseReference } from '../oci/reference';
+import { isIndexMediaType, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/types';
+import type { MemoryImage, MemoryIndex } from './image';
+
+export const REGISTRY_BINARY = '/usr/bin/docker-registry';
+
+export interface TestRegistry {
+  /** host:port, e.g. 127.0.0.1:41234 */
+  host: string;
+  /** http://host */
+  url: string;
+  /** Credentials accepted when auth is basic or token. */
+  username?: string;
+  password?: string;
+  /** The token server's URL when auth is token. */
+  tokenUrl?: string;
+  stop(): Promise<void>;
+}
+
+export interface StartRegistryOptions {
+  auth?: 'none' | 'basic' | 'token';
+  username?: string;
+  password?: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts docker-registry on 127.0.0.1. With auth 'token' a small token server (in this process)
+ * issues JWTs signed by a throwaway CA, the same flow Docker Hub uses.
+ */
+export async function startRegistry(opts: StartRegistryOptions = {}): Promise<TestRegistry> {
+  if (!existsSync(REGISTRY_BINARY)) {
+    throw new Error(`${REGISTRY_BINARY} is missing: install Debian's registry with "apt-get install docker-registry"`);
+  }
+  const auth = opts.auth ?? 'none';
+  const username = opts.username ?? 'tester';
+  const password = opts.password ?? 'secret-' + randomBytes(4).toString('hex');
+  const root = mkdtempSync(join(tmpdir(), 'oscompose-registry-'));
+  const port = await freePort();
+  let authYaml = '';
+  let tokenServer: Server | undefined;
+  let tokenUrl: string | undefined;
+  if (auth === 'basic') {
+    writeFileSync(join(root, 'htpasswd'), `${username}:${bcrypt.hashSync(password, 8)}\n`);
+    authYaml = `auth:\n  htpasswd:\n    realm: oscompose-test\n    path: ${join(root, 'htpasswd')}\n`;
+  } else if (auth === 'token') {
+    const t = await startTokenServer(root, username, password);
+    tokenServer = t.server;
+    tokenUrl = t.url;
+    authYaml = `auth:\n  token:\n    realm: ${t.url}/token\n    service: oscompose-test\n    issuer: oscompose-test-issuer\n    rootcertbundle: ${t.certPath}\n`;
+  }
+  const config = `version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${join(root, 'data')}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:${port}
+${authYaml}`;
+  writeFileSync(join(root, 'config.yml'), config);
+  const child: ChildProcess = spawn(REGISTRY_BINARY, ['serve', join(root, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  let exited: number | null = null;
+  child.on('exit', (code) => {
+    exited = code ?? -1;
+  });
+  const host = `127.0.0.1:${port}`;
+  const url = `http://${host}`;
+  const stop = async () => {
+    if (exited === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => {
+        const t = setTimeout(() => {
+          child.kill('SIGKILL');
+          r(null);
+        }, 3000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          r(null);
+        });
+      });
+    }
+    if (tokenServer) await new Promise((r) => tokenServer!.close(r));
+    rmSync(root, { recursive: true, force: true });
+  };
+  for (let i = 0; ; i++) {
+    if (exited !== null) {
+      await stop();
+      throw new Error(`docker-registry exited with ${exited} at start: ${stderr.trim()}`);
+    }
+    try {
+      const res = await fetch(`${url}/v2/`);
+      if (res.status === 200 || res.status === 401) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (i > 300) {
+      await stop();
+      throw new Error(`docker-registry did not answer on ${url}/v2/ within 30 s: ${stderr.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { host, url, ...(auth !== 'none' ? { username, password } : {}), ...(tokenUrl ? { tokenUrl } : {}), stop };
+}
+
+/** A token server as the distribution spec describes: GET /token?service&scope, basic auth, JWT signed with x5c. */
+async function startTokenServer(root: string, username: string, password: string) {
+  const keyPath = join(root, 'token.key');
+  const certPath = join(root, 'token.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=oscompose-test-token'], {
+    stdio: 'ignore',
+  });
+  const key = readFileSync(keyPath, 'utf8');
+  const certDer = readFileSync(certPath, 'utf8').replace(/-----[^-]+-----|\s/g, '');
+  const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+  const server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const hdr = req.headers.authorization ?? '';
+    const anonymous = !hdr;
+    if (!anonymous) {
+      const [user, pass] = Buffer.from(hdr.replace(/^Basic /, ''), 'base64').toString().split(':');
+      if (!hdr.startsWith('Basic ') || user !== username || pass !== password) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}');
+        return;
+      }
+    }
+    // Grant what was asked for to a logged-in user; anonymous users get nothing (every request
+    // to the registry then fails with 401, as on a private Docker Hub repository).
+    const access = anonymous
+      ? []
+      : u.searchParams.getAll('scope').map((s) => {
+          const [type, name, actions] = s.split(':');
+          return { type, name, actions: (actions ?? '').split(',') };
+        });
+    const now = Math.floor(Date.now() / 1000);
+    const header = { alg: 'RS256', typ: 'JWT', x5c: [certDer] };
+    const claims = { iss: 'oscompose-test-issuer', sub: anonymous ? '' : username, aud: u.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access };
+    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+    const sig = createSign('RSA-SHA256').update(input).sign(key);
+    const token = `${input}.${b64url(sig)}`;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${port}`, certPath };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pushing
+
+export interface PushOptions {
+  username?: string;
+  password?: string;
+}
+
+/** What a push sends: manifests (top first) and blobs, from an image layout or memory. */
+interface PushSet {
+  top: { mediaType: string; bytes: Buffer; digest: string };
+  children: { mediaType: string; bytes: Buffer; digest: string }[];
+  blobs: Map<string, Buffer>;
+}
+
+/**
+ * Pushes an image (or image index) to a registry with the OCI distribution API. `source` is an
+ * OCI layout directory (the image named `ref`, or its only image) or an in-memory image.
+ */
+export async function pushImage(host: string, ref: string, source: string | MemoryImage | MemoryIndex, opts: PushOptions = {}): Promise<string> {
+  const r = normaliseReference(ref.includes('/') || ref.includes(':') ? ref : ref);
+  const repo = r.repository;
+  const set = typeof source === 'string' ? await loadFromLayout(source, ref) : fromMemory(source);
+  const base = `http://${host}/v2/${repo}`;
+  const session = new PushSession(opts, repo);
+  for (const [digest, data] of set.blobs) {
+    const head = await session.fetch(`${base}/blobs/${digest}`, { method: 'HEAD' });
+    if (head.status === 200) continue;
+    const start = await session.fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+    if (start.status !== 202) throw new Error(`push ${ref}: starting a blob upload failed with ${start.status}: ${await start.text()}`);
+    const loc = new URL(start.headers.get('location')!, `http://${host}`);
+    loc.searchParams.set('digest', digest);
+    const put = await session.fetch(loc.toString(), { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
+    if (put.status !== 201) throw new Error(`push ${ref}: blob upload failed with ${put.status}: ${await put.text()}`);
+  }
+  for (const m of set.children) {
+    const res = await session.fetch(`${base}/manifests/${m.digest}`, { method: 'PUT', body: m.bytes, headers: { 'content-type': m.mediaType } });
+    if (res.status !== 201) throw new Error(`push ${ref}: manifest upload failed with ${res.status}: ${await res.text()}`);
+  }
+  const tag = r.tag ?? set.top.digest;
+  const res = await session.fetch(`${base}/manifests/${tag}`, { method: 'PUT', body: set.top.bytes, headers: { 'content-type': set.top.mediaType } });
+  if (res.status !== 201) throw new Error(`push ${ref}: manifest upload failed with ${res.status}: ${await res.text()}`);
+  return set.top.digest;
+}
+
+/** Handles basic and token auth for pushes (a test helper: no retries). */
+class PushSession {
+  private authz?: string;
+  constructor(
+    private opts: PushOptions,
+    private repo: string,
+  ) {
+    if (opts.username) this.authz = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
+  }
+  async fetch(url: string, init: RequestInit): Promise<Response> {
+    const go = () => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...(this.authz ? { authorization: this.authz } : {}) } });
+    let res = await go();
+    const challenge = res.headers.get('www-authenticate') ?? '';
+    if (res.status === 401 && challenge.startsWith('Bearer ')) {
+      const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      const tu = new URL(params.realm!);
+      if (params.service) tu.searchParams.set('service', params.service);
+      tu.searchParams.append('scope', `repository:${this.repo}:pull,push`);
+      const basic: Record<string, string> = this.opts.username ? { authorization: `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}` } : {};
+      const tr = await fetch(tu, { headers: basic });
+      if (tr.status !== 200) throw new Error(`token server refused: ${tr.status}`);
+      const body = (await tr.json()) as { token?: string; access_token?: string };
+      this.authz = `Bearer ${body.token ?? body.access_token}`;
+      res = await go();
+    }
+    return res;
+  }
+}
+
+function fromMemory(src: MemoryImage | MemoryIndex): PushSet {
+  if ('manifests' in src) {
+    const blobs = new Map<string, Buffer>();
+    for (const m of src.manifests) for (const [d, b] of m.blobs) blobs.set(d, b);
+    return {
+      top: { mediaType: src.mediaType, bytes: src.indexBytes, digest: src.digest },
+      children: src.manifests.map((m) => ({ mediaType: m.manifest.mediaType!, bytes: m.manifestBytes, digest: m.digest })),
+      blobs,
+    };
+  }
+  return { top: { mediaType: src.manifest.mediaType!, bytes: src.manifestBytes, digest: src.digest }, children: [], blobs: src.blobs };
+}
+
+async function loadFromLayout(dir: string, ref: string): Promise<PushSet> {
+  let desc: Descriptor | undefined = await findInLayout(dir, ref);
+  if (!desc) {
+    const index = await readIndex(dir);
+    if (index.manifests.length !== 1) throw new Error(`${dir} has no image named ${ref}`);
+    desc = index.manifests[0]!;
+  }
+  const blobs = new Map<string, Buffer>();
+  const children: PushSet['children'] = [];
+  const topBytes = await readBlob(dir, desc.digest);
+  const addManifest = async (bytes: Buffer) => {
+    const m = JSON.parse(bytes.toString()) as ImageManifest;
+    for (const d of [m.config, ...m.layers]) blobs.set(d.digest, await readBlob(dir, d.digest));
+  };
+  if (isIndexMediaType(desc.mediaType)) {
+    const idx = JSON.parse(topBytes.toString()) as ImageIndex;
+    for (const c of idx.manifests) {
+      const bytes = await readBlob(dir, c.digest);
+      children.push({ mediaType: c.mediaType, bytes, digest: c.digest });
+      await addManifest(bytes);
+    }
+  } else {
+    await addManifest(topBytes);
+  }
+  return { top: { mediaType: desc.mediaType, bytes: topBytes, digest: desc.digest }, children, blobs };
+}
