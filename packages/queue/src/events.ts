@@ -1,0 +1,27 @@
+// Build progress on the wire: the Redis pub/sub channels and the event envelope shared by the
+// worker (which stores then publishes) and the web app (which replays then follows, for SSE).
+
+import { z } from 'zod';
+
+/** Per-build channel carrying BuildEventMessage JSON, published only after the rows are stored. */
+export const buildChannel = (buildId: string) => `build:${buildId}`;
+/** Cancellation requests: the message is a build id; every worker listens. */
+export const CANCEL_CHANNEL = 'build-cancel';
+
+export const BUILD_EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'] as const;
+export type BuildEventType = (typeof BUILD_EVENT_TYPES)[number];
+
+export const buildEventMessage = z.object({
+  buildId: z.string(),
+  /** Per-build, increasing; the SSE `id:` (Last-Event-ID resumes after it). */
+  seq: z.number().int().nonnegative(),
+  time: z.string(),
+  type: z.enum(BUILD_EVENT_TYPES),
+  data: z.record(z.string(), z.unknown()),
+});
+export type BuildEventMessage = z.infer<typeof buildEventMessage>;
+
+export const FINAL_STATUSES = ['succeeded', 'failed', 'canceled'] as const;
+export const BUILD_STATUSES = ['queued', 'running', ...FINAL_STATUSES] as const;
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
+export const isFinalStatus = (s: string): boolean => (FINAL_STATUSES as readonly string[]).includes(s);
