@@ -1,0 +1,35 @@
+// The string enums of the data model (stored as text so SQLite and PostgreSQL share one schema).
+// Validate with these before writing; the database itself does not check them.
+import { z } from 'zod';
+
+export const MembershipRole = z.enum(['owner', 'admin', 'member', 'viewer']);
+export type MembershipRole = z.infer<typeof MembershipRole>;
+
+export const CatalogKind = z.enum(['kernel', 'init', 'onboot', 'onshutdown', 'service', 'volume']);
+export type CatalogKind = z.infer<typeof CatalogKind>;
+
+export const CatalogSource = z.enum(['starter', 'remote', 'team', 'upload']);
+export type CatalogSource = z.infer<typeof CatalogSource>;
+
+export const Visibility = z.enum(['team', 'public']);
+export type Visibility = z.infer<typeof Visibility>;
+
+export const BuildStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']);
+export type BuildStatus = z.infer<typeof BuildStatus>;
+
+/** Statuses after which a build never changes again. */
+export const FINISHED_BUILD_STATUSES: readonly BuildStatus[] = ['succeeded', 'failed', 'canceled'];
+
+export const InvitationStatus = z.enum(['pending', 'accepted', 'rejected', 'canceled']);
+export type InvitationStatus = z.infer<typeof InvitationStatus>;
+
+/** Parses a JSON text column, falling back when it is empty or malformed. */
+export function parseJsonColumn<T>(text: string | null | undefined, schema: z.ZodType<T>, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : fallback;
+  } catch {
+    return fallback;
+  }
+}

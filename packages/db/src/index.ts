@@ -1,0 +1,17 @@
+// @oscompose/db: the Prisma client (SQLite by default, PostgreSQL when DATABASE_URL says so),
+// the string enums of the model, and the migration runner.
+export { prisma, getPrisma, createPrisma, databaseUrl, type PrismaClient, type CreatePrismaOptions } from './client';
+export { Prisma } from '../generated/sqlite';
+export type * from '../generated/sqlite';
+export * from './enums';
+export { applyMigrations, readMigrations, pendingMigrations, migrationsDir, MigrationError } from './migrate';
+export {
+  databaseProvider,
+  findRepoRoot,
+  sqliteFilePath,
+  postgresTarget,
+  redactUrl,
+  DEFAULT_DATABASE_URL,
+  DatabaseUrlError,
+  type DatabaseProvider,
+} from './url';
