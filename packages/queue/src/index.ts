@@ -1,0 +1,5 @@
+// @oscompose/queue: queue names, job payload schemas, Redis connections, worker heartbeats.
+export * from './jobs';
+export * from './connection';
+export * from './heartbeat';
+export * from './queues';

@@ -1,0 +1,44 @@
+// The typed job catalog: queue names and payload schemas. Producers parse the payload before
+// adding a job, workers parse job.data again; payloads carry ids, never documents.
+import { z } from 'zod';
+
+/** The queue build jobs go through. */
+export const BUILD_QUEUE = 'builds';
+
+export const BuildJobData = z.object({ buildId: z.string().min(1, 'buildId must not be empty') }).strict();
+export type BuildJobData = z.infer<typeof BuildJobData>;
+
+export class JobPayloadError extends Error {
+  constructor(
+    readonly queue: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobPayloadError';
+  }
+}
+
+/** Validates a build job payload; throws JobPayloadError naming the problem. */
+export function parseBuildJob(data: unknown): BuildJobData {
+  const parsed = BuildJobData.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');
+    throw new JobPayloadError(BUILD_QUEUE, `Invalid ${BUILD_QUEUE} job payload (${problems}); expected { buildId: string }.`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Job options for a build: jobId = build id, so adding the same build twice (a retry, a double
+ * click) never makes two jobs. BullMQ priority: 1 is highest; we map our priority (higher =
+ * sooner, default 0) onto it.
+ */
+export function buildJobOptions(buildId: string, priority = 0) {
+  return {
+    jobId: buildId,
+    priority: Math.min(2_097_152, Math.max(1, 1000 - Math.trunc(priority))),
+    attempts: 1,
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
