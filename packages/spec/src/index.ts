@@ -5,3 +5,5 @@ export { parseSpec, type ParseResult, type ParseOptions } from './parse';
 export { SpecError, formatProblem, formatProblems, sortProblems, hasErrors, type SpecProblem } from './problems';
 export { parseReference, referenceProblem, ImageReferenceError, DEFAULT_REGISTRY, type ImageReference } from './reference';
 export { fieldsAt, schemaAt } from './fields';
+export { mergeSpecs, parseSpecs, originOf, type SpecInput, type ParseSpecsResult } from './merge';
+export { checkSemantics, bindProblem, rlimitProblem, CAPABILITIES, RLIMITS, type Finding, type CheckScope } from './semantic';

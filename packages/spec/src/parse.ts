@@ -18,15 +18,28 @@ export interface ParseResult {
 export interface ParseOptions {
   /** File name put into every problem. */
   file?: string;
+  /**
+   * Which semantic checks to run: `all` (default) treats the text as a whole build; `local`
+   * leaves out the checks that span files (parseSpecs runs those on the merged spec).
+   */
+  checks?: 'all' | 'local';
 }
 
 // LinuxKit parses with go-yaml; we parse YAML 1.2 (the `yaml` package default and what the
 // editor's language server uses). See docs/spec.md for the few 1.1 spellings that differ.
 const yamlOptions = { prettyErrors: true, uniqueKeys: true, strict: true } as const;
 
+const lineCounters = new WeakMap<Document, LineCounter>();
+
+/** Offsets → line/column for a document parseSpec made. */
+export function linesOf(doc: Document): LineCounter | undefined {
+  return lineCounters.get(doc);
+}
+
 export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...yamlOptions, lineCounter: lines });
+  lineCounters.set(doc, lines);
   const problems: SpecProblem[] = [];
   const file = opts.file;
   const base = (span: ReturnType<typeof spanOf>, path: (string | number)[], message: string, severity: 'error' | 'warning'): SpecProblem => ({
@@ -78,7 +91,7 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
   }
 
   const spec = result.data;
-  const findings: Finding[] = checkSemantics(spec);
+  const findings: Finding[] = checkSemantics(spec, opts.checks ?? 'all');
   for (const f of findings) at(f.path, f.message, f.severity ?? 'error', f.onKey ?? false);
   const sorted = sortProblems(problems);
   return hasErrors(sorted) ? { problems: sorted, doc } : { spec, problems: sorted, doc };

@@ -38,10 +38,19 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 const OCTAL_MODE = /^0?[0-7]{1,4}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 
-export function checkSemantics(spec: Spec): Finding[] {
-  const out: Finding[] = [];
-  const err = (path: Path, message: string, onKey = false) => out.push({ path, message, severity: 'error', onKey });
-  const warn = (path: Path, message: string, onKey = false) => out.push({ path, message, severity: 'warning', onKey });
+/**
+ * `local` checks need only one file; `cross` checks (service names, volumes that binds name)
+ * span every file of a build, so for `linuxkit build a.yml b.yml` they run on the merged spec.
+ */
+export type CheckScope = 'all' | 'local' | 'cross';
+
+export function checkSemantics(spec: Spec, scope: CheckScope = 'all'): Finding[] {
+  const all: Finding[] = [];
+  const cross = new Set<Finding>();
+  const err = (path: Path, message: string, onKey = false) => all.push({ path, message, severity: 'error', onKey });
+  const warn = (path: Path, message: string, onKey = false) => all.push({ path, message, severity: 'warning', onKey });
+  const crossErr = (path: Path, message: string) => { err(path, message); cross.add(all[all.length - 1]!); };
+  const crossWarn = (path: Path, message: string) => { warn(path, message); cross.add(all[all.length - 1]!); };
 
   const ref = (path: Path, value: string) => {
     const problem = referenceProblem(value);
@@ -58,7 +67,7 @@ export function checkSemantics(spec: Spec): Finding[] {
   spec.volumes?.forEach((v, i) => {
     const p: Path = ['volumes', i];
     if (!NAME.test(v.name)) err([...p, 'name'], `volume name \`${v.name}\` may hold only letters, digits, \`_\`, \`.\`, \`+\`, \`-\` and must start with a letter or digit`);
-    else if (volumeNames.has(v.name)) err([...p, 'name'], `duplicate volume name \`${v.name}\`; volume names must be unique`);
+    else if (volumeNames.has(v.name)) crossErr([...p, 'name'], `duplicate volume name \`${v.name}\`; volume names must be unique`);
     volumeNames.add(v.name);
     if (v.image !== undefined) ref([...p, 'image'], v.image);
     if (v.format !== undefined && v.image === undefined) warn([...p, 'format'], '`format` has no effect without `image`', true);
@@ -82,23 +91,31 @@ export function checkSemantics(spec: Spec): Finding[] {
         err([...p, 'name'], `name \`${image.name}\` may hold only letters, digits, \`_\`, \`.\`, \`+\`, \`-\` and must start with a letter or digit (it becomes a directory and a container id)`);
       }
       const before = seen.get(image.name);
-      if (section === 'services' && serviceNames.has(image.name)) err([...p, 'name'], `duplicate service name \`${image.name}\`; services run side by side and need unique names`);
-      else if (before) warn([...p, 'name'], `the name \`${image.name}\` is already used in \`${before}\`; give each container its own name`);
+      if (section === 'services' && serviceNames.has(image.name)) crossErr([...p, 'name'], `duplicate service name \`${image.name}\`; services run side by side and need unique names`);
+      else if (before) crossWarn([...p, 'name'], `the name \`${image.name}\` is already used in \`${before}\`; give each container its own name`);
       if (section === 'services') serviceNames.add(image.name);
       if (!before) seen.set(image.name, section);
       ref([...p, 'image'], image.image);
-      checkImage(image, p, volumeNames, err, warn);
+      checkImage(image, p, err, warn);
+      for (const key of ['binds', 'binds.add'] as const) {
+        image[key]?.forEach((bind, j) => {
+          if (bindProblem(bind)) return; // syntax, reported by checkImage
+          const problem = bindProblem(bind, volumeNames);
+          if (problem) crossErr([...p, key, j], problem);
+        });
+      }
     });
   }
 
   spec.files?.forEach((f, i) => checkFile(f, ['files', i], err, warn));
   if (spec.trust) warn(['trust'], '`trust` (Docker content trust) is obsolete and ignored; pin images by digest instead', true);
-  return out;
+  if (scope === 'all') return all;
+  return all.filter((f) => cross.has(f) === (scope === 'cross'));
 }
 
 type Report = (path: Path, message: string, onKey?: boolean) => void;
 
-function checkImage(image: ImageConfig, p: Path, volumes: Set<string>, err: Report, warn: Report) {
+function checkImage(image: ImageConfig, p: Path, err: Report, warn: Report) {
   for (const key of ['capabilities', 'capabilities.add', 'ambient'] as const) {
     image[key]?.forEach((cap, j) => {
       if (cap.toLowerCase() === 'all' && key !== 'ambient') return;
@@ -111,7 +128,7 @@ function checkImage(image: ImageConfig, p: Path, volumes: Set<string>, err: Repo
   }
   for (const key of ['binds', 'binds.add'] as const) {
     image[key]?.forEach((bind, j) => {
-      const problem = bindProblem(bind, volumes);
+      const problem = bindProblem(bind);
       if (problem) err([...p, key, j], problem);
     });
   }
