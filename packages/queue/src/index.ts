@@ -3,3 +3,6 @@ export * from './jobs';
 export * from './connection';
 export * from './heartbeat';
 export * from './queues';
+export * from './events';
+export * from './worker';
+export * from './cancel';

@@ -7,11 +7,12 @@ describe('build job payload', () => {
   });
 
   it.each([
-    [undefined, 'expected { buildId: string }'],
+    [undefined, 'expected { buildId: string, fresh?: boolean }'],
     [{}, 'buildId'],
     [{ buildId: '' }, 'buildId must not be empty'],
     [{ buildId: 42 }, 'buildId'],
-    [{ buildId: 'x', spec: 'kernel: …' }, 'expected { buildId: string }'],
+    [{ buildId: 'x', spec: 'kernel: …' }, 'expected { buildId: string, fresh?: boolean }'],
+    [{ buildId: 'x', fresh: 'yes' }, 'fresh'],
   ])('rejects %j with a message naming the problem', (data, fragment) => {
     expect(() => parseBuildJob(data)).toThrow(JobPayloadError);
     expect(() => parseBuildJob(data)).toThrow(fragment);
@@ -19,6 +20,11 @@ describe('build job payload', () => {
 
   it('uses the build id as job id so a build is queued once', () => {
     expect(buildJobOptions('b1').jobId).toBe('b1');
+  });
+
+  it('accepts the fresh flag and retries transient failures with exponential backoff', () => {
+    expect(parseBuildJob({ buildId: 'b1', fresh: true })).toEqual({ buildId: 'b1', fresh: true });
+    expect(buildJobOptions('b1')).toMatchObject({ attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
   });
 
   it('maps higher build priority to a lower BullMQ priority number (sooner)', () => {

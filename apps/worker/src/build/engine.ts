@@ -1,0 +1,63 @@
+// The worker's view of @oscompose/engine and @oscompose/bootcheck, in one module so the build
+// runner depends on a small interface (and the adaptation to their exact shapes lives here).
+
+export interface EngineEvent {
+  type: 'stage' | 'progress' | 'log' | 'artifact';
+  stage?: string;
+  section?: string;
+  done?: number;
+  total?: number;
+  message?: string;
+  level?: 'info' | 'warn' | 'error';
+  file?: string;
+}
+
+export interface EngineArtifact {
+  format: string;
+  name: string;
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface ResolvedSpec {
+  /** The spec with every image reference pinned to a digest, as YAML text (what is stored). */
+  text: string;
+  /** The resolved spec object handed back to build(). */
+  spec: unknown;
+}
+
+export interface BootResult {
+  ok: boolean;
+  containers?: { phase: string; name: string; status: string; exitCode?: number | null }[];
+  console?: string;
+  http?: unknown;
+  error?: string;
+}
+
+export interface BootTarget {
+  format: string;
+  kernel?: string;
+  initrd?: string;
+  cmdline?: string;
+  iso?: string;
+  disk?: string;
+  firmware?: 'bios' | 'efi';
+}
+
+export interface Engine {
+  version: string;
+  /** Formats this machine can write; unknown names are a user error. */
+  formats(): string[];
+  resolve(specText: string, opts: { signal: AbortSignal; onEvent: (e: EngineEvent) => void }): Promise<ResolvedSpec>;
+  build(opts: {
+    resolved: ResolvedSpec;
+    formats: string[];
+    outDir: string;
+    workDir: string;
+    name: string;
+    signal: AbortSignal;
+    onEvent: (e: EngineEvent) => void;
+  }): Promise<{ artifacts: EngineArtifact[]; boot: BootTarget[] }>;
+  bootCheck?(target: BootTarget, opts: { signal: AbortSignal; workDir: string }): Promise<BootResult>;
+}

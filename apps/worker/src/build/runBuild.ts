@@ -1,0 +1,214 @@
+// One run of a build job: load the build, claim it, resolve its images, serve it from the build
+// cache or run the engine, boot-check, publish the artifacts and mark the build. Every write that
+// finishes a build is conditional on this run still owning it (status running + our runId), so a
+// canceled build or one another worker took over is never overwritten, and nothing is published
+// twice: objects are replaced by key, rows upserted on (buildId, name).
+
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { ArtifactStore } from '@oscompose/storage';
+import { artifactKey } from '@oscompose/storage';
+import { buildCacheKey } from './cacheKey';
+import { UserError } from './classify';
+import type { BootResult, Engine } from './engine';
+import type { BuildEventSink } from './events';
+import type { Db } from './db';
+
+export interface RunDeps {
+  db: Db;
+  store: ArtifactStore;
+  engine: Engine;
+  /** Parent of the private work directories (one per run, removed afterwards). */
+  workRoot: string;
+  bootCheck: boolean;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export interface RunInput {
+  buildId: string;
+  /** Unique per attempt (worker id + attempt): who owns the build while it runs. */
+  runId: string;
+  signal: AbortSignal;
+  sink: BuildEventSink;
+  fresh?: boolean;
+}
+
+export type RunOutcome = 'succeeded' | 'failed' | 'cached' | 'skipped';
+
+/** The build was canceled or taken by another run while this one worked: stop quietly. */
+export class LostOwnershipError extends Error {
+  constructor(buildId: string) {
+    super(`Build ${buildId} is no longer owned by this run (canceled or taken over).`);
+    this.name = 'LostOwnershipError';
+  }
+}
+
+function parseFormats(json: string): string[] {
+  try {
+    const v = JSON.parse(json);
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutcome> {
+  const { db, store, engine } = deps;
+  const { buildId, runId, signal, sink } = input;
+
+  const build = await db.build.findUnique({ where: { id: buildId } });
+  if (!build) throw new UserError(`Build ${buildId} no longer exists.`);
+  if (build.status !== 'queued' && build.status !== 'running') return 'skipped'; // finished or canceled
+
+  // Claim: a re-delivered job (stalled worker) takes the build over; a canceled one is left alone.
+  const claimed = await db.build.updateMany({
+    where: { id: buildId, status: { in: ['queued', 'running'] } },
+    data: { status: 'running', workerId: runId, startedAt: build.startedAt ?? new Date(), attempts: { increment: 1 }, error: null },
+  });
+  if (claimed.count === 0) return 'skipped';
+  sink.emit('status', { status: 'running', workerId: runId, attempt: build.attempts + 1 });
+
+  const formats = parseFormats(build.formats);
+  const known = new Set(engine.formats());
+  const unknown = formats.filter((f) => !known.has(f));
+  if (!formats.length) throw new UserError('The build names no output format; choose at least one (e.g. kernel+initrd).');
+  if (unknown.length) throw new UserError(`Unknown or unavailable format(s): ${unknown.join(', ')}. Available here: ${[...known].join(', ')}.`);
+
+  const onEvent = (e: { type: string; message?: string; level?: string } & Record<string, unknown>) => {
+    const { type, ...data } = e;
+    sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : type === 'artifact' ? 'artifact' : 'progress', data);
+  };
+
+  // 1. Resolve every image reference to a digest; what is built is the resolved spec.
+  sink.emit('stage', { stage: 'resolve' });
+  const resolved = await engine.resolve(build.specText, { signal, onEvent });
+  const cacheKey = buildCacheKey({ resolvedSpec: resolved.text, formats, engineVersion: engine.version, arch: build.arch });
+  await owned(db, buildId, runId, { resolvedSpec: resolved.text, cacheKey });
+
+  // 2. The build cache: a succeeded build of the same team with the same key has our artifacts.
+  if (!input.fresh) {
+    const hit = await db.build.findFirst({
+      where: { cacheKey, status: 'succeeded', teamId: build.teamId, id: { not: buildId } },
+      orderBy: { finishedAt: 'desc' },
+      include: { artifacts: true },
+    });
+    if (hit && hit.artifacts.length && (await allPresent(store, hit.artifacts.map((a) => a.storageKey)))) {
+      await db.$transaction(async (tx) => {
+        await ownedTx(tx, buildId, runId, {
+          status: 'succeeded',
+          finishedAt: new Date(),
+          cachedFromId: hit.cachedFromId ?? hit.id,
+          bootCheck: hit.bootCheck,
+        });
+        await tx.artifact.deleteMany({ where: { buildId } });
+        for (const a of hit.artifacts) {
+          await tx.artifact.create({
+            data: { buildId, format: a.format, name: a.name, size: a.size, sha256: a.sha256, storageKey: a.storageKey, bootCheck: a.bootCheck },
+          });
+        }
+      });
+      for (const a of hit.artifacts) sink.emit('artifact', { name: a.name, format: a.format, size: Number(a.size), sha256: a.sha256, cached: true });
+      sink.emit('status', { status: 'succeeded', cached: true, cachedFromId: hit.cachedFromId ?? hit.id });
+      return 'cached';
+    }
+  }
+
+  // 3. Run the engine in a private work directory.
+  const workDir = path.join(deps.workRoot, `${buildId}-${runId.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+  const outDir = path.join(workDir, 'out');
+  await mkdir(outDir, { recursive: true });
+  try {
+    const { artifacts, boot } = await engine.build({
+      resolved,
+      formats,
+      outDir,
+      workDir: path.join(workDir, 'scratch'),
+      name: artifactBaseName(build),
+      signal,
+      onEvent,
+    });
+    signal.throwIfAborted();
+
+    // 4. Boot check: kernel+initrd (and whatever other formats say how they boot).
+    let buildBoot: BootResult | null = null;
+    const perArtifact = new Map<string, BootResult>();
+    if (deps.bootCheck && engine.bootCheck) {
+      for (const target of boot) {
+        sink.emit('stage', { stage: 'bootcheck', format: target.format });
+        const result = await engine.bootCheck(target, { signal, workDir: path.join(workDir, 'boot') });
+        signal.throwIfAborted();
+        sink.emit('bootcheck', { format: target.format, ok: result.ok, containers: result.containers ?? [], error: result.error });
+        for (const a of artifacts.filter((x) => x.format === target.format)) perArtifact.set(a.name, result);
+        if (!buildBoot || (buildBoot.ok && !result.ok)) buildBoot = result;
+      }
+    }
+
+    // 5. Publish: objects first (atomic, replace by key), then the rows in one transaction.
+    sink.emit('stage', { stage: 'publish' });
+    const published = [];
+    for (const a of artifacts) {
+      const key = artifactKey(buildId, a.name);
+      const obj = await store.put(key, a.path, { expectSha256: a.sha256 });
+      published.push({ ...a, key, size: obj.size });
+    }
+    const bootJson = buildBoot ? JSON.stringify(trimBoot(buildBoot)) : null;
+    const ok = !buildBoot || buildBoot.ok;
+    await db.$transaction(async (tx) => {
+      await ownedTx(tx, buildId, runId, {
+        status: ok ? 'succeeded' : 'failed',
+        finishedAt: new Date(),
+        bootCheck: bootJson,
+        cachedFromId: null,
+        ...(ok ? {} : { error: `Boot check failed: ${buildBoot?.error ?? 'the system did not come up cleanly'}. See the boot console in the build log.` }),
+      });
+      await tx.artifact.deleteMany({ where: { buildId, name: { notIn: published.map((p) => p.name) } } });
+      for (const p of published) {
+        const row = {
+          format: p.format,
+          size: BigInt(p.size),
+          sha256: p.sha256,
+          storageKey: p.key,
+          bootCheck: perArtifact.has(p.name) ? JSON.stringify(trimBoot(perArtifact.get(p.name)!)) : null,
+        };
+        await tx.artifact.upsert({ where: { buildId_name: { buildId, name: p.name } }, create: { buildId, name: p.name, ...row }, update: row });
+      }
+    });
+    for (const p of published) sink.emit('artifact', { name: p.name, format: p.format, size: p.size, sha256: p.sha256 });
+    if (!ok) {
+      sink.emit('log', { level: 'error', message: `boot check failed; console:\n${(buildBoot?.console ?? '').slice(-4000)}` });
+      sink.emit('status', { status: 'failed', error: 'boot check failed' });
+      return 'failed';
+    }
+    sink.emit('status', { status: 'succeeded', cached: false });
+    return 'succeeded';
+  } finally {
+    await rm(workDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function artifactBaseName(build: { id: string; name?: string | null }): string {
+  const n = (build.name ?? '').trim();
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(n) ? n : 'linuxkit';
+}
+
+function trimBoot(b: BootResult): BootResult {
+  // The console can be long; the summary keeps its tail, the log has the rest.
+  return { ...b, console: b.console ? b.console.slice(-8000) : undefined };
+}
+
+async function allPresent(store: ArtifactStore, keys: string[]): Promise<boolean> {
+  for (const k of keys) if (!(await store.stat(k))) return false;
+  return true;
+}
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+async function owned(db: Db, buildId: string, runId: string, data: Record<string, unknown>): Promise<void> {
+  const res = await db.build.updateMany({ where: { id: buildId, workerId: runId, status: 'running' }, data });
+  if (res.count === 0) throw new LostOwnershipError(buildId);
+}
+
+async function ownedTx(tx: Tx, buildId: string, runId: string, data: Record<string, unknown>): Promise<void> {
+  const res = await tx.build.updateMany({ where: { id: buildId, workerId: runId, status: 'running' }, data });
+  if (res.count === 0) throw new LostOwnershipError(buildId);
+}
