@@ -1,0 +1,33 @@
+// kernel+squashfs, as LinuxKit writes it: the kernel, the root filesystem as a squashfs image
+// (without boot/, which holds the kernel itself) and the cmdline. A bootloader or hypervisor
+// attaches the squashfs as a disk and adds root=<that disk> to the cmdline; see docs/formats.md.
+import { copyFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { OutputFormat } from '../types';
+import { TOOLS, runTool } from './tools';
+
+export const kernelSquashfsFormat: OutputFormat = {
+  name: 'kernel+squashfs',
+  requires: [TOOLS.mksquashfs],
+  boot: { medium: 'kernel+initrd', firmware: 'bios' },
+  artifacts: (name) => [`${name}-kernel`, `${name}-squashfs.img`, `${name}-cmdline`],
+  async write(ctx) {
+    ctx.emit({ type: 'stage', stage: 'output', message: 'kernel+squashfs: mksquashfs from the rootfs tar' });
+    const kernel = join(ctx.outDir, `${ctx.name}-kernel`);
+    const squashfs = join(ctx.outDir, `${ctx.name}-squashfs.img`);
+    const cmdline = join(ctx.outDir, `${ctx.name}-cmdline`);
+    const tar = await ctx.rootfsTar();
+    // -tar reads the archive on stdin, keeping its owners, modes and mtimes (no unpacking, no
+    // root); -reproducible is mksquashfs's default, -mkfs-time pins the superblock date.
+    await runTool('kernel+squashfs', 'mksquashfs', [
+      '-', squashfs,
+      '-tar', '-noappend', '-no-progress', '-quiet',
+      '-mkfs-time', String(ctx.sourceDateEpoch),
+      '-wildcards', '-e', 'boot', 'boot/*',
+    ], { stdin: createReadStream(tar), signal: ctx.signal });
+    await copyFile(ctx.kernel, kernel);
+    await writeFile(cmdline, ctx.cmdline);
+    return [kernel, squashfs, cmdline];
+  },
+};
