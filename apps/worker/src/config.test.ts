@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadWorkerConfig } from './config';
+
+describe('worker config', () => {
+  it('works with an empty environment (fresh clone defaults)', () => {
+    const c = loadWorkerConfig({}, '/repo');
+    expect(c).toMatchObject({
+      databaseUrl: 'file:./data/oscompose.db',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'oscompose',
+      dataDir: '/repo/data',
+      concurrency: 1,
+      shutdownGraceMs: 60_000,
+      bootCheck: true,
+      logLevel: 'info',
+    });
+    expect(c.workerId).toMatch(/-\d+$/);
+  });
+
+  it('reads settings and treats empty strings as unset', () => {
+    const c = loadWorkerConfig(
+      { WORKER_CONCURRENCY: '3', WORKER_ID: 'w1', WORKER_BOOT_CHECK: 'false', REDIS_URL: '', OSCOMPOSE_DATA_DIR: '/srv/data' },
+      '/repo',
+    );
+    expect(c).toMatchObject({ concurrency: 3, workerId: 'w1', bootCheck: false, redisUrl: 'redis://127.0.0.1:6379', dataDir: '/srv/data' });
+  });
+
+  it('names every bad variable', () => {
+    let error: unknown;
+    try {
+      loadWorkerConfig({ WORKER_CONCURRENCY: 'many', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('WORKER_CONCURRENCY');
+    expect(message).toContain('REDIS_URL: must start with redis://');
+    expect(message).toContain('LOG_LEVEL');
+  });
+});

@@ -1,0 +1,108 @@
+// The worker process: validated config, logger, database and Redis checks, the job hosts
+// (BullMQ workers) and a heartbeat. SIGTERM/SIGINT: stop taking jobs, let running ones finish
+// (up to WORKER_SHUTDOWN_GRACE_SECONDS), close connections, exit 0. A second signal exits at once.
+import { hostname } from 'node:os';
+import { createPrisma, redactUrl } from '@oscompose/db';
+import { createWorkerConnection, pingRedis } from '@oscompose/queue';
+import type { Redis } from 'ioredis';
+import { ConfigError, loadWorkerConfig } from './config';
+import type { JobHost, WorkerContext } from './context';
+import { startHeartbeat } from './heartbeat';
+import { startJobHosts } from './jobs/index';
+import { createLogger } from './logger';
+
+const VERSION = '0.1.0';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadWorkerConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel, workerId: config.workerId });
+  const startedAt = new Date().toISOString();
+
+  const prisma = createPrisma(config.databaseUrl);
+  try {
+    await prisma.$queryRawUnsafe('SELECT 1');
+  } catch (err) {
+    log.fatal(
+      { err: (err as Error).message },
+      `database ${redactUrl(config.databaseUrl)} is not reachable: start it or fix DATABASE_URL (migrations: npm start does them)`,
+    );
+    process.exit(1);
+  }
+
+  const connections: Redis[] = [];
+  const redisConnection = () => {
+    const c = createWorkerConnection(config.redisUrl);
+    c.on('error', () => {}); // reconnects by itself; the heartbeat logs the outage once
+    connections.push(c);
+    return c;
+  };
+  const redis = redisConnection();
+  try {
+    await pingRedis(redis, config.redisUrl);
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(1);
+  }
+
+  const ctx: WorkerContext = { config, log, prisma, redisConnection };
+  const hosts: JobHost[] = await startJobHosts(ctx);
+  let state: 'idle' | 'busy' | 'stopping' = 'idle';
+  const activeJobs = () => hosts.reduce((n, h) => n + h.activeJobs(), 0);
+  const heartbeat = startHeartbeat(
+    redis,
+    () => ({
+      id: config.workerId,
+      hostname: hostname(),
+      pid: process.pid,
+      version: VERSION,
+      startedAt,
+      concurrency: config.concurrency,
+      activeJobs: activeJobs(),
+      state: state === 'stopping' ? 'stopping' : activeJobs() > 0 ? 'busy' : 'idle',
+    }),
+    { prefix: config.redisPrefix, log },
+  );
+  log.info(
+    { concurrency: config.concurrency, queues: hosts.map((h) => h.name), database: redactUrl(config.databaseUrl) },
+    'worker ready',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log.warn(`second ${signal}: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    state = 'stopping';
+    log.info({ activeJobs: activeJobs() }, `${signal}: stopping (running jobs may finish)`);
+    await heartbeat.beat();
+    const grace = setTimeout(() => {
+      log.warn('shutdown grace period over: exiting with jobs still running (they will be retried)');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    grace.unref();
+    await Promise.allSettled(hosts.map((h) => h.close()));
+    await heartbeat.stop();
+    await Promise.allSettled(connections.map((c) => c.quit()));
+    await prisma.$disconnect().catch(() => {});
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
