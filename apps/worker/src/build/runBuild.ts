@@ -10,7 +10,7 @@ import type { ArtifactStore } from '@oscompose/storage';
 import { artifactKey } from '@oscompose/storage';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
-import type { BootResult, Engine } from './engine';
+import type { BootResult, Engine, EngineArtifact, EngineEvent } from './engine';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
 
@@ -74,7 +74,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   if (!formats.length) throw new UserError('The build names no output format; choose at least one (e.g. kernel+initrd).');
   if (unknown.length) throw new UserError(`Unknown or unavailable format(s): ${unknown.join(', ')}. Available here: ${[...known].join(', ')}.`);
 
-  const onEvent = (e: { type: string; message?: string; level?: string } & Record<string, unknown>) => {
+  const onEvent = (e: EngineEvent) => {
     const { type, ...data } = e;
     sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : type === 'artifact' ? 'artifact' : 'progress', data);
   };
@@ -145,7 +145,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
 
     // 5. Publish: objects first (atomic, replace by key), then the rows in one transaction.
     sink.emit('stage', { stage: 'publish' });
-    const published = [];
+    const published: (EngineArtifact & { key: string })[] = [];
     for (const a of artifacts) {
       const key = artifactKey(buildId, a.name);
       const obj = await store.put(key, a.path, { expectSha256: a.sha256 });
