@@ -7,3 +7,4 @@ export { parseReference, referenceProblem, ImageReferenceError, DEFAULT_REGISTRY
 export { fieldsAt, schemaAt } from './fields';
 export { mergeSpecs, parseSpecs, originOf, type SpecInput, type ParseSpecsResult } from './merge';
 export { checkSemantics, bindProblem, rlimitProblem, CAPABILITIES, RLIMITS, type Finding, type CheckScope } from './semantic';
+export { SpecDocument } from './edit';
