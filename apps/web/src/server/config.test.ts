@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadWebConfig } from './config';
+
+describe('web config', () => {
+  it('works with an empty environment (fresh clone defaults)', () => {
+    expect(loadWebConfig({}, '/repo')).toMatchObject({
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      databaseUrl: 'file:./data/oscompose.db',
+      redisUrl: 'redis://127.0.0.1:6379',
+      dataDir: '/repo/data',
+    });
+  });
+
+  it('reads PORT and PUBLIC_URL', () => {
+    expect(loadWebConfig({ PORT: '8080', PUBLIC_URL: 'https://os.example.com/' })).toMatchObject({
+      port: 8080,
+      publicUrl: 'https://os.example.com',
+    });
+  });
+
+  it('requires AUTH_SECRET in production', () => {
+    expect(() => loadWebConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_SECRET must be set/);
+    expect(loadWebConfig({ NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32) }).authSecret).toBe('x'.repeat(32));
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadWebConfig({ PORT: 'eighty', AUTH_SECRET: 'short' })).toThrow(ConfigError);
+    expect(() => loadWebConfig({ PORT: 'eighty', AUTH_SECRET: 'short' })).toThrow(/PORT[\s\S]*AUTH_SECRET: must be at least 32/);
+  });
+});
