@@ -1,0 +1,163 @@
+// The newc ("070701") cpio format the kernel unpacks: writer and reader. A section archive is
+// written WITHOUT a trailer; the initramfs ends with one trailer-only archive. The kernel accepts
+// that (it needs each compressed member to end on an entry boundary, not on a trailer), and
+// `zcat initrd.img | cpio -i` then reads every section as one archive instead of stopping
+// after the first.
+import type { FsEntry, FsEntryType } from '../oci/entry';
+import { ArchiveError } from '../oci/errors';
+
+const TYPE_BITS: Record<FsEntryType, number> = {
+  file: 0o100000,
+  dir: 0o040000,
+  symlink: 0o120000,
+  hardlink: 0o100000,
+  char: 0o020000,
+  block: 0o060000,
+  fifo: 0o010000,
+};
+
+export const TRAILER = 'TRAILER!!!';
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+const pad4 = (n: number) => (4 - (n % 4)) % 4;
+
+export interface CpioHeader {
+  name: string;
+  ino: number;
+  mode: number; // type bits | permissions
+  uid: number;
+  gid: number;
+  nlink: number;
+  mtime: number;
+  size: number;
+  devmajor: number;
+  devminor: number;
+}
+
+/** Header + name + padding; the data (size bytes) and its padding follow. */
+export function encodeHeader(h: CpioHeader): Buffer {
+  const name = Buffer.from(h.name + '\0');
+  const fields = [
+    '070701', hex8(h.ino), hex8(h.mode), hex8(h.uid), hex8(h.gid), hex8(h.nlink), hex8(h.mtime), hex8(h.size),
+    hex8(0), hex8(0), hex8(h.devmajor), hex8(h.devminor), hex8(name.length), hex8(0),
+  ].join('');
+  const head = Buffer.alloc(110 + name.length + pad4(110 + name.length));
+  head.write(fields, 0, 'latin1');
+  name.copy(head, 110);
+  return head;
+}
+
+export function trailer(): Buffer {
+  return encodeHeader({ name: TRAILER, ino: 0, mode: 0, uid: 0, gid: 0, nlink: 1, mtime: 0, size: 0, devmajor: 0, devminor: 0 });
+}
+
+export interface CpioWriteOptions {
+  /** mtime written for every entry (reproducibility). */
+  mtime: number;
+  /** First inode number; sections use distinct ranges so hard links never collide across sections. */
+  inoBase: number;
+}
+
+async function collect(content: FsEntry['content']): Promise<Buffer[]> {
+  if (!content) return [];
+  if (Buffer.isBuffer(content)) return [content];
+  const parts: Buffer[] = [];
+  for await (const c of content) parts.push(Buffer.from(c));
+  return parts;
+}
+
+/**
+ * Encodes entries as newc records (no trailer). Hard links share the target's inode and nlink;
+ * the data is stored once, with the first record (where the kernel expects it).
+ */
+export async function* cpioRecords(entries: AsyncIterable<FsEntry> | Iterable<FsEntry>, opts: CpioWriteOptions): AsyncGenerator<Buffer> {
+  let ino = opts.inoBase;
+  // Hard links need the target's nlink up front, so the section is read first (sections are
+  // bounded by the image size limits) and link targets are written after, with their links.
+  const byPath = new Map<string, { header: CpioHeader; data: Buffer[] | null; links: CpioHeader[] }>();
+  const hasLinks = new Set<string>();
+  const list: FsEntry[] = [];
+  for await (const e of entries as AsyncIterable<FsEntry>) {
+    if (e.type === 'hardlink' && e.linkname) hasLinks.add(e.linkname);
+    // Streamed content is only valid until the next entry, so take it now.
+    if (e.content && !Buffer.isBuffer(e.content)) {
+      const parts = await collect(e.content);
+      list.push({ ...e, content: parts.length === 1 ? parts[0] : Buffer.concat(parts) });
+    } else list.push(e);
+  }
+  for (const e of list) {
+    if (e.type === 'hardlink') {
+      const target = byPath.get(e.linkname ?? '');
+      if (!target) throw new ArchiveError(`hard link to "${e.linkname}" which is not an earlier regular file`, { entry: e.path });
+      target.links.push({ ...target.header, name: e.path, size: 0 });
+      continue;
+    }
+    const header: CpioHeader = {
+      name: e.path,
+      ino: ino++,
+      mode: TYPE_BITS[e.type] | (e.mode & 0o7777),
+      uid: e.uid,
+      gid: e.gid,
+      nlink: e.type === 'dir' ? 2 : 1,
+      mtime: opts.mtime,
+      size: e.type === 'file' ? e.size : e.type === 'symlink' ? Buffer.byteLength(e.linkname ?? '') : 0,
+      devmajor: e.devmajor ?? 0,
+      devminor: e.devminor ?? 0,
+    };
+    const data = e.type === 'symlink' ? [Buffer.from(e.linkname ?? '')] : e.type === 'file' ? await collect(e.content) : [];
+    if (e.type === 'file' && hasLinks.has(e.path)) {
+      byPath.set(e.path, { header, data, links: [] });
+      continue;
+    }
+    yield* record(header, data);
+  }
+  for (const t of byPath.values()) {
+    const nlink = 1 + t.links.length;
+    yield* record({ ...t.header, nlink }, t.data ?? []);
+    for (const l of t.links) yield* record({ ...l, nlink }, []);
+  }
+}
+
+function* record(h: CpioHeader, data: Buffer[]): Generator<Buffer> {
+  const size = data.reduce((n, b) => n + b.length, 0);
+  if (size !== h.size) throw new ArchiveError(`content is ${size} bytes but the entry says ${h.size}`, { entry: h.name });
+  yield encodeHeader(h);
+  for (const b of data) yield b;
+  const p = pad4(size);
+  if (p) yield Buffer.alloc(p);
+}
+
+// ---------------------------------------------------------------- reader
+
+export interface CpioMember extends CpioHeader {
+  data: Buffer;
+}
+
+/** Parses newc records from a buffer (several archives back to back are fine); stops at the end. */
+export function parseCpio(buf: Buffer): CpioMember[] {
+  const out: CpioMember[] = [];
+  let off = 0;
+  while (off + 110 <= buf.length) {
+    if (buf[off] === 0) {
+      off++;
+      continue;
+    }
+    const magic = buf.toString('latin1', off, off + 6);
+    if (magic !== '070701' && magic !== '070702') throw new ArchiveError(`bad cpio magic "${magic}" at offset ${off}`);
+    const f = (i: number) => parseInt(buf.toString('latin1', off + 6 + i * 8, off + 14 + i * 8), 16);
+    const namesize = f(11);
+    const name = buf.toString('utf8', off + 110, off + 110 + namesize - 1);
+    const dataStart = off + 110 + namesize + pad4(110 + namesize);
+    const size = f(6);
+    const h: CpioMember = {
+      name, ino: f(0), mode: f(1), uid: f(2), gid: f(3), nlink: f(4), mtime: f(5), size,
+      devmajor: f(9), devminor: f(10), data: buf.subarray(dataStart, dataStart + size),
+    };
+    off = dataStart + size + pad4(size);
+    if (name === TRAILER) continue;
+    out.push(h);
+  }
+  return out;
+}

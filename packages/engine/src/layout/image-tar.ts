@@ -1,0 +1,101 @@
+// An image's flattened file system placed at a prefix with the adjustments `linuxkit build` makes
+// (moby ImageTar): Docker artefacts dropped, etc/hosts and etc/resolv.conf replaced, and the
+// mount points and files every container needs created when the image lacks them.
+import type { FsEntry } from '../oci/entry';
+
+const EXCLUDE = new Set(['.dockerenv', 'Dockerfile', 'dev/console', 'dev/pts', 'dev/shm', 'etc/hostname']);
+
+export const HOSTS = `127.0.0.1       localhost
+::1     localhost ip6-localhost ip6-loopback
+fe00::0 ip6-localnet
+ff00::0 ip6-mcastprefix
+ff02::1 ip6-allnodes
+ff02::2 ip6-allrouters
+`;
+export const RESOLV_CONF = `
+# no resolv.conf configured
+`;
+/** Init images get /etc/resolv.conf as a symlink to a writable place instead. */
+export const RESOLV_SYMLINK = '/run/resolvconf/resolv.conf';
+
+const REPLACE: Record<string, string> = { 'etc/hosts': HOSTS, 'etc/resolv.conf': RESOLV_CONF };
+
+interface Touch {
+  type: 'dir' | 'file' | 'symlink';
+  mode: number;
+  linkname?: string;
+}
+// Keyed as LinuxKit keys them: directories with a trailing slash, in sorted order.
+const TOUCH: [string, Touch][] = [
+  ['dev/', { type: 'dir', mode: 0o755 }],
+  ['dev/pts/', { type: 'dir', mode: 0o755 }],
+  ['dev/shm/', { type: 'dir', mode: 0o755 }],
+  ['etc/', { type: 'dir', mode: 0o755 }],
+  ['etc/hosts', { type: 'file', mode: 0o644 }],
+  ['etc/mtab', { type: 'symlink', mode: 0o755, linkname: '/proc/mounts' }],
+  ['etc/resolv.conf', { type: 'file', mode: 0o644 }],
+  ['proc/', { type: 'dir', mode: 0o755 }],
+  ['sys/', { type: 'dir', mode: 0o755 }],
+];
+
+/** Directory entries for each component of prefix ("a/b/c/" → a, a/b, a/b/c), root-owned 0755. */
+export function prefixDirs(prefix: string): FsEntry[] {
+  const out: FsEntry[] = [];
+  const parts = prefix.replace(/\/+$/, '').split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) out.push(dir(parts.slice(0, i).join('/'), 0o755));
+  return out;
+}
+
+export function dir(path: string, mode: number, uid = 0, gid = 0): FsEntry {
+  return { path, type: 'dir', mode, uid, gid, size: 0 };
+}
+export function file(path: string, content: Buffer | string, mode: number, uid = 0, gid = 0): FsEntry {
+  const buf = typeof content === 'string' ? Buffer.from(content) : content;
+  return { path, type: 'file', mode, uid, gid, size: buf.length, content: buf };
+}
+export function symlink(path: string, target: string, mode = 0o777, uid = 0, gid = 0): FsEntry {
+  return { path, type: 'symlink', mode, uid, gid, size: 0, linkname: target };
+}
+
+export interface ImageTarOptions {
+  /** Where the image goes: '' for /, else a relative directory ending in '/'. */
+  prefix: string;
+  /** Make etc/resolv.conf a symlink to this (init images). */
+  resolvSymlink?: string;
+}
+
+/**
+ * Yields the image's entries under prefix, adjusted as LinuxKit does. Entry contents stream
+ * through untouched (each is consumed before the next entry is requested).
+ */
+export async function* imageTar(entries: AsyncIterable<FsEntry>, opts: ImageTarOptions): AsyncGenerator<FsEntry> {
+  const { prefix, resolvSymlink } = opts;
+  yield* prefixDirs(prefix);
+  const found = new Set<string>();
+  for await (const e of entries) {
+    const key = e.type === 'dir' ? `${e.path}/` : e.path;
+    if (EXCLUDE.has(key)) continue;
+    const replacement = REPLACE[e.path];
+    if (replacement !== undefined && e.type !== 'dir') {
+      if (e.path === 'etc/resolv.conf' && resolvSymlink) {
+        yield { ...e, path: prefix + e.path, type: 'symlink', size: 0, linkname: resolvSymlink, content: undefined };
+      } else {
+        yield { ...e, path: prefix + e.path, type: 'file', size: Buffer.byteLength(replacement), content: Buffer.from(replacement), linkname: undefined };
+      }
+      // LinuxKit does not count a replaced file as present, so it is written again below.
+      continue;
+    }
+    if (TOUCH.some(([k]) => k === key)) found.add(key);
+    const out: FsEntry = { ...e, path: prefix + e.path };
+    if (e.type === 'hardlink' && e.linkname !== undefined) out.linkname = prefix + e.linkname;
+    yield out;
+  }
+  for (const [key, t] of TOUCH) {
+    if (found.has(key)) continue;
+    const path = prefix + key.replace(/\/$/, '');
+    if (key === 'etc/resolv.conf' && resolvSymlink) yield symlink(path, resolvSymlink, t.mode);
+    else if (t.type === 'dir') yield dir(path, t.mode);
+    else if (t.type === 'symlink') yield symlink(path, t.linkname!, t.mode);
+    else yield file(path, REPLACE[key] ?? '', t.mode);
+  }
+}

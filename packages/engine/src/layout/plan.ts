@@ -1,0 +1,125 @@
+// Pure planning: spec + resolved image configs → the ordered sections of the root filesystem,
+// each with everything needed to produce its entries and a cache key over those inputs. Mirrors
+// `linuxkit build` (moby/build/build.go): kernel, init images, onboot, onshutdown, services, files.
+import { createHash } from 'node:crypto';
+import type { Spec } from '@oscompose/spec';
+import { LayoutError } from './errors';
+import { marshalIndent } from './go-json';
+import { configToOCI, runtimeJson, type ImageRuntimeDefaults, type ImageSettings, type OciMount } from './runtime-config';
+
+/** Bump when the layout of any section changes, so cached section archives are not reused. */
+export const LAYOUT_VERSION = 'oscompose-layout-1';
+
+/** What the planner needs to know about one image: its pinned identity and image config. */
+export interface PlannedImage {
+  /** The reference as written in the spec. */
+  ref: string;
+  /** Manifest digest (sha256:…) the reference resolved to. */
+  digest: string;
+  /** The image config's `config` object (Entrypoint, Cmd, Env, WorkingDir, Labels). */
+  config?: ImageRuntimeDefaults;
+}
+
+export type ContainerSection = 'onboot' | 'onshutdown' | 'services';
+
+export type SectionPlan =
+  | { kind: 'kernel'; id: 'kernel'; label: string; image: PlannedImage; cmdline: string; binary: string; tar: string; ucode: string; key: string }
+  | { kind: 'init'; id: string; label: string; image: PlannedImage; key: string }
+  | {
+      kind: 'container';
+      id: string;
+      label: string;
+      section: ContainerSection;
+      name: string;
+      /** containers/<section>/<NNN-name|name> */
+      path: string;
+      image: PlannedImage;
+      readonly: boolean;
+      /** Where the image is unpacked: path/lower or path/rootfs; or the earlier copy it reuses. */
+      root: string;
+      /** True when an earlier container already unpacked the same image (stored once). */
+      reuses: boolean;
+      configJson: string;
+      runtimeJson: string;
+      key: string;
+    }
+  | { kind: 'files'; id: 'files'; label: string; files: NonNullable<Spec['files']>; idMap: Record<string, number>; key: string };
+
+export interface Plan {
+  sections: SectionPlan[];
+  /** Container name → uid/gid LinuxKit allocates (100, 101, … in onboot, onshutdown, services order). */
+  idMap: Map<string, number>;
+  cmdline: string;
+  hasKernel: boolean;
+}
+
+function keyOf(obj: unknown): string {
+  return createHash('sha256').update(LAYOUT_VERSION).update('\0').update(JSON.stringify(obj)).digest('hex');
+}
+
+/** The image reference string two containers must share to be stored once (digest-pinned when known). */
+function identity(img: PlannedImage): string {
+  return img.digest || img.ref;
+}
+
+export function planSections(spec: Spec, images: ReadonlyMap<string, PlannedImage>): Plan {
+  const lookup = (ref: string, location: string): PlannedImage => {
+    const img = images.get(ref);
+    if (!img) throw new LayoutError(`image ${ref} was not resolved; resolve every image reference before planning`, { location });
+    return img;
+  };
+  const sections: SectionPlan[] = [];
+  const idMap = new Map<string, number>();
+  let id = 100;
+  for (const s of ['onboot', 'onshutdown', 'services'] as const) for (const c of spec[s] ?? []) idMap.set(c.name, id++);
+
+  const kernel = spec.kernel;
+  if (kernel?.image) {
+    const image = lookup(kernel.image, 'kernel');
+    const tar = kernel.tar === undefined ? 'kernel.tar' : kernel.tar === 'none' ? '' : kernel.tar;
+    const p = { cmdline: kernel.cmdline ?? '', binary: kernel.binary || 'kernel', tar, ucode: kernel.ucode ?? '' };
+    sections.push({ kind: 'kernel', id: 'kernel', label: `kernel ${kernel.image}`, image, ...p, key: keyOf(['kernel', identity(image), p]) });
+  }
+  (spec.init ?? []).forEach((ref, i) => {
+    const image = lookup(ref, `init[${i}]`);
+    sections.push({ kind: 'init', id: `init[${i}]`, label: `init ${ref}`, image, key: keyOf(['init', identity(image)]) });
+  });
+
+  // The same image in two containers is unpacked once; later ones point at the first copy.
+  const unpacked = new Map<string, string>();
+  for (const s of ['onboot', 'onshutdown', 'services'] as const) {
+    (spec[s] ?? []).forEach((c, i) => {
+      const location = `${s}[${i}]`;
+      const image = lookup(c.image, location);
+      const { oci, runtime, readonly } = configToOCI({ yaml: c as unknown as ImageSettings, image: image.config, idMap, location });
+      const path = `containers/${s}/${s === 'services' ? '' : `${String(i).padStart(3, '0')}-`}${c.name}`;
+      const earlier = unpacked.get(identity(image));
+      const root = earlier ?? `${path}/${readonly ? 'rootfs' : 'lower'}`;
+      if (!earlier) unpacked.set(identity(image), root);
+      let mounts: OciMount[];
+      if (!readonly) {
+        const tmp = `${path}/tmp`;
+        mounts = [
+          { destination: `/${tmp}`, type: 'tmpfs', source: 'tmpfs' },
+          { destination: `/${tmp}`, options: ['remount', 'private'] },
+          { destination: `/${path}/rootfs`, type: 'overlay', source: 'overlay', options: [`lowerdir=/${root}`, `upperdir=/${tmp}/upper`, `workdir=/${tmp}/work`] },
+        ];
+      } else {
+        mounts = [{ destination: `/${path}/rootfs`, source: `/${root}`, options: ['bind'] }];
+      }
+      const configJson = marshalIndent(oci);
+      const rtJson = marshalIndent(runtimeJson(runtime, mounts));
+      const p = { path, readonly, root, reuses: Boolean(earlier), configJson, runtimeJson: rtJson };
+      sections.push({
+        kind: 'container', id: location, label: `${s} ${c.name}`, section: s, name: c.name, image, ...p,
+        key: keyOf(['container', identity(image), p]),
+      });
+    });
+  }
+  if (spec.files?.length) {
+    const idObj = Object.fromEntries(idMap);
+    // The files section's key also covers source file contents; build.ts adds those.
+    sections.push({ kind: 'files', id: 'files', label: 'files', files: spec.files, idMap: idObj, key: keyOf(['files', spec.files, idObj]) });
+  }
+  return { sections, idMap, cmdline: kernel?.cmdline ?? '', hasKernel: Boolean(kernel?.image) };
+}

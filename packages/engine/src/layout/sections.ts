@@ -1,0 +1,92 @@
+// Produces each planned section's entries from its image (the I/O shell around plan.ts): kernel
+// pieces out of the kernel image, init images into /, container bundles, the files section.
+import type { FsEntry } from '../oci/entry';
+import { readTar } from '../oci/tar';
+import { LayoutError } from './errors';
+import { dir, file, imageTar, prefixDirs, RESOLV_SYMLINK } from './image-tar';
+import type { SectionPlan } from './plan';
+
+/** Flattened image contents (whiteouts applied) for a planned image. */
+export type Flatten = (image: { ref: string; digest: string }) => AsyncIterable<FsEntry>;
+
+export interface KernelPieces {
+  kernel?: Buffer;
+  ucode?: Buffer;
+}
+
+async function readAll(content: FsEntry['content']): Promise<Buffer> {
+  if (!content) return Buffer.alloc(0);
+  if (Buffer.isBuffer(content)) return content;
+  const parts: Buffer[] = [];
+  for await (const c of content) parts.push(Buffer.from(c));
+  return Buffer.concat(parts);
+}
+
+async function* once(b: Buffer): AsyncGenerator<Buffer> {
+  yield b;
+}
+
+/** Normalises a kernel.tar member name: no leading ./ or /, no trailing /. */
+function cleanName(name: string): string {
+  return name.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+}
+
+/** The kernel section: boot/, boot/cmdline, boot/kernel, kernel.tar unpacked, boot/ucode.cpio. */
+export async function* kernelEntries(s: Extract<SectionPlan, { kind: 'kernel' }>, flatten: Flatten, pieces: KernelPieces): AsyncGenerator<FsEntry> {
+  let foundKernel = false;
+  let foundTar = false;
+  let bootWritten = false;
+  for await (const e of flatten(s.image)) {
+    if (e.path === s.binary && e.type !== 'dir') {
+      if (foundKernel) throw new LayoutError(`found more than one kernel image (${s.binary}) in ${s.image.ref}`, { location: 'kernel' });
+      foundKernel = true;
+      const data = await readAll(e.content);
+      if (!bootWritten) yield dir('boot', 0o755);
+      bootWritten = true;
+      yield file('boot/cmdline', s.cmdline, 0o644);
+      pieces.kernel = data;
+      yield file('boot/kernel', data, e.mode);
+    } else if (s.tar && e.path === s.tar && e.type !== 'dir') {
+      foundTar = true;
+      const data = await readAll(e.content);
+      for await (const m of readTar(once(data), { layerDigest: `${s.image.ref}:${s.tar}` })) {
+        const path = cleanName(m.name);
+        if (!path || path === '.') continue;
+        if (path.split('/').includes('..')) throw new LayoutError(`${s.tar} in ${s.image.ref} has an entry "${m.name}" that leaves the root; rebuild the kernel image`, { location: 'kernel' });
+        const content = m.type === 'file' ? await readAll(m.content) : undefined;
+        yield {
+          path, type: m.type, mode: m.mode & 0o7777, uid: m.uid, gid: m.gid, size: content ? content.length : 0,
+          linkname: m.type === 'hardlink' ? cleanName(m.linkname) : m.linkname || undefined,
+          devmajor: m.devmajor, devminor: m.devminor, content,
+        };
+      }
+    } else if (s.ucode && e.path === s.ucode && e.type !== 'dir') {
+      const data = await readAll(e.content);
+      if (!bootWritten) yield dir('boot', 0o755);
+      bootWritten = true;
+      pieces.ucode = data;
+      yield file('boot/ucode.cpio', data, e.mode);
+    }
+  }
+  if (!foundKernel) throw new LayoutError(`did not find the kernel (${s.binary}) in kernel image ${s.image.ref}; set kernel.binary to its path in the image`, { location: 'kernel' });
+  if (s.tar && !foundTar) throw new LayoutError(`did not find ${s.tar} in kernel image ${s.image.ref}; set kernel.tar to its path, or "none"`, { location: 'kernel' });
+}
+
+/** One init image unpacked into /, etc/resolv.conf pointing at a writable place. */
+export function initEntries(s: Extract<SectionPlan, { kind: 'init' }>, flatten: Flatten): AsyncIterable<FsEntry> {
+  return imageTar(flatten(s.image), { prefix: '', resolvSymlink: RESOLV_SYMLINK });
+}
+
+/** One container bundle: rootfs (or lower + tmp + rootfs mount point), config.json, runtime.json. */
+export async function* containerEntries(s: Extract<SectionPlan, { kind: 'container' }>, flatten: Flatten): AsyncGenerator<FsEntry> {
+  if (!s.reuses) yield* imageTar(flatten(s.image), { prefix: `${s.root}/` });
+  else yield* prefixDirs(`${s.path}/`);
+  yield file(`${s.path}/config.json`, s.configJson, 0o644);
+  if (!s.readonly) {
+    yield dir(`${s.path}/tmp`, 0o755);
+    yield dir(`${s.path}/rootfs`, 0o755);
+  } else if (s.reuses) {
+    yield dir(`${s.path}/rootfs`, 0o755);
+  }
+  yield file(`${s.path}/runtime.json`, s.runtimeJson, 0o644);
+}

@@ -1,0 +1,28 @@
+// kernel+initrd: NAME-kernel, NAME-initrd.img (microcode first when the kernel image has it),
+// NAME-cmdline, as `linuxkit build -format kernel+initrd` names them.
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OutputFormat } from './types';
+
+export const kernelInitrd: OutputFormat = {
+  name: 'kernel+initrd',
+  requires: [],
+  boot: { medium: 'kernel+initrd', firmware: 'bios' },
+  artifacts: (name) => [`${name}-kernel`, `${name}-initrd.img`, `${name}-cmdline`],
+  async write(ctx) {
+    const out: string[] = [];
+    const kernel = join(ctx.outDir, `${ctx.name}-kernel`);
+    const initrd = join(ctx.outDir, `${ctx.name}-initrd.img`);
+    const cmdline = join(ctx.outDir, `${ctx.name}-cmdline`);
+    if (ctx.kernel) {
+      await copyFile(ctx.kernel, kernel);
+      out.push(kernel);
+    }
+    if (ctx.ucode) await writeFile(initrd, Buffer.concat([await readFile(ctx.ucode), await readFile(ctx.initrd)]));
+    else await copyFile(ctx.initrd, initrd);
+    out.push(initrd);
+    await writeFile(cmdline, ctx.cmdline);
+    out.push(cmdline);
+    return out;
+  },
+};
