@@ -8,3 +8,4 @@ export { fieldsAt, schemaAt } from './fields';
 export { mergeSpecs, parseSpecs, originOf, type SpecInput, type ParseSpecsResult } from './merge';
 export { checkSemantics, bindProblem, rlimitProblem, CAPABILITIES, RLIMITS, type Finding, type CheckScope } from './semantic';
 export { SpecDocument } from './edit';
+export { specJsonSchema, specJsonSchemaText, SPEC_SCHEMA_ID } from './jsonSchema';

@@ -4,8 +4,9 @@
 import { z } from 'zod';
 
 /** Attach the editor-facing description (what, default, example) to a schema. */
-function doc<T extends z.ZodType>(schema: T, description: string): T {
-  return schema.describe(description);
+function doc<T extends z.ZodType>(schema: T, description: string, id?: string): T {
+  // An id makes the JSON Schema share one definition instead of repeating the object inline.
+  return schema.meta(id ? { description, id } : { description });
 }
 
 const str = () => z.string();
@@ -26,6 +27,7 @@ export const kernelSchema = doc(
     ucode: doc(str(), 'Path of a CPU microcode cpio archive inside the kernel image, prepended to the initrd. Default: none. Example: `intel-ucode.cpio`.'),
   }).partial(),
   'The kernel: which image holds it and its command line. Example: `{image: linuxkit/kernel:6.6.13, cmdline: "console=ttyS0"}`.',
+  'kernel',
 );
 
 // ---------------------------------------------------------------- OCI pieces shared by images
@@ -37,6 +39,7 @@ const idMappingSchema = doc(
     size: doc(int(), 'Number of ids mapped. Example: `65536`.'),
   }).partial(),
   'One user-namespace id range mapping.',
+  'idMapping',
 );
 
 export const mountSchema = doc(
@@ -50,6 +53,7 @@ export const mountSchema = doc(
     gidmappings: doc(z.array(idMappingSchema), 'Group id mappings for an idmapped mount. Default: none.'),
   }).partial(),
   'One OCI mount. Example: `{type: tmpfs, destination: /tmp, options: [nosuid]}`.',
+  'mount',
 );
 
 export const deviceSchema = doc(
@@ -62,6 +66,7 @@ export const deviceSchema = doc(
     mode: doc(str(), 'Permissions of the device node as an octal string. Example: `"0666"`.'),
   }).partial(),
   'A device node to create in the container and allow in its device cgroup. Example: `{path: /dev/kvm, type: c, major: 10, minor: 232, mode: "0666"}`.',
+  'device',
 );
 
 const deviceCgroupSchema = z.strictObject({
@@ -141,6 +146,7 @@ export const resourcesSchema = doc(
     network: networkResourcesSchema,
   }).partial(),
   'OCI Linux resources (cgroup limits) for the container. Example: `{memory: {limit: 536870912}}`.',
+  'resources',
 );
 
 const interfaceSchema = doc(
@@ -151,6 +157,7 @@ const interfaceSchema = doc(
     createInRoot: doc(z.boolean(), 'Create the interface in the root namespace and move it in. Default: false.'),
   }).partial(),
   'A network interface to create or move into the container at start.',
+  'interface',
 );
 
 const bindNSSchema = doc(
@@ -176,6 +183,7 @@ export const runtimeSchema = doc(
     namespace: doc(str(), 'containerd namespace to run a service in. Default: `services.linuxkit`. Example: `services.linuxkit`.'),
   }).partial(),
   'Actions the init takes when it starts the container (not part of the OCI spec). Example: `{mkdir: [/var/lib/docker]}`.',
+  'runtime',
 );
 
 // ---------------------------------------------------------------- one onboot / onshutdown / service entry
@@ -223,11 +231,12 @@ export const imageConfigFieldsSchema = z.strictObject({
 
 export const imageSchema = doc(
   z.strictObject({
-    name: doc(str().min(1), 'Name of the container; unique across onboot, onshutdown and services. Example: `sshd`.'),
+    name: doc(str().min(1), 'Name of the container; it names its directory and container id. Service names must be unique. Example: `sshd`.'),
     image: doc(str().min(1), 'Image reference. Example: `linuxkit/sshd:v1.0.0`.'),
     ...imageConfigFieldsSchema.shape,
   }),
   'One container: a name, an image reference and its OCI settings (they override the image `org.mobyproject.config` label, which overrides the image config).',
+  'image',
 );
 
 // ---------------------------------------------------------------- files and volumes
@@ -246,6 +255,7 @@ export const fileSchema = doc(
     gid: doc(idOrName(), 'Group gid or group name. Default: 0. Example: `0`.'),
   }).partial({ directory: true, symlink: true, contents: true, source: true, metadata: true, optional: true, mode: true, uid: true, gid: true }),
   'A file, directory or symlink added to the root filesystem. Example: `{path: etc/issue, contents: "welcome\\n"}`.',
+  'file',
 );
 
 export const volumeSchema = doc(
@@ -257,6 +267,7 @@ export const volumeSchema = doc(
     platforms: doc(strings(), 'With format `oci`: the platforms to include. Default: the build platform. Example: `[linux/amd64, linux/arm64]`.'),
   }).partial({ image: true, readonly: true, format: true, platforms: true }),
   'A volume built into the image and available to containers by name. Example: `{name: data, image: alpine:3.20}`.',
+  'volume',
 );
 
 export const trustSchema = doc(

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { specJsonSchema, specJsonSchemaText } from './jsonSchema';
+import { fieldsAt } from './fields';
+
+const committedPath = new URL('../schema/linuxkit.schema.json', import.meta.url);
+
+/** Every property of every object in the JSON Schema, with its path. */
+function properties(node: unknown, path: string, out: { path: string; schema: Record<string, unknown> }[] = []) {
+  if (!node || typeof node !== 'object') return out;
+  const n = node as Record<string, unknown>;
+  for (const [k, v] of Object.entries((n.properties as Record<string, unknown>) ?? {})) {
+    out.push({ path: `${path}.${k}`, schema: v as Record<string, unknown> });
+    properties(v, `${path}.${k}`, out);
+  }
+  for (const key of ['items', 'additionalProperties']) if (n[key] && typeof n[key] === 'object') properties(n[key], `${path}[]`, out);
+  for (const [k, v] of Object.entries((n.definitions as Record<string, unknown>) ?? {})) properties(v, `#${k}`, out);
+  return out;
+}
+
+describe('JSON Schema', () => {
+  it('committed file matches the zod schema (run `npm run gen:schema -w packages/spec` after changing it)', () => {
+    expect(readFileSync(committedPath, 'utf8')).toBe(specJsonSchemaText());
+  });
+
+  it('describes every field with what it does', () => {
+    const props = properties(specJsonSchema(), '$');
+    expect(props.length).toBeGreaterThan(100);
+    const missing = props.filter((p) => typeof p.schema.description !== 'string' || (p.schema.description as string).length < 10);
+    expect(missing.map((p) => p.path)).toEqual([]);
+  });
+
+  it('rejects unknown keys everywhere, like the parser', () => {
+    const schema = specJsonSchema() as { additionalProperties?: unknown; definitions: Record<string, { additionalProperties?: unknown }> };
+    expect(schema.additionalProperties).toBe(false);
+    for (const [name, def] of Object.entries(schema.definitions)) expect([name, def.additionalProperties]).toEqual([name, false]);
+  });
+
+  it('lists the same service fields as the parser knows', () => {
+    const image = (specJsonSchema() as { definitions: { image: { properties: Record<string, unknown> } } }).definitions.image;
+    expect(Object.keys(image.properties).sort()).toEqual(fieldsAt(['services', 0]).sort());
+    expect(Object.keys(image.properties)).toEqual(expect.arrayContaining(['binds.add', 'capabilities.add', 'runtime', 'devices']));
+  });
+});
