@@ -108,7 +108,7 @@ function asProblems(value: unknown): Problem[] | undefined {
     ...(typeof p?.col === 'number' ? { col: p.col } : typeof p?.column === 'number' ? { col: p.column } : {}),
     ...(typeof p?.endLine === 'number' ? { endLine: p.endLine } : {}),
     ...(typeof p?.endCol === 'number' ? { endCol: p.endCol } : {}),
-    ...(typeof p?.path === 'string' ? { path: p.path } : {}),
+    ...(typeof p?.path === 'string' ? { path: p.path } : Array.isArray(p?.path) ? { path: p.path.join('.') } : {}),
     ...(p?.severity === 'warning' || p?.severity === 'error' ? { severity: p.severity } : {}),
   }));
 }

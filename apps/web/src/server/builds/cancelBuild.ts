@@ -1,0 +1,28 @@
+// Canceling: the database says canceled at once (so the worker can no longer finish or publish
+// it), the job leaves the queue if it has not started, and running workers hear it on the
+// cancel channel and abort the engine.
+
+import { isFinalStatus, requestCancel } from '@oscompose/queue';
+import type { Caller } from '../http/caller';
+import { ConflictError } from '../http/errors';
+import { buildDeps } from './deps';
+import { appendStatusEvent } from './statusEvent';
+import { findTeamBuild } from './getBuild';
+
+export async function cancelBuild(caller: Caller, id: string) {
+  const { db, queue, redis } = buildDeps();
+  const build = await findTeamBuild(caller, id);
+  if (isFinalStatus(build.status)) {
+    throw new ConflictError(`Build ${id} already ${build.status}; only queued or running builds can be canceled.`, 'already_finished');
+  }
+  const res = await db.build.updateMany({
+    where: { id, status: { in: ['queued', 'running'] } },
+    data: { status: 'canceled', finishedAt: new Date(), error: 'Canceled by the user.' },
+  });
+  if (res.count === 0) throw new ConflictError(`Build ${id} finished while canceling.`, 'already_finished');
+  // A waiting job is removed; an active one is locked (remove fails) and stops on the signal.
+  await queue.remove(id).catch(() => 0);
+  await requestCancel(redis, id).catch(() => {});
+  await appendStatusEvent(id, { status: 'canceled' });
+  return { id, status: 'canceled' };
+}

@@ -1,0 +1,78 @@
+// Submitting a build: validate the spec (line/column problems), write the Build row, enqueue
+// { buildId } with jobId = build id. The worker resolves, builds or serves it from the cache.
+
+import { createHash } from 'node:crypto';
+import { enqueueBuild } from '@oscompose/queue';
+import { parseSpec } from '@oscompose/spec';
+import { z } from 'zod';
+import type { Caller } from '../http/caller';
+import { BadRequestError, NotFoundError, UnavailableError } from '../http/errors';
+import { buildDeps } from './deps';
+import { buildUrl } from './present';
+
+/** LinuxKit format names (and ours): lower-case words joined by - or +. The worker checks availability. */
+const formatName = z.string().regex(/^[a-z0-9][a-z0-9+-]{0,31}$/, 'a format name like kernel+initrd, iso-bios, raw-efi, tar');
+
+export const CreateBuildInput = z
+  .object({
+    spec: z.string().min(1).max(1_000_000).optional(),
+    compositionId: z.string().min(1).optional(),
+    compositionVersion: z.number().int().positive().optional(),
+    formats: z.array(formatName).min(1, 'choose at least one format').max(16),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" and "-" (it names the artifact files)').optional(),
+    fresh: z.boolean().optional(),
+    priority: z.number().int().min(-100).max(100).optional(),
+  })
+  .refine((v) => Boolean(v.spec) !== Boolean(v.compositionId), { message: 'send either spec (YAML text) or compositionId', path: ['spec'] });
+export type CreateBuildInput = z.infer<typeof CreateBuildInput>;
+
+async function specFromComposition(caller: Caller, compositionId: string, version?: number) {
+  const { db } = buildDeps();
+  const composition = await db.composition.findFirst({ where: { id: compositionId, teamId: caller.teamId } });
+  if (!composition) throw new NotFoundError(`Composition ${compositionId}`);
+  const v = await db.compositionVersion.findFirst({
+    where: { compositionId, ...(version ? { version } : {}) },
+    orderBy: { version: 'desc' },
+  });
+  if (!v) throw new NotFoundError(version ? `Version ${version} of composition ${composition.name}` : `A saved version of composition ${composition.name}`);
+  return { specText: v.specText, compositionVersionId: v.id, name: composition.name };
+}
+
+export async function createBuild(caller: Caller, input: CreateBuildInput) {
+  const { db, queue } = buildDeps();
+  const source = input.compositionId
+    ? await specFromComposition(caller, input.compositionId, input.compositionVersion)
+    : { specText: input.spec!, compositionVersionId: null, name: undefined };
+
+  const parsed = parseSpec(source.specText);
+  const errors = parsed.problems.filter((p) => p.severity === 'error');
+  if (errors.length) {
+    throw new BadRequestError(
+      `The spec has ${errors.length} problem(s); the first: line ${errors[0]!.line}: ${errors[0]!.message}`,
+      errors.map((p) => ({ line: p.line, col: p.col, endLine: p.endLine, endCol: p.endCol, message: p.message, path: p.path.join('.'), severity: p.severity })),
+      'invalid_spec',
+    );
+  }
+
+  const formats = [...new Set(input.formats)];
+  const build = await db.build.create({
+    data: {
+      teamId: caller.teamId,
+      requesterId: caller.userId,
+      specText: source.specText,
+      specHash: createHash('sha256').update(source.specText).digest('hex'),
+      compositionVersionId: source.compositionVersionId,
+      formats: JSON.stringify(formats),
+      name: input.name ?? null,
+      priority: input.priority ?? 0,
+      status: 'queued',
+    },
+  });
+  try {
+    await enqueueBuild(queue, { buildId: build.id, ...(input.fresh ? { fresh: true } : {}) }, { priority: build.priority });
+  } catch (err) {
+    await db.build.delete({ where: { id: build.id } }).catch(() => {});
+    throw new UnavailableError(`The build queue is not reachable (${(err as Error).message}); start Redis or check REDIS_URL, then submit again.`, 'queue_unavailable');
+  }
+  return { id: build.id, status: build.status, url: buildUrl(build.id), cached: false };
+}

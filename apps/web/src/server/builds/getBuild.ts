@@ -1,0 +1,20 @@
+// One build of the caller's team with its artifacts; another team's build is "not found".
+
+import type { Caller } from '../http/caller';
+import { NotFoundError } from '../http/errors';
+import { buildDeps } from './deps';
+import { presentDetail } from './present';
+
+export async function findTeamBuild(caller: Caller, id: string) {
+  const { db } = buildDeps();
+  const build = await db.build.findFirst({
+    where: { id, teamId: caller.teamId },
+    include: { requester: { select: { id: true, name: true } }, artifacts: true },
+  });
+  if (!build) throw new NotFoundError(`Build ${id}`);
+  return build;
+}
+
+export async function getBuild(caller: Caller, id: string) {
+  return presentDetail(await findTeamBuild(caller, id));
+}
