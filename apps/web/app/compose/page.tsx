@@ -1,8 +1,14 @@
-'use client';
-import { useState } from 'react';
-import { LazyYamlEditor } from '../../src/editor/LazyYamlEditor';
+// /compose — a new composition (the draft lives in the browser until the first save).
+import { Suspense } from 'react';
+import type { Metadata } from 'next';
+import { Composer } from '../../src/composer/Composer';
+
+export const metadata: Metadata = { title: 'Compose' };
 
 export default function ComposePage() {
-  const [text, setText] = useState('kernel:\n  image: linuxkit/kernel:6.6\n');
-  return <div className="h-screen"><LazyYamlEditor value={text} onChange={setText} problems={[]} dark={false} /></div>;
+  return (
+    <Suspense>
+      <Composer initialName="" initialText="" />
+    </Suspense>
+  );
 }

@@ -12,7 +12,6 @@ onboot:
     image: localhost:5000/oscompose/sysctl:1
   - name: dhcpcd
     image: localhost:5000/oscompose/dhcpcd:1
-services: []
 `;
 
 describe('composer spec edits', () => {
@@ -24,6 +23,11 @@ describe('composer spec edits', () => {
     expect(second.text).toContain('# pinned later');
     expect(second.text).toMatch(/services:\n  - name: getty\n    image: localhost:5000\/oscompose\/getty:1\n  - name: getty-2\n/);
     expect(second.selection).toEqual({ section: 'services', index: 1 });
+  });
+
+  it('adds into a flow list in the flow style the user chose', () => {
+    const { text } = addCatalogItem('kernel:\n  image: k:1\nservices: []\n', { kind: 'service', reference: 'g:1', name: 'getty' });
+    expect(text).toBe('kernel:\n  image: k:1\nservices: [{name: getty, image: g:1}]\n');
   });
 
   it('replaces the kernel image but keeps the cmdline; adds init once', () => {

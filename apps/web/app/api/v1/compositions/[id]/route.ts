@@ -1,0 +1,24 @@
+// GET /api/v1/compositions/:id; PUT { spec?, message?, name?, description?, visibility? } → a new version
+import { z } from 'zod';
+import { route } from '../../../../../src/server/http/route';
+import { getComposition, updateComposition } from '../../../../../src/server/compositions/compositions';
+
+export const dynamic = 'force-dynamic';
+const params = z.object({ id: z.string() });
+
+export const GET = route({ permission: 'composition:read', params }, ({ caller, params }) => getComposition(caller, params.id));
+
+export const PUT = route(
+  {
+    permission: 'composition:write',
+    params,
+    body: z.object({
+      spec: z.string().max(1_000_000).optional(),
+      message: z.string().max(500).optional(),
+      name: z.string().trim().min(1).max(200).optional(),
+      description: z.string().max(2000).optional(),
+      visibility: z.enum(['team', 'public']).optional(),
+    }),
+  },
+  ({ caller, params, body }) => updateComposition(caller, params.id, body),
+);

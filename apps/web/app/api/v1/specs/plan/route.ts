@@ -1,0 +1,9 @@
+// POST /api/v1/specs/plan { spec, formats } → { images, sections, problems }
+import { z } from 'zod';
+import { route } from '../../../../../src/server/http/route';
+import { planSpec } from '../../../../../src/server/specs/planSpec';
+
+export const POST = route(
+  { permission: 'spec:plan', body: z.object({ spec: z.string().max(1_000_000), formats: z.array(z.string()).default([]) }) },
+  ({ caller, body }) => planSpec(caller.teamId, body.spec),
+);

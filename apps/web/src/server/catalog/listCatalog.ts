@@ -1,0 +1,25 @@
+// The catalog a team sees: public entries (teamId null) and its own, filtered by kind, scope and text.
+import { prisma } from '@oscompose/db';
+import { serializeCatalogEntry, type CatalogEntryDto } from './serializeCatalogEntry';
+
+export interface CatalogQuery {
+  kind?: string;
+  q?: string;
+  scope?: 'team' | 'public' | 'remote';
+}
+
+export async function listCatalog(teamId: string, query: CatalogQuery): Promise<CatalogEntryDto[]> {
+  const visible = { OR: [{ teamId: null }, { teamId }] };
+  const scope =
+    query.scope === 'team' ? { teamId } : query.scope === 'public' ? { teamId: null } : query.scope === 'remote' ? { source: 'remote' } : {};
+  const rows = await prisma.catalogEntry.findMany({
+    where: { AND: [visible, scope, query.kind ? { kind: query.kind } : {}] },
+    orderBy: [{ kind: 'asc' }, { title: 'asc' }],
+  });
+  const needle = query.q?.trim().toLowerCase();
+  const items = rows.map(serializeCatalogEntry);
+  // Text search in JS: SQLite and PostgreSQL differ on case-insensitive LIKE, and catalogs are small.
+  return needle
+    ? items.filter((i) => `${i.title} ${i.name} ${i.reference} ${i.description}`.toLowerCase().includes(needle))
+    : items;
+}
