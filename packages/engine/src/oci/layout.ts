@@ -115,9 +115,7 @@ export async function findInLayout(layoutDir: string, ref: string): Promise<Desc
 /** Adds (or replaces, by ref.name) a manifest descriptor in index.json, under a directory lock. */
 export async function addToIndex(layoutDir: string, desc: Descriptor, ref: string): Promise<void> {
   const name = normaliseReference(ref).name;
-  await initLayout(layoutDir);
-  await withLock(join(layoutDir, '.index.lock'), async () => {
-    const index = await readIndex(layoutDir);
+  await updateIndex(layoutDir, (index) => {
     const entry: Descriptor = {
       mediaType: desc.mediaType,
       digest: desc.digest,
@@ -125,9 +123,20 @@ export async function addToIndex(layoutDir: string, desc: Descriptor, ref: strin
       annotations: { ...desc.annotations, [REF_NAME_ANNOTATION]: name },
       ...(desc.platform ? { platform: desc.platform } : {}),
     };
-    const manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== name);
-    manifests.push(entry);
-    manifests.sort((a, b) => cmp(a.annotations?.[REF_NAME_ANNOTATION] ?? '', b.annotations?.[REF_NAME_ANNOTATION] ?? ''));
+    return [...index.manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== name), entry];
+  });
+}
+
+/**
+ * Read-modify-write of index.json under a cross-process lock; entries are kept sorted by
+ * ref.name so the file does not depend on the order writers came in.
+ */
+export async function updateIndex(layoutDir: string, fn: (index: ImageIndex) => Descriptor[] | Promise<Descriptor[]>): Promise<void> {
+  await initLayout(layoutDir);
+  await withLock(join(layoutDir, '.index.lock'), async () => {
+    const index = await readIndex(layoutDir);
+    const manifests = [...(await fn(index))];
+    manifests.sort((a, b) => cmp(a.annotations?.[REF_NAME_ANNOTATION] ?? '', b.annotations?.[REF_NAME_ANNOTATION] ?? '') || cmp(a.digest, b.digest));
     const out: ImageIndex = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests };
     await atomicWrite(join(layoutDir, 'index.json'), Buffer.from(JSON.stringify(out, null, 2) + '\n'));
   });
@@ -241,7 +250,7 @@ export async function atomicWrite(path: string, data: Buffer): Promise<void> {
 }
 
 /** A cross-process lock held as a directory (mkdir is atomic); a lock older than a minute is stale. */
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       await mkdir(lockDir);

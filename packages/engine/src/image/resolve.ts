@@ -1,0 +1,264 @@
+// Resolving an image reference to one image (manifest + config + layer descriptors), the way
+// `linuxkit build` uses its cache: image stores first (OCI layouts, archives), then the blob
+// cache, then the registry; `pull` goes to the registry. Layer blobs are fetched on demand.
+
+import { stat } from 'node:fs/promises';
+import { BlobCache, defaultCacheDir, DigestMismatchError, BlobTooLargeError } from '../cache/blob-cache';
+import { ArchiveError } from '../oci/errors';
+import { findInLayout, hasBlob, openBlob, readBlob } from '../oci/layout';
+import { describePlatforms, selectPlatform } from '../oci/platform';
+import { normaliseReference, type ImageReference } from '../oci/reference';
+import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from '../oci/types';
+import { RegistryClient, isTransientError, type RegistryClientOptions } from '../registry/client';
+import type { Credentials } from '../registry/credentials';
+import { RegistryError } from '../registry/errors';
+import { importArchive, type ImportedImage } from './archive';
+
+export interface ImageResolverOptions {
+  /** Blob cache directory; default $OSCOMPOSE_CACHE or ~/.cache/oscompose. */
+  cacheDir?: string;
+  /** OCI image layout directories and OCI/docker archive tarballs, searched in order. */
+  imageStores?: string[];
+  /** Registries reached over plain HTTP (loopback always is). */
+  insecureRegistries?: string[];
+  /** Architecture picked from multi-platform images. Default amd64. */
+  arch?: string;
+  /** Always ask the registry (tags may have moved), as `linuxkit build --pull`. */
+  pull?: boolean;
+  credentials?: Credentials;
+  /** Passed to the registry client (env, dockerConfig, retries, fetch, …). */
+  registry?: Omit<RegistryClientOptions, 'insecureRegistries' | 'credentials'>;
+}
+
+export interface ResolvedImage {
+  /** The normalised input reference, e.g. docker.io/library/alpine:3.20. */
+  reference: string;
+  /** Digest of the image manifest (for this arch). */
+  digest: string;
+  /** Digest of the multi-platform index the manifest was picked from, if any. */
+  indexDigest?: string;
+  /** The reference pinned: name[:tag]@(indexDigest ?? digest), what `oscompose resolve` prints. */
+  pinned: string;
+  manifest: ImageManifest;
+  /** The OCI image config JSON. */
+  config: ImageConfig;
+  /** Layer descriptors, bottom first. */
+  layers: Descriptor[];
+  /** Compressed bytes of all layers. */
+  size: number;
+  /** Where the manifest came from. */
+  source: 'store' | 'cache' | 'registry';
+  /** The image store (directory or archive) it was found in, when source is 'store'. */
+  store?: string;
+  /** Opens a blob's (compressed) bytes, fetching it into the cache first when needed. */
+  openBlob(digest: string): Promise<AsyncIterable<Buffer>>;
+}
+
+export interface ImageResolver {
+  resolve(ref: string): Promise<ResolvedImage>;
+  /** Fetches every layer into the cache (in parallel); reports bytes as they complete. */
+  fetchLayers(image: ResolvedImage, onProgress?: (done: number, total: number) => void): Promise<void>;
+  cache: BlobCache;
+  client: RegistryClient;
+}
+
+export function createImageResolver(opts: ImageResolverOptions = {}): ImageResolver {
+  const cache = new BlobCache(opts.cacheDir ?? defaultCacheDir());
+  const client = new RegistryClient({ ...opts.registry, insecureRegistries: opts.insecureRegistries, credentials: opts.credentials });
+  const arch = opts.arch ?? 'amd64';
+  const inflight = new Map<string, Promise<void>>();
+  const internals = new WeakMap<ResolvedImage, { r: ImageReference; storeDir?: string }>();
+  let archives: Promise<{ path: string; images: ImportedImage[] }[]> | undefined;
+
+  const loadArchives = () =>
+    (archives ??= (async () => {
+      const out: { path: string; images: ImportedImage[] }[] = [];
+      for (const s of opts.imageStores ?? []) {
+        const st = await stat(s).catch(() => undefined);
+        if (!st) throw new ArchiveError(`image store ${s} does not exist`);
+        if (st.isFile()) out.push({ path: s, images: await importArchive(s, cache) });
+      }
+      return out;
+    })());
+
+  /** Ensures a blob is in the cache (or a store), fetching it from the registry once. */
+  async function ensureBlob(r: ImageReference, desc: Descriptor, store?: string): Promise<string> {
+    if (store && (await hasBlob(store, desc.digest))) return store;
+    if (await cache.has(desc.digest)) return cache.dir;
+    let p = inflight.get(desc.digest);
+    if (!p) {
+      p = fetchIntoCache(r, desc).finally(() => inflight.delete(desc.digest));
+      inflight.set(desc.digest, p);
+    }
+    await p;
+    return cache.dir;
+  }
+
+  async function fetchIntoCache(r: ImageReference, desc: Descriptor): Promise<void> {
+    const retries = opts.registry?.retries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await cache.put(desc.digest, () => client.blob(r, desc), { maxBytes: desc.size });
+        return;
+      } catch (e) {
+        if (e instanceof DigestMismatchError) {
+          throw new RegistryError(r.name, 'digest-mismatch', `blob ${e.expected} arrived with digest ${e.actual}; the registry or a proxy corrupted it (nothing was kept)`);
+        }
+        if (e instanceof BlobTooLargeError) {
+          throw new RegistryError(r.name, 'digest-mismatch', `blob ${desc.digest} is larger than the ${desc.size} bytes its manifest declares (nothing was kept)`);
+        }
+        if (attempt < retries && isTransientError(e)) {
+          await new Promise((res) => setTimeout(res, (opts.registry?.retryDelayMs ?? 300) * 2 ** attempt));
+          continue;
+        }
+        if (e instanceof RegistryError) throw e;
+        throw new RegistryError(r.name, 'network', `fetching blob ${desc.digest} failed: ${(e as Error).message}`, { cause: e });
+      }
+    }
+  }
+
+  /** Reads a small JSON blob from a layout, fetching it into the cache if the layout lacks it. */
+  async function readJson<T>(r: ImageReference, dir: string, desc: Descriptor, canFetch: boolean, kind: 'manifest' | 'blob' = 'blob'): Promise<T> {
+    let from = dir;
+    if (!(await hasBlob(dir, desc.digest))) {
+      if (!canFetch) throw new RegistryError(r.name, 'not-found', `blob ${desc.digest} is missing from image store ${dir}; write the image again`);
+      if (kind === 'manifest') {
+        // Manifests come from the manifests endpoint (by digest, verified there).
+        const m = await client.getManifest(r, desc.digest);
+        await cache.put(m.digest, m.bytes);
+        from = cache.dir;
+      } else {
+        from = await ensureBlob(r, desc);
+      }
+    }
+    const bytes = await readBlob(from, desc.digest).catch((e: unknown) => {
+      throw e instanceof ArchiveError ? new RegistryError(r.name, 'digest-mismatch', e.message) : e;
+    });
+    return JSON.parse(bytes.toString()) as T;
+  }
+
+  async function fromLayout(r: ImageReference, dir: string, top: Descriptor, source: ResolvedImage['source'], store?: string): Promise<ResolvedImage> {
+    const canFetch = source !== 'store';
+    let manifestDesc = top;
+    let indexDigest: string | undefined;
+    let mediaType = top.mediaType;
+    if (!mediaType) {
+      const doc = await readJson<{ mediaType?: string; manifests?: unknown }>(r, dir, top, canFetch, 'manifest');
+      mediaType = doc.mediaType ?? (doc.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json');
+    }
+    if (isIndexMediaType(mediaType)) {
+      const index = await readJson<ImageIndex>(r, dir, top, canFetch, 'manifest');
+      const pick = selectPlatform(index, arch);
+      if (!pick) throw new RegistryError(r.name, 'platform', `no linux/${arch} image in this multi-platform image (it has: ${describePlatforms(index)}); choose another --arch or image`);
+      indexDigest = top.digest;
+      manifestDesc = pick;
+    }
+    const manifest = await readJson<ImageManifest>(r, dir, manifestDesc, canFetch, 'manifest');
+    if (!manifest.config || !Array.isArray(manifest.layers)) throw new RegistryError(r.name, 'invalid', `${manifestDesc.digest} is not an image manifest`);
+    const config = await readJson<ImageConfig>(r, dir, manifest.config, canFetch);
+    return result(r, manifestDesc.digest, indexDigest, manifest, config, source, store, source === 'store' ? dir : undefined);
+  }
+
+  function result(
+    r: ImageReference,
+    digest: string,
+    indexDigest: string | undefined,
+    manifest: ImageManifest,
+    config: ImageConfig,
+    source: ResolvedImage['source'],
+    store: string | undefined,
+    storeDir: string | undefined,
+  ): ResolvedImage {
+    const image = resolvedImage(r, digest, indexDigest, manifest, config, source, store, storeDir);
+    internals.set(image, { r, storeDir });
+    return image;
+  }
+
+  function resolvedImage(
+    r: ImageReference,
+    digest: string,
+    indexDigest: string | undefined,
+    manifest: ImageManifest,
+    config: ImageConfig,
+    source: ResolvedImage['source'],
+    store: string | undefined,
+    storeDir: string | undefined,
+  ): ResolvedImage {
+    const base = `${r.registry}/${r.repository}${r.tag ? `:${r.tag}` : ''}`;
+    return {
+      reference: r.name,
+      digest,
+      ...(indexDigest ? { indexDigest } : {}),
+      pinned: `${base}@${indexDigest ?? digest}`,
+      manifest,
+      config,
+      layers: manifest.layers,
+      size: manifest.layers.reduce((n, l) => n + l.size, 0),
+      source,
+      ...(store ? { store } : {}),
+      async openBlob(d: string) {
+        const desc = manifest.layers.find((l) => l.digest === d) ?? (manifest.config.digest === d ? manifest.config : undefined);
+        if (!desc) throw new RegistryError(r.name, 'invalid', `blob ${d} is not part of this image`);
+        if (source === 'store' && storeDir && !(await hasBlob(storeDir, d))) {
+          throw new RegistryError(r.name, 'not-found', `layer ${d} is missing from image store ${store}; write the image again`);
+        }
+        const dir = await ensureBlob(r, desc, storeDir);
+        return openBlob(dir, d);
+      },
+    };
+  }
+
+  async function resolve(ref: string): Promise<ResolvedImage> {
+    let r: ImageReference;
+    try {
+      r = normaliseReference(ref);
+    } catch (e) {
+      throw new RegistryError(ref, 'invalid', (e as Error).message);
+    }
+    if (!opts.pull) {
+      for (const s of opts.imageStores ?? []) {
+        const st = await stat(s).catch(() => undefined);
+        if (!st?.isDirectory()) continue;
+        const desc = (await findInLayout(s, r.name)) ?? (r.digest && (await hasBlob(s, r.digest)) ? { mediaType: '', digest: r.digest, size: 0 } : undefined);
+        if (desc) return fromLayout(r, s, desc, 'store', s);
+      }
+      for (const a of await loadArchives()) {
+        const hit = a.images.find((i) => i.reference === r.name || (r.digest && i.descriptor.digest === r.digest));
+        if (hit) return fromLayout(r, cache.dir, hit.descriptor, 'store', a.path);
+      }
+      const cached = (await cache.lookup(r.name).catch(() => undefined)) ?? (r.digest && (await cache.has(r.digest)) ? { mediaType: '', digest: r.digest, size: 0 } : undefined);
+      if (cached) return fromLayout(r, cache.dir, cached, 'cache');
+    }
+    const img = await client.resolve(r, arch);
+    await cache.put(img.digest, img.manifestBytes);
+    if (img.index) await cache.put(img.index.digest, img.index.bytes);
+    await ensureBlob(r, img.manifest.config);
+    const config = JSON.parse((await cache.read(img.manifest.config.digest)).toString()) as ImageConfig;
+    const top: Descriptor = img.index
+      ? { mediaType: img.index.mediaType, digest: img.index.digest, size: img.index.bytes.length }
+      : { mediaType: img.manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json', digest: img.digest, size: img.manifestBytes.length };
+    // Name what the tag pointed to, so an offline rebuild resolves it from the cache.
+    if (!r.digest || r.tag) await cache.tag(r.name, top);
+    if (!isManifestMediaType(img.manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json')) {
+      throw new RegistryError(r.name, 'invalid', `unsupported manifest media type ${img.manifest.mediaType}`);
+    }
+    return result(r, img.digest, img.index?.digest, img.manifest, config, 'registry', undefined, undefined);
+  }
+
+  async function fetchLayers(image: ResolvedImage, onProgress?: (done: number, total: number) => void): Promise<void> {
+    const { r, storeDir } = internals.get(image) ?? { r: normaliseReference(image.reference) };
+    let done = 0;
+    const queue = [...image.layers];
+    const worker = async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        if (storeDir && !(await hasBlob(storeDir, d.digest))) throw new RegistryError(r.name, 'not-found', `layer ${d.digest} is missing from image store ${storeDir}; write the image again`);
+        await ensureBlob(r, d, storeDir);
+        done += d.size;
+        onProgress?.(done, image.size);
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+  }
+
+  return { resolve, fetchLayers, cache, client };
+}
