@@ -1,0 +1,118 @@
+// Integration: every disk format is built twice from a real Debian kernel and a busybox initrd,
+// must come out byte-identical, and must boot under QEMU (SeaBIOS or OVMF, TCG) to our init,
+// which prints the cmdline it was given.
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutputContext, OutputFormat } from '../types';
+import { availableFormats, describeMissing, diskFormats, missingTools } from './index';
+import { BOOT_MARKER, markerInitrd, markerRootfsTar, squashfsLoaderInitrd } from './testing/initrd';
+import { type TestKernel, testKernel } from './testing/kernel';
+import { type BootMedium, boot } from './testing/qemu';
+
+const EPOCH = 1_700_000_000;
+const CMDLINE = 'console=ttyS0 panic=-1 oscompose.test=disk-formats';
+
+let root: string;
+let kernel: TestKernel;
+let initrd: string;
+let rootfsTar: string;
+
+function context(format: string, run: string): OutputContext {
+  const dir = join(root, format.replace(/\W/g, '_'), run);
+  const outDir = join(dir, 'out');
+  const workDir = join(dir, 'work');
+  mkdirSync(outDir, { recursive: true });
+  mkdirSync(workDir, { recursive: true });
+  return {
+    name: 'testos',
+    outDir,
+    workDir,
+    kernel: kernel.vmlinuz,
+    cmdline: CMDLINE,
+    initrd,
+    rootfsTar: async () => rootfsTar,
+    sourceDateEpoch: EPOCH,
+    emit: () => {},
+  };
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function mediumFor(format: OutputFormat, files: string[], ctx: OutputContext): BootMedium {
+  const [first] = files as [string];
+  switch (format.name) {
+    case 'iso-bios':
+    case 'iso-efi':
+      return { cdrom: first };
+    case 'raw-bios':
+    case 'raw-efi':
+      return { disk: first, format: 'raw' };
+    case 'qcow2-bios':
+    case 'qcow2-efi':
+      return { disk: first, format: 'qcow2' };
+    case 'vhd':
+      return { disk: first, format: 'vpc' };
+    case 'vmdk':
+      return { disk: first, format: 'vmdk' };
+    case 'uki': {
+      // Firmware finds the UKI where it finds any removable-media loader.
+      const esp = join(ctx.workDir, 'esp');
+      mkdirSync(join(esp, 'EFI', 'BOOT'), { recursive: true });
+      rmSync(join(esp, 'EFI', 'BOOT', 'BOOTX64.EFI'), { force: true });
+      copyFileSync(first, join(esp, 'EFI', 'BOOT', 'BOOTX64.EFI'));
+      return { esp };
+    }
+    case 'kernel+squashfs': {
+      const [k, squashfs, cmdlineFile] = files as [string, string, string];
+      const cmdline = `${readFileSync(cmdlineFile, 'utf8')} root=/dev/vda`;
+      return { kernel: k, initrd: squashfsLoaderInitrd(ctx.workDir, kernel), cmdline, disk: squashfs };
+    }
+    default:
+      throw new Error(`no boot medium for ${format.name}`);
+  }
+}
+
+beforeAll(() => {
+  const missing = missingTools();
+  if (missing.length) throw new Error(`disk format tools missing:\n${describeMissing(missing).join('\n')}`);
+  root = mkdtempSync(join(tmpdir(), 'oscompose-disk-'));
+  kernel = testKernel();
+  initrd = markerInitrd(root);
+  rootfsTar = markerRootfsTar(root);
+});
+
+afterAll(() => {
+  if (root && !process.env.OSCOMPOSE_KEEP_TEST_OUTPUT) rmSync(root, { recursive: true, force: true });
+});
+
+describe('disk formats', () => {
+  it('this host can build every disk format', () => {
+    expect(availableFormats().map((f) => f.name)).toEqual(diskFormats.map((f) => f.name));
+  });
+
+  for (const format of diskFormats) {
+    it(`${format.name}: reproducible and boots under ${format.boot?.firmware === 'efi' ? 'OVMF' : 'SeaBIOS'}`, { timeout: 600_000 }, async () => {
+      const first = context(format.name, 'a');
+      const files = await format.write(first);
+      expect(files.map((f) => f.slice(first.outDir.length + 1))).toEqual(format.artifacts('testos'));
+      for (const f of files) expect(statSync(f).size).toBeGreaterThan(0);
+
+      const second = context(format.name, 'b');
+      const again = await format.write(second);
+      expect(again.map(sha256)).toEqual(files.map(sha256));
+
+      const result = await boot(mediumFor(format, files, first), {
+        firmware: format.boot?.firmware ?? 'bios',
+        workDir: first.workDir,
+        timeoutMs: 300_000,
+      });
+      const line = result.output.split('\n').find((l) => l.includes(BOOT_MARKER));
+      expect(line, `no boot marker; qemu ${result.args.join(' ')}\n${result.output.slice(-3000)}`).toBeDefined();
+      expect(line).toContain(CMDLINE);
+      if (format.name === 'kernel+squashfs') expect(line).toContain('root=squashfs');
+    });
+  }
+});
