@@ -19,6 +19,13 @@ export const WorkerEnv = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
   WORKER_BOOT_CHECK: bool.default(true),
+  // Build pipeline: how soon a dead worker's build is picked up again (lock expiry + stall check).
+  WORKER_LOCK_SECONDS: z.coerce.number().int().min(2).default(30),
+  WORKER_STALLED_CHECK_SECONDS: z.coerce.number().int().min(1).default(15),
+  WORKER_MAX_STALLED: z.coerce.number().int().min(0).default(3),
+  WORKER_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(120),
+  OSCOMPOSE_IMAGE_STORE: z.string().min(1).optional(),
+  OSCOMPOSE_CACHE: z.string().min(1).optional(),
 });
 
 export interface WorkerConfig {
@@ -33,6 +40,15 @@ export interface WorkerConfig {
   concurrency: number;
   shutdownGraceMs: number;
   bootCheck: boolean;
+  /** Build pipeline settings (apps/worker/src/jobs). */
+  lockMs: number;
+  stalledCheckMs: number;
+  maxStalled: number;
+  bootTimeoutMs: number;
+  /** Absolute: the OCI image store the starter catalog writes (data/images). */
+  imageStore: string;
+  /** Absolute: the engine's blob + section cache (data/cache). */
+  cacheDir: string;
 }
 
 export class ConfigError extends Error {
@@ -63,5 +79,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, cwd: stri
     concurrency: e.WORKER_CONCURRENCY,
     shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
     bootCheck: e.WORKER_BOOT_CHECK,
+    lockMs: e.WORKER_LOCK_SECONDS * 1000,
+    stalledCheckMs: e.WORKER_STALLED_CHECK_SECONDS * 1000,
+    maxStalled: e.WORKER_MAX_STALLED,
+    bootTimeoutMs: e.WORKER_BOOT_TIMEOUT_SECONDS * 1000,
+    imageStore: path.resolve(cwd, e.OSCOMPOSE_IMAGE_STORE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'images')),
+    cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),
   };
 }

@@ -8,7 +8,7 @@ const TRANSIENT_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH',
   'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ENOSPC',
 ]);
-const USER_ERRORS = new Set(['SpecError', 'ArchiveError', 'ImageReferenceError', 'FormatError', 'UserError', 'BootCheckError']);
+const USER_ERRORS = new Set(['BuildError', 'SpecError', 'ArchiveError', 'ImageReferenceError', 'FormatError', 'UserError', 'BootCheckError']);
 
 type Loose = { name?: unknown; code?: unknown; status?: unknown; cause?: unknown; kind?: unknown };
 

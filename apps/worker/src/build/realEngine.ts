@@ -1,0 +1,132 @@
+// The Engine interface over the real @oscompose/engine (resolve, build, formats) and
+// @oscompose/bootcheck (QEMU boot of kernel+initrd, ISO, disk). Loaded lazily so a worker
+// starts (and reports what is missing) even while one of them is incomplete.
+
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { SpecError, parseSpec } from '@oscompose/spec';
+import { stringify } from 'yaml';
+import type { BootResult, BootTarget, Engine, EngineEvent, ResolvedSpec } from './engine';
+import { UserError } from './classify';
+
+export interface RealEngineOptions {
+  cacheDir: string;
+  imageStores: string[];
+  insecureRegistries?: string[];
+  arch?: string;
+  /** QEMU boot timeout per artifact. */
+  bootTimeoutMs?: number;
+}
+
+type EngineModule = Record<string, unknown>;
+
+async function load(name: string): Promise<EngineModule> {
+  return (await import(/* @vite-ignore */ name)) as EngineModule;
+}
+
+function need<T>(mod: EngineModule, name: string, pkg: string): T {
+  const v = mod[name];
+  if (typeof v !== 'function') throw new Error(`${pkg} does not export ${name}(); the worker needs it (update ${pkg}).`);
+  return v as T;
+}
+
+export async function createRealEngine(opts: RealEngineOptions): Promise<Engine> {
+  const engine = await load('@oscompose/engine');
+  const pkg = JSON.parse(await readFile(new URL(import.meta.resolve('@oscompose/engine/package.json')), 'utf8').catch(() => '{"version":"0.0.0"}')) as { version: string };
+  const version = typeof engine.ENGINE_VERSION === 'string' ? engine.ENGINE_VERSION : pkg.version;
+  const listFormats = need<() => string[]>(engine, 'listFormats', '@oscompose/engine');
+  const getFormat = need<(n: string) => { boot?: { medium: string; firmware: 'bios' | 'efi' } } | undefined>(engine, 'getFormat', '@oscompose/engine');
+  const resolveSpec = need<(spec: unknown, images: unknown, o: unknown) => Promise<{ resolved: unknown }>>(engine, 'resolveSpec', '@oscompose/engine');
+  const defaultImageProvider = need<(o: unknown) => Promise<unknown>>(engine, 'defaultImageProvider', '@oscompose/engine');
+  const build = need<(o: unknown) => Promise<{ artifacts: { format: string; name: string; path: string; size: number; sha256: string }[] }>>(
+    engine,
+    'build',
+    '@oscompose/engine',
+  );
+
+  const providerFor = (signal: AbortSignal) =>
+    defaultImageProvider({
+      cacheDir: opts.cacheDir,
+      imageStores: opts.imageStores,
+      pull: false,
+      arch: opts.arch ?? 'amd64',
+      insecureRegistries: opts.insecureRegistries ?? [],
+      signal,
+    });
+
+  return {
+    version,
+    formats: () => listFormats(),
+
+    async resolve(specText, { signal, onEvent }): Promise<ResolvedSpec> {
+      const parsed = parseSpec(specText);
+      if (!parsed.spec) throw new SpecError(parsed.problems);
+      const images = await providerFor(signal);
+      const { resolved } = await resolveSpec(parsed.spec, images, { signal, onEvent: onEvent as (e: EngineEvent) => void });
+      return { text: stringify(resolved, { lineWidth: 0 }), spec: resolved };
+    },
+
+    async build({ resolved, formats, outDir, name, signal, onEvent }) {
+      const images = await providerFor(signal);
+      const result = await build({
+        spec: resolved.spec,
+        formats,
+        outDir,
+        name,
+        cacheDir: opts.cacheDir,
+        imageStores: opts.imageStores,
+        arch: opts.arch ?? 'amd64',
+        insecureRegistries: opts.insecureRegistries ?? [],
+        images,
+        signal,
+        onEvent,
+      });
+      const boot: BootTarget[] = [];
+      for (const format of formats) {
+        const info = getFormat(format)?.boot;
+        const mine = result.artifacts.filter((a) => a.format === format);
+        if (!info || !mine.length) continue;
+        if (info.medium === 'kernel+initrd') {
+          const kernel = mine.find((a) => a.name.endsWith('-kernel'))?.path;
+          const initrd = mine.find((a) => a.name.endsWith('-initrd.img'))?.path;
+          const cmdlineFile = mine.find((a) => a.name.endsWith('-cmdline'))?.path;
+          if (kernel && initrd) {
+            const cmdline = cmdlineFile ? (await readFile(cmdlineFile, 'utf8')).trim() : '';
+            boot.push({ format, kernel, initrd, cmdline, firmware: info.firmware });
+          }
+        } else if (info.medium === 'cdrom') {
+          boot.push({ format, iso: mine[0]!.path, firmware: info.firmware });
+        } else if (info.medium === 'disk' || info.medium === 'uki') {
+          boot.push({ format, disk: mine[0]!.path, firmware: info.firmware });
+        }
+      }
+      return { artifacts: result.artifacts, boot };
+    },
+
+    async bootCheck(target, { signal, workDir }): Promise<BootResult> {
+      let mod: EngineModule;
+      try {
+        mod = await load('@oscompose/bootcheck');
+      } catch (err) {
+        return { ok: false, error: `the boot check is not available here (${(err as Error).message})` };
+      }
+      const bootCheck = need<(t: unknown, o: unknown) => Promise<BootResult>>(mod, 'bootCheck', '@oscompose/bootcheck');
+      const input = target.kernel
+        ? { kernel: target.kernel, initrd: target.initrd, cmdline: target.cmdline ?? '' }
+        : target.iso
+          ? { iso: target.iso, firmware: target.firmware }
+          : { disk: target.disk, firmware: target.firmware };
+      try {
+        const r = await bootCheck(input, { signal, timeoutMs: opts.bootTimeoutMs, workDir: path.join(workDir, target.format.replace(/[^a-z0-9-]/gi, '_')) });
+        return { ok: Boolean(r.ok), containers: r.containers, console: typeof r.console === 'string' ? r.console : undefined, http: r.http, error: r.error };
+      } catch (err) {
+        if (signal.aborted) throw err;
+        if ((err as { name?: string }).name === 'BootCheckError' || /qemu/i.test((err as Error).message)) {
+          return { ok: false, error: (err as Error).message };
+        }
+        throw err;
+      }
+    },
+  };
+}
+
