@@ -2,7 +2,7 @@
 // must come out byte-identical, and must boot under QEMU (SeaBIOS or OVMF, TCG) to our init,
 // which prints the cmdline it was given.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,20 +20,28 @@ let kernel: TestKernel;
 let initrd: string;
 let rootfsTar: string;
 
-function context(format: string, run: string): OutputContext {
+function context(format: string, run: 'a' | 'b'): OutputContext {
   const dir = join(root, format.replace(/\W/g, '_'), run);
   const outDir = join(dir, 'out');
   const workDir = join(dir, 'work');
   mkdirSync(outDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
+  // The second build reads copies at other paths with other mtimes: neither may leak into artifacts.
+  const input = (path: string, name: string) => {
+    if (run === 'a') return path;
+    const copy = join(dir, name);
+    copyFileSync(path, copy);
+    utimesSync(copy, new Date(), new Date());
+    return copy;
+  };
   return {
     name: 'testos',
     outDir,
     workDir,
-    kernel: kernel.vmlinuz,
+    kernel: input(kernel.vmlinuz, 'vmlinuz'),
     cmdline: CMDLINE,
-    initrd,
-    rootfsTar: async () => rootfsTar,
+    initrd: input(initrd, 'initrd.img'),
+    rootfsTar: async () => input(rootfsTar, 'rootfs.tar'),
     sourceDateEpoch: EPOCH,
     emit: () => {},
   };
