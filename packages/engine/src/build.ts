@@ -88,18 +88,39 @@ function checkAbort(signal?: AbortSignal) {
   if (signal?.aborted) throw new BuildError('build cancelled');
 }
 
-/** Loads the default image provider from image/ (owned by image acquisition). */
+/** The default image provider: image/'s resolver (image stores, blob cache, registries) and flattener. */
 export async function defaultImageProvider(opts: ImageProviderOptions): Promise<ImageProvider> {
-  const modPath = './image/index';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(/* @vite-ignore */ modPath)) as Record<string, unknown>;
-  } catch (e) {
-    throw new BuildError(`image acquisition is not available (${(e as Error).message}); pass an image provider`);
+  const { createImageResolver } = await import('./image/resolve');
+  const resolver = createImageResolver({
+    cacheDir: opts.cacheDir, imageStores: opts.imageStores, insecureRegistries: opts.insecureRegistries, arch: opts.arch, pull: opts.pull,
+  });
+  type Resolved = Awaited<ReturnType<typeof resolver.resolve>>;
+  let flattenImage: ((r: Resolved) => AsyncIterable<FsEntry>) | undefined;
+  for (const m of ['./image/flatten', './image/index']) {
+    try {
+      const mod = (await import(/* @vite-ignore */ m)) as { flattenImage?: (r: Resolved) => AsyncIterable<FsEntry> };
+      if (mod.flattenImage) {
+        flattenImage = mod.flattenImage;
+        break;
+      }
+    } catch {
+      // not there (yet): try the next module
+    }
   }
-  const create = mod.createImageProvider as ((o: ImageProviderOptions) => ImageProvider) | undefined;
-  if (!create) throw new BuildError('image/index does not export createImageProvider(options)');
-  return create(opts);
+  const byDigest = new Map<string, Resolved>();
+  return {
+    async resolve(ref) {
+      const r = await resolver.resolve(ref);
+      byDigest.set(r.digest, r);
+      return { ref, digest: r.digest, config: r.config };
+    },
+    async *flatten(img) {
+      const r = byDigest.get(img.digest) ?? (await resolver.resolve(img.ref));
+      if (!flattenImage) throw new BuildError('layer flattening (image/flatten.ts flattenImage) is not available in this checkout');
+      await resolver.fetchLayers(r);
+      yield* flattenImage(r);
+    },
+  };
 }
 
 export async function loadSpec(opts: Pick<BuildOptions, 'spec' | 'specFiles'>): Promise<Spec> {

@@ -1,7 +1,7 @@
 // Compressed section archives cached by a digest of their inputs (image digest, layout
 // parameters, compression), so a rebuild recompresses only the sections that changed.
 // Files are written to a temp name and renamed, so concurrent builds never see half a file.
-import { mkdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -23,6 +23,9 @@ export class SectionCache {
   async get(key: string, ext: string): Promise<CachedSection | undefined> {
     try {
       const archive = await readFile(this.file(key, ext));
+      // Mark as used: `oscompose cache prune` removes what was not used for a while.
+      const now = new Date();
+      await utimes(this.file(key, ext), now, now).catch(() => {});
       let extra: Record<string, string> | undefined;
       try {
         extra = JSON.parse(await readFile(this.file(key, `${ext}.json`), 'utf8')) as Record<string, string>;

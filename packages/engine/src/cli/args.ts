@@ -1,0 +1,25 @@
+// Option parsing shared by the commands: node:util parseArgs, plus LinuxKit's Go-style single-dash
+// long flags (`-format tar`, `-dir out`) so existing `linuxkit build` command lines work unchanged.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './command';
+
+export function normaliseFlags(args: string[], options: Record<string, unknown>): string[] {
+  return args.map((a) => {
+    const m = /^-([a-z][a-z0-9-]+)(=.*)?$/.exec(a);
+    return m && m[1]! in options ? `-${a}` : a;
+  });
+}
+
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args: normaliseFlags(args, options), options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Repeatable and comma-separated values: `-f a -f b,c` → [a, b, c]. */
+export function list(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+}

@@ -1,0 +1,102 @@
+// `oscompose build [options] FILE...`: LinuxKit's `build` (same flags, same artifact names).
+import { copyFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { build, defaultCacheDir } from '../../build';
+import { listFormats } from '../../outputs/index';
+import { list, parse } from '../args';
+import { EXIT, UsageError, type Command } from '../command';
+import { progressPrinter } from '../progress';
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'build artifacts (kernel+initrd, tar, iso, disk images…) from one or more spec files',
+  usage: `Usage: oscompose build [options] FILE... (several files are merged in order)
+
+Options:
+  -f, --format FORMAT      output format, repeatable or comma-separated (default kernel+initrd)
+                           one of: ${listFormats().join(', ')}
+      --dir DIR            directory for the artifacts (default: current directory)
+      --name NAME          artifact base name (default: first file's name without .yml)
+  -o, --output FILE        with one format writing one file: write it to FILE ("-" = stdout)
+      --cache DIR          blob and section cache (default $OSCOMPOSE_CACHE or ~/.cache/oscompose)
+      --image-store DIR    OCI image layout to look images up in first, repeatable
+                           (default $OSCOMPOSE_IMAGE_STORE)
+      --pull               always resolve images from their registry
+      --arch ARCH          image architecture (default amd64)
+      --insecure-registry HOST  allow plain HTTP to HOST, repeatable
+      --no-section-cache   recompress every section (also OSCOMPOSE_NO_SECTION_CACHE=1)
+      --compression gzip|zstd   initramfs compression (default gzip)
+      --hardlinks symlink|keep  LinuxKit turns hard links into symlinks in the initrd (default)
+  -q, --quiet              print only the artifacts
+      --json               print the result (artifacts with size and sha256) as JSON`,
+  async run(args, io) {
+    const { values, positionals } = parse(args, {
+      format: { type: 'string', short: 'f', multiple: true },
+      dir: { type: 'string' },
+      name: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      cache: { type: 'string' },
+      'image-store': { type: 'string', multiple: true },
+      pull: { type: 'boolean' },
+      arch: { type: 'string' },
+      'insecure-registry': { type: 'string', multiple: true },
+      'no-section-cache': { type: 'boolean' },
+      compression: { type: 'string' },
+      hardlinks: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      json: { type: 'boolean' },
+      // accepted for LinuxKit command lines, no effect here
+      docker: { type: 'boolean' },
+      'decompress-kernel': { type: 'boolean' },
+      'no-sbom': { type: 'boolean' },
+    });
+    if (!positionals.length) throw new UsageError('build needs at least one spec file');
+    const formats = list(values.format);
+    const compression = values.compression ?? 'gzip';
+    if (!['gzip', 'zstd'].includes(compression)) throw new UsageError(`--compression must be gzip or zstd, not "${compression}"`);
+    const hardlinks = values.hardlinks ?? 'symlink';
+    if (!['symlink', 'keep'].includes(hardlinks)) throw new UsageError(`--hardlinks must be symlink or keep, not "${hardlinks}"`);
+    const stores = values['image-store'] ?? (io.env.OSCOMPOSE_IMAGE_STORE ? [io.env.OSCOMPOSE_IMAGE_STORE] : []);
+    const toStdout = values.output === '-';
+    const printer = progressPrinter(io.stderr, values.quiet || toStdout);
+    const specFiles = positionals.map((p) => resolve(io.cwd, p));
+    const res = await build({
+      specFiles,
+      formats,
+      outDir: resolve(io.cwd, values.dir ?? '.'),
+      name: values.name ?? basename(positionals[0]!).replace(/\.ya?ml$/i, ''),
+      cacheDir: values.cache ? resolve(io.cwd, values.cache) : io.env.OSCOMPOSE_CACHE || defaultCacheDir(),
+      imageStores: stores.map((s) => resolve(io.cwd, s)),
+      pull: values.pull,
+      arch: values.arch,
+      insecureRegistries: values['insecure-registry'],
+      sectionCache: values['no-section-cache'] || io.env.OSCOMPOSE_NO_SECTION_CACHE === '1' ? false : true,
+      compression: compression as 'gzip' | 'zstd',
+      hardlinks: hardlinks as 'symlink' | 'keep',
+      signal: io.signal,
+      onEvent: (e) => printer.event(e),
+    });
+    printer.done();
+    if (values.output) {
+      if (res.artifacts.length !== 1) throw new UsageError(`-o needs exactly one artifact, but the formats wrote ${res.artifacts.length}`);
+      const a = res.artifacts[0]!;
+      if (toStdout) {
+        const { createReadStream } = await import('node:fs');
+        await new Promise<void>((ok, fail) => createReadStream(a.path).on('error', fail).on('end', ok).pipe(io.stdout, { end: false }));
+        await rm(a.path);
+        return EXIT.ok;
+      }
+      const dest = resolve(io.cwd, values.output);
+      await rename(a.path, dest).catch(async () => {
+        await copyFile(a.path, dest);
+        await rm(a.path);
+      });
+      a.path = dest;
+      a.name = basename(dest);
+      a.size = (await stat(dest)).size;
+    }
+    if (values.json) io.stdout.write(`${JSON.stringify({ artifacts: res.artifacts, sections: res.sections }, null, 2)}\n`);
+    else for (const a of res.artifacts) io.stdout.write(`${a.path}  ${a.size}  sha256:${a.sha256}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,12 @@
+// The command table. A new subcommand (submit, login, push …) is one module and one line here.
+import type { Command } from '../command';
+import { buildCommand } from './build';
+import { cacheCommand } from './cache';
+import { resolveCommand } from './resolve';
+import { validateCommand } from './validate';
+
+export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand];
+
+export function addCommand(c: Command): void {
+  commands.push(c);
+}
