@@ -4,8 +4,9 @@ import { buildCommand } from './build';
 import { cacheCommand } from './cache';
 import { resolveCommand } from './resolve';
 import { validateCommand } from './validate';
+import { submitCommand } from '../submit';
 
-export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand];
+export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand, submitCommand];
 
 export function addCommand(c: Command): void {
   commands.push(c);

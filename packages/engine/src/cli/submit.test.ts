@@ -1,0 +1,49 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { clientConfig, readSse, runSubmit } from './submit';
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+describe('submit client', () => {
+  it('parses the SSE wire format across chunk boundaries, skipping comments', async () => {
+    const text = ': keepalive\n\nid: 1\nevent: log\ndata: {"message":"a"}\n\nid: 2\nevent: status\ndata: {"status":\ndata: "succeeded"}\n\n';
+    const chunks = [text.slice(0, 17), text.slice(17, 50), text.slice(50)];
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const ch of chunks) c.enqueue(new TextEncoder().encode(ch));
+        c.close();
+      },
+    });
+    const events = [];
+    for await (const e of readSse(body)) events.push(e);
+    expect(events).toEqual([
+      { id: '1', event: 'log', data: '{"message":"a"}' },
+      { id: '2', event: 'status', data: '{"status":\n"succeeded"}' },
+    ]);
+  });
+
+  it('takes server and token from flags, then the environment, then the config file', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'oscompose-cfg-'));
+    dirs.push(home);
+    await mkdir(path.join(home, 'oscompose'));
+    await writeFile(path.join(home, 'oscompose', 'config.json'), JSON.stringify({ server: 'http://file:1/', token: 'file-token' }));
+    const env = { XDG_CONFIG_HOME: home };
+    expect(await clientConfig({}, env)).toEqual({ server: 'http://file:1', token: 'file-token' });
+    expect(await clientConfig({}, { ...env, OSCOMPOSE_SERVER: 'http://env:2', OSCOMPOSE_TOKEN: 'env-token' })).toEqual({ server: 'http://env:2', token: 'env-token' });
+    expect(await clientConfig({ server: 'http://flag:3', token: 't' }, { ...env, OSCOMPOSE_SERVER: 'http://env:2' })).toEqual({ server: 'http://flag:3', token: 't' });
+    expect(await clientConfig({}, { XDG_CONFIG_HOME: path.join(home, 'none') })).toEqual({ server: 'http://localhost:3000' });
+  });
+
+  it('refuses a bad spec before contacting the server, with line and column', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'oscompose-submit-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'bad.yml'), 'kernel:\n  image: 12\n  cmdline: [\n');
+    let err = '';
+    const code = await runSubmit([path.join(dir, 'bad.yml'), '--server', 'http://127.0.0.1:9'], { out: () => {}, err: (s) => (err += s) });
+    expect(code).toBe(2);
+    expect(err).toMatch(/bad\.yml:\d+:\d+/);
+  });
+});
