@@ -24,4 +24,39 @@ export {
 export { normaliseReference, ReferenceError, type ImageReference } from './oci/reference';
 // Test fixtures (a real docker-registry, a pusher, in-memory images); used by tests across packages.
 export { startRegistry, pushImage, freePort, type TestRegistry, type StartRegistryOptions, type PushOptions } from './testing/registry';
-export { makeImage, makeIndex, filesToEntries, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
+export { makeImage, makeIndex, filesToEntries, memorySource, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
+
+// --- Build (layout/, initramfs/, outputs/, build.ts) ---
+export {
+  build,
+  resolveSpec,
+  loadSpec,
+  defaultImageProvider,
+  defaultCacheDir as defaultBuildCacheDir,
+  BuildError,
+  type BuildOptions,
+  type BuildResult,
+  type Artifact,
+  type ImageProvider,
+  type ImageProviderOptions,
+} from './build';
+export type { BuildEvent, OutputContext, OutputFormat, ToolRequirement } from './outputs/types';
+export { getFormat, listFormats, registerFormat } from './outputs/index';
+export { planSections, LAYOUT_VERSION, type Plan, type SectionPlan, type PlannedImage } from './layout/plan';
+export { configToOCI, runtimeJson, OCI_VERSION } from './layout/runtime-config';
+export { marshalIndent } from './layout/go-json';
+export { LayoutError } from './layout/errors';
+export { parseCpio, cpioRecords, type CpioMember } from './initramfs/cpio';
+export { memoryImages, type MemoryImageDef } from './layout/memory-images';
+export { main as cliMain } from './cli/main';
+export const ENGINE_VERSION = '0.1.0';
+export { selectPlatform, ociArch } from './oci/platform';
+export { RegistryError } from './registry/errors';
+export { RegistryClient, registryBaseUrl, isLoopbackRegistry, type RegistryClientOptions, type RegistryImage, type FetchedManifest } from './registry/client';
+export { credentialEnvName, parseDockerConfig, loadDockerConfig, type Credential, type Credentials } from './registry/credentials';
+export { BlobCache, defaultCacheDir, DigestMismatchError, type CachedImage } from './cache/blob-cache';
+export { createImageResolver, type ImageResolver, type ImageResolverOptions, type ResolvedImage } from './image/resolve';
+export { importArchive, type ImportedImage, type ImportArchiveOptions } from './image/archive';
+export { flattenImage, type FlattenOptions, type LayerSource } from './image/flatten';
+export { DEFAULT_LIMITS, normaliseEntryName, type FlattenLimits } from './image/safety';
+export { extractToDir, type ExtractOptions, type ExtractResult } from './image/extract';
