@@ -102,3 +102,18 @@ export function makeIndex(images: MemoryImage[]): MemoryIndex {
   const indexBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }));
   return { digest: sha256Digest(indexBytes), mediaType: MediaType.ociIndex, indexBytes, manifests: images };
 }
+
+/** An in-memory image as a flatten source (no registry, no cache). */
+export function memorySource(img: MemoryImage): { layers: Descriptor[]; config: ImageConfig; openBlob(digest: string): Promise<AsyncIterable<Buffer>> } {
+  return {
+    layers: img.manifest.layers,
+    config: img.config,
+    async openBlob(digest: string) {
+      const b = img.blobs.get(digest);
+      if (!b) throw new Error(`no blob ${digest}`);
+      return (async function* () {
+        for (let i = 0; i < b.length; i += 65536) yield b.subarray(i, i + 65536);
+      })();
+    },
+  };
+}

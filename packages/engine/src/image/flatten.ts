@@ -1,0 +1,331 @@
+// Flattening an image's layers into its final filesystem, as a stream of FsEntry. OCI whiteouts
+// are honoured, including opaque directories (`.wh..wh..opq`), which LinuxKit ignores: an opaque
+// directory hides everything lower layers put under it.
+//
+// Two passes so no image is ever held in memory: pass 1 reads headers only, top layer first, and
+// decides which member of which layer survives (verifying digests and limits on the way); pass 2
+// streams the survivors. Output order, the same for the same image: every surviving directory
+// first, sorted by path (so parents always precede children), then the other entries layer by
+// layer, bottom first, in each layer's tar order (so a hard link's target precedes the link).
+
+import { spawn } from 'node:child_process';
+import { createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { FsEntry, FsEntryType } from '../oci/entry';
+import { ArchiveError } from '../oci/errors';
+import { readTar, type TarMember } from '../oci/tar';
+import { layerCompression, type Descriptor, type ImageConfig } from '../oci/types';
+import { DEFAULT_LIMITS, ancestors, normaliseEntryName, parentOf, type FlattenLimits } from './safety';
+
+/** What flattening needs from an image; a ResolvedImage is one. */
+export interface LayerSource {
+  layers: Descriptor[];
+  config?: ImageConfig;
+  openBlob(digest: string): Promise<AsyncIterable<Buffer>>;
+}
+
+export interface FlattenOptions extends Partial<FlattenLimits> {
+  /** Check each layer's uncompressed digest against config.rootfs.diff_ids. Default true. */
+  verifyDiffIds?: boolean;
+}
+
+interface Survivor {
+  path: string;
+  type: FsEntryType;
+  /** For hard links: the normalised target path. */
+  target?: string;
+}
+
+interface DirMeta {
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime?: number;
+  xattrs?: Record<string, Buffer>;
+}
+
+const WH = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+/** The final filesystem of all layers, streamed (see the module comment for the order). */
+export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {}): AsyncGenerator<FsEntry> {
+  const limits: FlattenLimits = { ...DEFAULT_LIMITS, ...opts };
+  const n = image.layers.length;
+  const diffIds = opts.verifyDiffIds === false ? undefined : image.config?.rootfs?.diff_ids;
+  const counters = { entries: 0, bytes: 0 };
+
+  // ---- pass 1: decide survivors, top layer first
+  const upper = new Map<string, FsEntryType>(); // paths defined by layers above the current one
+  const whiteouts = new Set<string>();
+  const opaque = new Set<string>();
+  const survivors: Map<number, Survivor>[] = Array.from({ length: n }, () => new Map());
+  /** Every (non-whiteout) member per layer, path → ordinal/type: for hard-link targets. */
+  const allByLayer: Map<string, { ordinal: number; type: FsEntryType; target?: string }>[] = Array.from({ length: n }, () => new Map());
+  const dirs = new Map<string, DirMeta>();
+
+  const hidden = (path: string): boolean => {
+    if (upper.has(path) || whiteouts.has(path)) return true;
+    for (const a of ancestors(path)) {
+      if (whiteouts.has(a) || opaque.has(a)) return true;
+      const t = upper.get(a);
+      if (t !== undefined && t !== 'dir') return true;
+    }
+    return false;
+  };
+
+  for (let i = n - 1; i >= 0; i--) {
+    const layer = image.layers[i]!;
+    const layerPaths = new Map<string, FsEntryType>();
+    const layerWhiteouts: string[] = [];
+    const layerOpaque: string[] = [];
+    const byPath = new Map<string, number>(); // surviving ordinal per path in this layer
+    await forEachMember(image, layer, diffIds?.length === n ? diffIds[i] : undefined, limits, counters, true, (m, ordinal) => {
+      const path = normaliseEntryName(m.name, { layerDigest: layer.digest, limits });
+      if (path === null) return;
+      const slash = path.lastIndexOf('/');
+      const base = path.slice(slash + 1);
+      if (base.startsWith(WH)) {
+        if (base === OPAQUE) layerOpaque.push(parentOf(path));
+        else if (!base.startsWith('.wh..wh.')) {
+          const target = base.slice(WH.length);
+          if (target && target !== '.' && target !== '..') layerWhiteouts.push(slash === -1 ? target : `${path.slice(0, slash)}/${target}`);
+        }
+        return;
+      }
+      let target: string | undefined;
+      if (m.type === 'hardlink') {
+        target = normaliseEntryName(m.linkname, { layerDigest: layer.digest, limits }) ?? undefined;
+        if (!target) throw new ArchiveError('hard link to the root directory', { layerDigest: layer.digest, entry: m.name });
+      }
+      allByLayer[i]!.set(path, { ordinal, type: m.type, ...(target ? { target } : {}) });
+      if (hidden(path)) return;
+      // The same name twice in one layer: the later member wins, as when extracting.
+      const earlier = byPath.get(path);
+      if (earlier !== undefined) survivors[i]!.delete(earlier);
+      byPath.set(path, ordinal);
+      layerPaths.set(path, m.type);
+      survivors[i]!.set(ordinal, { path, type: m.type, ...(target ? { target } : {}) });
+      if (m.type === 'dir') dirs.set(path, { mode: m.mode, uid: m.uid, gid: m.gid, mtime: m.mtime, ...(m.xattrs ? { xattrs: m.xattrs } : {}) });
+      else dirs.delete(path);
+    });
+    for (const [p, t] of layerPaths) upper.set(p, t);
+    for (const w of layerWhiteouts) whiteouts.add(w);
+    for (const o of layerOpaque) opaque.add(o);
+  }
+
+  // ---- hard links: find each surviving link's source; when the source itself did not survive
+  // (replaced or deleted above), the first link in output order takes its content.
+  const promoted = new Map<string, string>(); // "layer:ordinal" of a hidden source → path it is emitted as
+  const sourceOf = (i: number, ordinal: number, target: string, depth = 0): { layer: number; ordinal: number; path: string } => {
+    if (depth > 32) throw new ArchiveError('hard link chain too long', { layerDigest: image.layers[i]!.digest, entry: target });
+    let hit: { layer: number; ordinal: number; type: FsEntryType; target?: string } | undefined;
+    const same = allByLayer[i]!.get(target);
+    if (same && same.ordinal < ordinal) hit = { layer: i, ...same };
+    for (let j = i - 1; !hit && j >= 0; j--) {
+      const e = allByLayer[j]!.get(target);
+      if (e) hit = { layer: j, ...e };
+    }
+    if (!hit) throw new ArchiveError(`hard link to "${target}", which no earlier entry provides`, { layerDigest: image.layers[i]!.digest, entry: target });
+    if (hit.type === 'dir') throw new ArchiveError(`hard link to directory "${target}"`, { layerDigest: image.layers[i]!.digest, entry: target });
+    if (hit.type === 'hardlink') return sourceOf(hit.layer, hit.ordinal, hit.target!, depth + 1);
+    return { layer: hit.layer, ordinal: hit.ordinal, path: target };
+  };
+  for (let i = 0; i < n; i++) {
+    for (const [ordinal, s] of [...survivors[i]!].sort(([a], [b]) => a - b)) {
+      if (s.type !== 'hardlink') continue;
+      const src = sourceOf(i, ordinal, s.target!);
+      const key = `${src.layer}:${src.ordinal}`;
+      if (survivors[src.layer]!.get(src.ordinal)?.path === src.path) {
+        s.target = src.path;
+        continue;
+      }
+      const as = promoted.get(key);
+      if (as === undefined) {
+        promoted.set(key, s.path);
+        survivors[i]!.delete(ordinal); // emitted in the source's place, as a copy of it
+      } else {
+        s.target = as;
+      }
+    }
+  }
+
+  // ---- every parent of a surviving entry must be a directory; missing ones are made (0755 root)
+  const allSurvivingPaths: string[] = [];
+  const nonDirs = new Set<string>();
+  for (const layer of survivors) {
+    for (const s of layer.values()) {
+      if (s.type !== 'dir') nonDirs.add(s.path);
+      allSurvivingPaths.push(s.path);
+    }
+  }
+  for (const p of promoted.values()) {
+    nonDirs.add(p);
+    allSurvivingPaths.push(p);
+  }
+  for (const p of allSurvivingPaths) {
+    for (const a of ancestors(p)) {
+      if (a === '') continue;
+      if (nonDirs.has(a)) throw new ArchiveError(`"${p}" is inside "${a}", which is not a directory`, { entry: p });
+      if (!dirs.has(a)) dirs.set(a, { mode: 0o755, uid: 0, gid: 0 });
+    }
+  }
+
+  // ---- pass 2: directories sorted, then everything else layer by layer
+  for (const path of [...dirs.keys()].sort(compareBytes)) {
+    const d = dirs.get(path)!;
+    yield { path, type: 'dir', mode: d.mode, uid: d.uid, gid: d.gid, size: 0, ...(d.mtime !== undefined ? { mtime: d.mtime } : {}), ...(d.xattrs ? { xattrs: d.xattrs } : {}) };
+  }
+  for (let i = 0; i < n; i++) {
+    const layer = image.layers[i]!;
+    const wanted = survivors[i]!;
+    const promotedHere = new Map<number, string>();
+    for (const [k, v] of promoted) {
+      const [l, o] = k.split(':').map(Number);
+      if (l === i) promotedHere.set(o!, v);
+    }
+    if (![...wanted.values()].some((s) => s.type !== 'dir') && promotedHere.size === 0) continue;
+    yield* bridge(image, layer, limits, (m, ordinal) => {
+      const s = wanted.get(ordinal);
+      const as = promotedHere.get(ordinal);
+      if (as !== undefined) return toEntry(m, as, undefined);
+      if (!s || s.type === 'dir') return undefined;
+      return toEntry(m, s.path, s.target);
+    });
+  }
+}
+
+function toEntry(m: TarMember, path: string, hardlinkTarget: string | undefined): FsEntry {
+  const e: FsEntry = { path, type: m.type, mode: m.mode, uid: m.uid, gid: m.gid, size: m.type === 'file' ? m.size : 0, mtime: m.mtime };
+  if (m.type === 'symlink') e.linkname = m.linkname;
+  if (m.type === 'hardlink') e.linkname = hardlinkTarget;
+  if (m.type === 'char' || m.type === 'block') {
+    e.devmajor = m.devmajor;
+    e.devminor = m.devminor;
+  }
+  if (m.xattrs) e.xattrs = m.xattrs;
+  if (m.type === 'file') e.content = m.content;
+  return e;
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** Decompressed tar bytes of a layer, counting against the byte limit; hashes as it goes. */
+async function openLayer(
+  image: LayerSource,
+  layer: Descriptor,
+  limits: FlattenLimits,
+  counters: { bytes: number },
+  hashes: { compressed?: Hash; uncompressed?: Hash },
+): Promise<{ stream: AsyncIterable<Buffer>; done: Promise<void> }> {
+  const compression = layerCompression(layer.mediaType);
+  if (!compression) throw new ArchiveError(`unsupported layer media type "${layer.mediaType}"`, { layerDigest: layer.digest });
+  const raw = await image.openBlob(layer.digest);
+  const hashed = (async function* () {
+    for await (const c of raw) {
+      hashes.compressed?.update(c);
+      yield c;
+    }
+  })();
+  let decompressed: AsyncIterable<Buffer>;
+  let done: Promise<void> = Promise.resolve();
+  if (compression === 'none') decompressed = hashed;
+  else if (compression === 'gzip') {
+    const gunzip = createGunzip();
+    done = pipeline(Readable.from(hashed), gunzip).catch((e: unknown) => {
+      gunzip.destroy(e as Error);
+    });
+    decompressed = gunzip;
+  } else {
+    const child = spawn('zstd', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    child.on('error', (e) => child.stdout.destroy(new ArchiveError(`zstd layers need the zstd tool (apt-get install zstd): ${e.message}`, { layerDigest: layer.digest })));
+    done = pipeline(Readable.from(hashed), child.stdin).catch(() => undefined);
+    decompressed = child.stdout;
+  }
+  const limited = (async function* () {
+    try {
+      for await (const c of decompressed) {
+        counters.bytes += c.length;
+        if (counters.bytes > limits.maxBytes) {
+          throw new ArchiveError(`the image decompresses to more than ${limits.maxBytes} bytes (a decompression bomb, or raise the limit)`, { layerDigest: layer.digest });
+        }
+        hashes.uncompressed?.update(c);
+        yield c;
+      }
+    } catch (e) {
+      if (e instanceof ArchiveError) throw e;
+      throw new ArchiveError(`cannot decompress layer (${compression}): ${(e as Error).message}`, { layerDigest: layer.digest, cause: e });
+    } finally {
+      (decompressed as Readable).destroy?.();
+    }
+  })();
+  return { stream: limited, done };
+}
+
+/**
+ * Reads every member of a layer (pass 1: headers only), counting entries, and — when `verify`
+ * — checks the compressed digest and the uncompressed diff_id once the whole blob was read.
+ */
+async function forEachMember(
+  image: LayerSource,
+  layer: Descriptor,
+  diffId: string | undefined,
+  limits: FlattenLimits,
+  counters: { entries: number; bytes: number },
+  verify: boolean,
+  fn: (m: TarMember, ordinal: number) => void,
+): Promise<void> {
+  const hashes = verify ? { compressed: createHash('sha256'), uncompressed: diffId ? createHash('sha256') : undefined } : {};
+  const { stream, done } = await openLayer(image, layer, limits, counters, hashes);
+  const it = stream[Symbol.asyncIterator]();
+  // readTar stops at the end-of-archive blocks; keep the iterator alive to drain the rest so the
+  // digests cover the whole blob.
+  const view: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => it.next(), return: async () => ({ done: true, value: undefined }) }) };
+  let ordinal = 0;
+  try {
+    for await (const m of readTar(view, { layerDigest: layer.digest })) {
+      if (++counters.entries > limits.maxEntries) {
+        throw new ArchiveError(`the image has more than ${limits.maxEntries} entries (raise the limit if this is expected)`, { layerDigest: layer.digest });
+      }
+      fn(m, ordinal++);
+    }
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      /* drain */
+    }
+    await done;
+  } finally {
+    await it.return?.();
+  }
+  if (hashes.compressed) {
+    const got = `sha256:${hashes.compressed.digest('hex')}`;
+    if (got !== layer.digest) {
+      throw new ArchiveError(`layer content has digest ${got}, not the digest its manifest names; the blob is corrupt or was tampered with (delete it from the cache and fetch again)`, {
+        layerDigest: layer.digest,
+      });
+    }
+  }
+  if (hashes.uncompressed && diffId) {
+    const got = `sha256:${hashes.uncompressed.digest('hex')}`;
+    if (got !== diffId) throw new ArchiveError(`uncompressed layer has digest ${got}, but the image config lists diff_id ${diffId}`, { layerDigest: layer.digest });
+  }
+}
+
+/** Pass 2 for one layer: streams the entries `pick` selects, content straight from the layer. */
+async function* bridge(
+  image: LayerSource,
+  layer: Descriptor,
+  limits: FlattenLimits,
+  pick: (m: TarMember, ordinal: number) => FsEntry | undefined,
+): AsyncGenerator<FsEntry> {
+  // Pass 2 re-reads data pass 1 already counted: no byte limit applies twice.
+  const { stream, done } = await openLayer(image, layer, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER }, { bytes: 0 }, {});
+  let ordinal = 0;
+  for await (const m of readTar(stream, { layerDigest: layer.digest })) {
+    const e = pick(m, ordinal++);
+    if (e) yield e;
+  }
+  await done;
+}
