@@ -18,12 +18,16 @@ export const kernelSquashfsFormat: OutputFormat = {
     const squashfs = join(ctx.outDir, `${ctx.name}-squashfs.img`);
     const cmdline = join(ctx.outDir, `${ctx.name}-cmdline`);
     const tar = await ctx.rootfsTar();
-    // -tar reads the archive on stdin, keeping its owners, modes and mtimes (no unpacking, no
-    // root); -reproducible is mksquashfs's default, -mkfs-time pins the superblock date.
+    // -tar reads the archive on stdin, keeping its owners and modes (no unpacking, no root).
+    // -reproducible is mksquashfs's default; in tar mode 4.5.1 gives the root directory the
+    // current time whatever -root-time says, so every date is pinned with -all-time (the engine
+    // writes a fixed mtime in every output anyway).
+    const epoch = String(ctx.sourceDateEpoch);
     await runTool('kernel+squashfs', 'mksquashfs', [
       '-', squashfs,
       '-tar', '-noappend', '-no-progress', '-quiet',
-      '-mkfs-time', String(ctx.sourceDateEpoch),
+      '-mkfs-time', epoch, '-all-time', epoch,
+      '-root-mode', '0755', '-root-uid', '0', '-root-gid', '0',
       '-wildcards', '-e', 'boot', 'boot/*',
     ], { stdin: createReadStream(tar), signal: ctx.signal });
     await copyFile(ctx.kernel, kernel);
