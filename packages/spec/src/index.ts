@@ -9,3 +9,4 @@ export { mergeSpecs, parseSpecs, originOf, type SpecInput, type ParseSpecsResult
 export { checkSemantics, bindProblem, rlimitProblem, CAPABILITIES, RLIMITS, type Finding, type CheckScope } from './semantic';
 export { SpecDocument } from './edit';
 export { specJsonSchema, specJsonSchemaText, SPEC_SCHEMA_ID } from './jsonSchema';
+export { validateFiles, type ValidateOptions, type ValidateResult } from './validate';

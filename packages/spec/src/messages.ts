@@ -116,14 +116,15 @@ export function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
       if (path.length === 0) return 'a spec is a map of sections (`kernel`, `init`, `onboot`, `services`, `files` …), not ' + describeValue(input);
       const key = lastKey(path);
       if (issue.expected === 'string' && (key === 'mode') && typeof input === 'number') {
-        return `\`mode\` must be an octal string in quotes, e.g. \`"0644"\`, not ${describeValue(input)}`;
+        // YAML reads 0644 as a number (644 or 420, depending on the YAML version): never what was meant.
+        return '`mode` must be an octal string in quotes, e.g. `"0644"`';
       }
       let fix = '';
       if (issue.expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) fix = '; put it in quotes';
       else if (issue.expected === 'array' && (typeof input === 'string' || typeof input === 'number')) fix = `; write it as a list, e.g. \`[${typeof input === 'string' ? input : String(input)}]\``;
       else if (issue.expected === 'boolean' && typeof input === 'string') fix = '; write `true` or `false` without quotes';
       else if ((issue.expected === 'number' || issue.expected === 'int') && typeof input === 'string' && /^-?\d+$/.test(input)) fix = '; remove the quotes';
-      if (input === null) fix = '; give it a value or remove the key';
+      if (input === null) fix = typeof path[path.length - 1] === 'number' ? '; give it a value or remove the `-` line' : '; give it a value or remove the key';
       return `${name} must be ${expectedName(issue.expected)}, not ${describeValue(input)}${fix}`;
     }
     case 'invalid_union':

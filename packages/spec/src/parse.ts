@@ -46,11 +46,17 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
     ...(file !== undefined ? { file } : {}), ...span, path, message, severity,
   });
 
+  // One YAML mistake often makes the parser report several errors on the same line; the first
+  // one is the useful one.
+  const errorLines = new Set<number>();
   for (const e of doc.errors) {
-    problems.push(base(spanOfOffsets(e.pos[0], e.pos[1], lines), [], yamlMessage(e.message), 'error'));
+    const span = spanOfOffsets(e.pos[0], e.pos[1], lines);
+    if (errorLines.has(span.line)) continue;
+    errorLines.add(span.line);
+    problems.push(base(span, [], yamlMessage(e.code, e.message, text.slice(e.pos[0], e.pos[1] + 200)), 'error'));
   }
   for (const w of doc.warnings) {
-    problems.push(base(spanOfOffsets(w.pos[0], w.pos[1], lines), [], yamlMessage(w.message), 'warning'));
+    problems.push(base(spanOfOffsets(w.pos[0], w.pos[1], lines), [], yamlMessage(w.code, w.message, ''), 'warning'));
   }
   if (hasErrors(problems)) return { problems: sortProblems(problems), doc };
 
@@ -87,6 +93,17 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
       at(missing ? path.slice(0, -1) : path, issueMessage(issue, input), 'error', missing);
       if (missing) problems[problems.length - 1]!.path = path;
     }
+    // The semantic checks still run, on the spec without its invalid values, so one round of
+    // fixes is enough.
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const partial = withoutInvalid(value, result.error.issues);
+      const issuePaths = result.error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys' ? i.keys.map((k) => [...(i.path as (string | number)[]), k]) : [i.path as (string | number)[]]);
+      const related = (a: readonly (string | number)[], b: readonly (string | number)[]) => a.length <= b.length && a.every((x, k) => x === b[k]);
+      // A finding next to a removed value may only be a consequence of its removal.
+      const clean = checkSemantics(partial as Spec, opts.checks ?? 'all').filter((f) => !issuePaths.some((ip) => related(ip, f.path) || related(f.path, ip)));
+      for (const f of clean) at(f.path, f.message, f.severity ?? 'error', f.onKey ?? false);
+    }
     return { problems: sortProblems(problems), doc };
   }
 
@@ -97,8 +114,37 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
   return hasErrors(sorted) ? { problems: sorted, doc } : { spec, problems: sorted, doc };
 }
 
-/** yaml's messages end with a code frame when prettyErrors is on; keep the first line. */
-function yamlMessage(message: string): string {
-  const first = message.split('\n')[0] ?? message;
-  return `YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+/** yaml's own message, first line only, rephrased to name the fix where we know it. */
+function yamlMessage(code: string, message: string, source: string): string {
+  const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+  switch (code) {
+    case 'DUPLICATE_KEY': {
+      const key = /^[^\s:#]+|^"[^"]*"|^'[^']*'/.exec(source)?.[0];
+      return `YAML: the key ${key ? `\`${key}\` ` : ''}appears twice in the same map; keep one`;
+    }
+    case 'TAB_AS_INDENT':
+      return 'YAML: tabs are not allowed as indentation; indent with spaces';
+    case 'BAD_INDENT':
+      if (/^Flow (sequence|mapping)/.test(first)) {
+        const [open, close] = first.startsWith('Flow sequence') ? ['[', ']'] : ['{', '}'];
+        return `YAML: a \`${open}\` is not closed before this line; end it with \`${close}\``;
+      }
+      return `YAML: ${first}`;
+    default:
+      return `YAML: ${first}`;
+  }
+}
+
+/** A deep copy of value with every value a schema issue points at removed (list items → null). */
+function withoutInvalid(value: unknown, issues: readonly { code: string; path: PropertyKey[] }[]): unknown {
+  const copy = structuredClone(value) as Record<string, unknown>;
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys' || issue.path.length === 0) continue;
+    let parent: unknown = copy;
+    for (const step of issue.path.slice(0, -1)) parent = (parent as Record<PropertyKey, unknown> | undefined)?.[step as string];
+    const last = issue.path[issue.path.length - 1]!;
+    if (Array.isArray(parent)) parent[last as number] = null;
+    else if (parent && typeof parent === 'object') delete (parent as Record<PropertyKey, unknown>)[last];
+  }
+  return copy;
 }

@@ -38,14 +38,16 @@ export function formatProblem(p: SpecProblem): string {
   return `${where}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
-/** One line per problem, in file then position order. */
+/** One line per problem, by file (in the order they first appear), then position. */
 export function formatProblems(problems: readonly SpecProblem[]): string {
   return sortProblems(problems).map(formatProblem).join('\n');
 }
 
 export function sortProblems(problems: readonly SpecProblem[]): SpecProblem[] {
+  const fileOrder = new Map<string | undefined, number>();
+  for (const p of problems) if (!fileOrder.has(p.file)) fileOrder.set(p.file, fileOrder.size);
   return [...problems].sort(
-    (a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line || a.col - b.col,
+    (a, b) => fileOrder.get(a.file)! - fileOrder.get(b.file)! || a.line - b.line || a.col - b.col,
   );
 }
 

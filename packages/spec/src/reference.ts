@@ -37,6 +37,8 @@ export function parseReference(ref: string): ImageReference {
   };
   if (typeof ref !== 'string' || ref.trim() === '') fail('it is empty');
   if (ref !== ref.trim() || /\s/.test(ref)) fail('it contains white space');
+  const scheme = /^[a-z]+:\/\//i.exec(ref);
+  if (scheme) fail(`remove \`${scheme[0]}\`; write \`${ref.slice(scheme[0].length)}\``);
 
   let rest = ref;
   let digest: string | undefined;

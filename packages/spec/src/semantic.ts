@@ -16,6 +16,16 @@ export interface Finding {
 
 type Path = (string | number)[];
 
+// The checks also run on a spec whose schema check failed (with the bad values taken out), so a
+// user sees every problem at once; hence they never trust that an item is present.
+function each<T>(list: readonly (T | null | undefined)[] | undefined, fn: (item: T, index: number) => void): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((item, i) => {
+    if (item !== null && item !== undefined) fn(item, i);
+  });
+}
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
 export const CAPABILITIES = [
   'CAP_AUDIT_CONTROL', 'CAP_AUDIT_READ', 'CAP_AUDIT_WRITE', 'CAP_BLOCK_SUSPEND', 'CAP_BPF',
   'CAP_CHECKPOINT_RESTORE', 'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER',
@@ -54,27 +64,33 @@ export function checkSemantics(spec: Spec, scope: CheckScope = 'all'): Finding[]
 
   const ref = (path: Path, value: string) => {
     const problem = referenceProblem(value);
-    if (problem) err(path, problem);
+    if (problem) return err(path, problem);
+    // Docker reads a first component with capitals as a registry host; almost always a typo.
+    const first = value.split('/')[0]!;
+    if (value.includes('/') && first !== first.toLowerCase() && !/[.:]/.test(first)) {
+      warn(path, `\`${first}\` is read as a registry host because it has capitals; write \`${value.toLowerCase()}\` for a Docker Hub image`);
+    }
   };
 
-  if (spec.kernel?.image !== undefined) ref(['kernel', 'image'], spec.kernel.image);
+  if (isStr(spec.kernel?.image)) ref(['kernel', 'image'], spec.kernel.image);
   if (spec.kernel && spec.kernel.image === undefined && Object.keys(spec.kernel).length > 0) {
     warn(['kernel'], 'the kernel section has no `image`; add one, or a later file given to the build must supply it', true);
   }
-  spec.init?.forEach((r, i) => ref(['init', i], r));
+  each(spec.init, (r, i) => { if (isStr(r)) ref(['init', i], r); });
 
   const volumeNames = new Set<string>();
-  spec.volumes?.forEach((v, i) => {
+  each(spec.volumes, (v, i) => {
     const p: Path = ['volumes', i];
+    if (!isStr(v.name)) return;
     if (!NAME.test(v.name)) err([...p, 'name'], `volume name \`${v.name}\` may hold only letters, digits, \`_\`, \`.\`, \`+\`, \`-\` and must start with a letter or digit`);
     else if (volumeNames.has(v.name)) crossErr([...p, 'name'], `duplicate volume name \`${v.name}\`; volume names must be unique`);
     volumeNames.add(v.name);
-    if (v.image !== undefined) ref([...p, 'image'], v.image);
+    if (isStr(v.image)) ref([...p, 'image'], v.image);
     if (v.format !== undefined && v.image === undefined) warn([...p, 'format'], '`format` has no effect without `image`', true);
     if (v.platforms !== undefined) {
       if (v.format !== 'oci') warn([...p, 'platforms'], '`platforms` is used only with `format: oci`', true);
-      v.platforms.forEach((pl, j) => {
-        if (!PLATFORM.test(pl)) err([...p, 'platforms', j], `\`${pl}\` is not a platform; write \`os/arch[/variant]\`, e.g. \`linux/amd64\``);
+      each(v.platforms, (pl, j) => {
+        if (isStr(pl) && !PLATFORM.test(pl)) err([...p, 'platforms', j], `\`${pl}\` is not a platform; write \`os/arch[/variant]\`, e.g. \`linux/amd64\``);
       });
     }
   });
@@ -85,8 +101,18 @@ export function checkSemantics(spec: Spec, scope: CheckScope = 'all'): Finding[]
   const seen = new Map<string, ImageSection>();
   const serviceNames = new Set<string>();
   for (const section of imageSections) {
-    spec[section]?.forEach((image, i) => {
+    each(spec[section], (image, i) => {
       const p: Path = [section, i];
+      if (isStr(image.image)) ref([...p, 'image'], image.image);
+      checkImage(image, p, err, warn);
+      for (const key of ['binds', 'binds.add'] as const) {
+        each(image[key], (bind, j) => {
+          if (!isStr(bind) || bindProblem(bind)) return; // syntax, reported by checkImage
+          const problem = bindProblem(bind, volumeNames);
+          if (problem) crossErr([...p, key, j], problem);
+        });
+      }
+      if (!isStr(image.name)) return;
       if (!NAME.test(image.name)) {
         err([...p, 'name'], `name \`${image.name}\` may hold only letters, digits, \`_\`, \`.\`, \`+\`, \`-\` and must start with a letter or digit (it becomes a directory and a container id)`);
       }
@@ -95,19 +121,10 @@ export function checkSemantics(spec: Spec, scope: CheckScope = 'all'): Finding[]
       else if (before) crossWarn([...p, 'name'], `the name \`${image.name}\` is already used in \`${before}\`; give each container its own name`);
       if (section === 'services') serviceNames.add(image.name);
       if (!before) seen.set(image.name, section);
-      ref([...p, 'image'], image.image);
-      checkImage(image, p, err, warn);
-      for (const key of ['binds', 'binds.add'] as const) {
-        image[key]?.forEach((bind, j) => {
-          if (bindProblem(bind)) return; // syntax, reported by checkImage
-          const problem = bindProblem(bind, volumeNames);
-          if (problem) crossErr([...p, key, j], problem);
-        });
-      }
     });
   }
 
-  spec.files?.forEach((f, i) => checkFile(f, ['files', i], err, warn));
+  each(spec.files, (f, i) => checkFile(f, ['files', i], err, warn));
   if (spec.trust) warn(['trust'], '`trust` (Docker content trust) is obsolete and ignored; pin images by digest instead', true);
   if (scope === 'all') return all;
   return all.filter((f) => cross.has(f) === (scope === 'cross'));
@@ -117,7 +134,8 @@ type Report = (path: Path, message: string, onKey?: boolean) => void;
 
 function checkImage(image: ImageConfig, p: Path, err: Report, warn: Report) {
   for (const key of ['capabilities', 'capabilities.add', 'ambient'] as const) {
-    image[key]?.forEach((cap, j) => {
+    each(image[key], (cap, j) => {
+      if (!isStr(cap)) return;
       if (cap.toLowerCase() === 'all' && key !== 'ambient') return;
       if ((CAPABILITIES as readonly string[]).includes(cap)) return;
       const upper = cap.toUpperCase();
@@ -127,44 +145,45 @@ function checkImage(image: ImageConfig, p: Path, err: Report, warn: Report) {
     });
   }
   for (const key of ['binds', 'binds.add'] as const) {
-    image[key]?.forEach((bind, j) => {
-      const problem = bindProblem(bind);
+    each(image[key], (bind, j) => {
+      const problem = isStr(bind) ? bindProblem(bind) : undefined;
       if (problem) err([...p, key, j], problem);
     });
   }
-  image.tmpfs?.forEach((t, j) => {
+  each(image.tmpfs, (t, j) => {
+    if (!isStr(t)) return;
     const dst = t.split(':')[0] ?? '';
     if (!dst.startsWith('/')) err([...p, 'tmpfs', j], `tmpfs \`${t}\` must be \`/destination[:options]\` with an absolute destination`);
   });
-  image.mounts?.forEach((m, j) => {
-    if (m.destination !== undefined && !m.destination.startsWith('/')) err([...p, 'mounts', j, 'destination'], `mount destination \`${m.destination}\` must be an absolute path`);
+  each(image.mounts, (m, j) => {
+    if (isStr(m.destination) && !m.destination.startsWith('/')) err([...p, 'mounts', j, 'destination'], `mount destination \`${m.destination}\` must be an absolute path`);
     if (m.destination === undefined && !['proc', 'devpts', 'sysfs', 'cgroup', 'cgroup2', 'mqueue', 'dev'].includes(m.type ?? '')) {
       err([...p, 'mounts', j], `a mount of type \`${m.type ?? '(none)'}\` needs a \`destination\``);
     }
   });
-  image.env?.forEach((e, j) => {
-    if (!e.includes('=')) warn([...p, 'env', j], `\`${e}\` has no \`=\`; write environment variables as \`NAME=value\``);
+  each(image.env, (e, j) => {
+    if (isStr(e) && !e.includes('=')) warn([...p, 'env', j], `\`${e}\` has no \`=\`; write environment variables as \`NAME=value\``);
   });
-  image.rlimits?.forEach((r, j) => {
-    const problem = rlimitProblem(r);
+  each(image.rlimits, (r, j) => {
+    const problem = isStr(r) ? rlimitProblem(r) : undefined;
     if (problem) err([...p, 'rlimits', j], problem);
   });
   for (const ns of ['net', 'pid', 'ipc', 'uts', 'userns'] as const) {
     const v = image[ns];
-    if (v !== undefined && v !== '' && v !== 'host' && v !== 'new' && !v.startsWith('/')) {
+    if (isStr(v) && v !== '' && v !== 'host' && v !== 'new' && !v.startsWith('/')) {
       err([...p, ns], `\`${ns}\` must be \`host\`, \`new\` or an absolute path to a namespace, not \`${v}\``);
     }
   }
-  if (image.rootfsPropagation !== undefined && !PROPAGATIONS.includes(image.rootfsPropagation)) {
+  if (isStr(image.rootfsPropagation) && !PROPAGATIONS.includes(image.rootfsPropagation)) {
     err([...p, 'rootfsPropagation'], `\`rootfsPropagation\` must be one of ${PROPAGATIONS.map((x) => `\`${x}\``).join(', ')}`);
   }
-  if (image.oomScoreAdj !== undefined && (image.oomScoreAdj < -1000 || image.oomScoreAdj > 1000)) {
+  if (typeof image.oomScoreAdj === 'number' && (image.oomScoreAdj < -1000 || image.oomScoreAdj > 1000)) {
     err([...p, 'oomScoreAdj'], '`oomScoreAdj` must be between -1000 and 1000');
   }
-  image.devices?.forEach((d, j) => {
-    if (d.mode !== undefined && !OCTAL_MODE.test(d.mode)) err([...p, 'devices', j, 'mode'], `device mode \`${d.mode}\` must be an octal string like \`"0666"\``);
-    if (d.path !== undefined && !d.path.startsWith('/')) err([...p, 'devices', j, 'path'], `device path \`${d.path}\` must be absolute, e.g. \`/dev/kvm\``);
-    if (d.type !== undefined && !['c', 'b', 'u', 'p'].includes(d.type)) err([...p, 'devices', j, 'type'], `device type must be \`c\`, \`b\`, \`u\` or \`p\`, not \`${d.type}\``);
+  each(image.devices, (d, j) => {
+    if (isStr(d.mode) && !OCTAL_MODE.test(d.mode)) err([...p, 'devices', j, 'mode'], `device mode \`${d.mode}\` must be an octal string like \`"0666"\``);
+    if (isStr(d.path) && !d.path.startsWith('/')) err([...p, 'devices', j, 'path'], `device path \`${d.path}\` must be absolute, e.g. \`/dev/kvm\``);
+    if (isStr(d.type) && !['c', 'b', 'u', 'p'].includes(d.type)) err([...p, 'devices', j, 'type'], `device type must be \`c\`, \`b\`, \`u\` or \`p\`, not \`${d.type}\``);
   });
   if (image.capabilities && image['capabilities.add']) {
     warn([...p, 'capabilities.add'], '`capabilities.add` adds to the image label\'s list, but `capabilities` replaces it here; use one of the two', true);
@@ -220,8 +239,8 @@ function checkFile(f: NonNullable<Spec['files']>[number], p: Path, err: Report, 
     if (lenient) warn([...p, b], `${message} (\`${b}\` is ignored)`, true);
     else err([...p, b], message, true);
   }
-  if (f.metadata !== undefined && f.metadata !== 'yaml') err([...p, 'metadata'], `\`metadata\` supports only \`yaml\`, not \`${f.metadata}\``);
-  if (f.mode !== undefined && !OCTAL_MODE.test(f.mode)) err([...p, 'mode'], `\`mode\` must be an octal string like \`"0644"\`, not \`${f.mode}\``);
+  if (isStr(f.metadata) && f.metadata !== 'yaml') err([...p, 'metadata'], `\`metadata\` supports only \`yaml\`, not \`${f.metadata}\``);
+  if (isStr(f.mode) && !OCTAL_MODE.test(f.mode)) err([...p, 'mode'], `\`mode\` must be an octal string like \`"0644"\`, not \`${f.mode}\``);
   if (f.optional && f.source === undefined) warn([...p, 'optional'], '`optional` only matters with `source`', true);
-  if (f.path.split('/').includes('..')) err([...p, 'path'], `file path \`${f.path}\` must not contain \`..\``);
+  if (isStr(f.path) && f.path.split('/').includes('..')) err([...p, 'path'], `file path \`${f.path}\` must not contain \`..\``);
 }
