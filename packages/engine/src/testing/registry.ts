@@ -26,6 +26,8 @@ export interface TestRegistry {
   password?: string;
   /** The token server's URL when auth is token. */
   tokenUrl?: string;
+  /** The registry's storage directory (tests tamper with blobs under it). */
+  storage: string;
   stop(): Promise<void>;
 }
 
@@ -130,7 +132,7 @@ ${authYaml}`;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { host, url, ...(auth !== 'none' ? { username, password } : {}), ...(tokenUrl ? { tokenUrl } : {}), stop };
+  return { host, url, storage: join(root, 'data'), ...(auth !== 'none' ? { username, password } : {}), ...(tokenUrl ? { tokenUrl } : {}), stop };
 }
 
 /** A token server as the distribution spec describes: GET /token?service&scope, basic auth, JWT signed with x5c. */
