@@ -2,7 +2,7 @@
 // Runs the Prisma CLI offline for both providers. prisma/schema.prisma (SQLite) is the one model
 // source; the PostgreSQL schema is derived from it. Commands:
 //   sync                 write prisma/postgres/schema.prisma from prisma/schema.prisma
-//   generate             sync, then generate both clients (packages/db/generated/{sqlite,postgres})
+//   generate             sync, then generate both clients (packages/db-client/{sqlite,postgres})
 //   deploy               apply migrations to DATABASE_URL (SQLite or PostgreSQL)
 //   migration <name>     write a new migration for both providers from the schema change
 //   check                exit 1 when the derived postgres schema is stale
@@ -21,8 +21,8 @@ const placeholder = path.join(root, 'prisma/engine-placeholder');
 export function derivePostgresSchema(source) {
   const out = source
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
-    .replace('output     = "../packages/db/generated/sqlite"', 'output     = "../../packages/db/generated/postgres"');
-  if (out.includes('"sqlite"') || !out.includes('generated/postgres')) {
+    .replace('output     = "../packages/db-client/sqlite"', 'output     = "../../packages/db-client/postgres"');
+  if (out.includes('"sqlite"') || !out.includes('db-client/postgres')) {
     throw new Error('prisma/schema.prisma: could not derive the postgres schema (provider/output lines changed?)');
   }
   return `// GENERATED from prisma/schema.prisma by packages/db/scripts/prisma.mjs — do not edit.\n${out}`;

@@ -1,12 +1,25 @@
 // The Prisma client for DATABASE_URL: one typed API over SQLite (default) and PostgreSQL.
 // Both generated clients come from the same model source, so their APIs are identical; the
 // SQLite client's types stand for both.
-import { PrismaClient as SqliteClient } from '../generated/sqlite';
-import { PrismaClient as PostgresClient } from '../generated/postgres';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type * as SqliteModule from '@oscompose/db-client/sqlite';
+import type * as PostgresModule from '@oscompose/db-client/postgres';
 import { createAdapterFactory } from './adapter';
-import { DEFAULT_DATABASE_URL, databaseProvider } from './url';
+import { DEFAULT_DATABASE_URL, databaseProvider, findRepoRoot } from './url';
 
-export type PrismaClient = SqliteClient;
+export type PrismaClient = SqliteModule.PrismaClient;
+
+/**
+ * Loads a generated client with Node's own require, resolved from the repository root. Bundlers
+ * (Next.js) cannot follow this call, so the client stays on disk next to its query compiler
+ * (.wasm) instead of being inlined into a chunk where it cannot find that file. Only the
+ * provider in use is loaded.
+ */
+function loadGenerated<T>(provider: 'sqlite' | 'postgres'): T {
+  const requireFromRoot = createRequire(path.join(/*turbopackIgnore: true*/ findRepoRoot(), 'package.json'));
+  return requireFromRoot(`@oscompose/db-client/${provider}`) as T;
+}
 
 export interface CreatePrismaOptions {
   /** Prisma log levels, e.g. ['query', 'warn']; default warnings only. */
@@ -19,8 +32,10 @@ export function createPrisma(url: string, opts: CreatePrismaOptions = {}): Prism
   // Errors are thrown to the caller; logging them too would print expected failures twice.
   const log = opts.log ?? ['warn'];
   if (databaseProvider(url) === 'postgres') {
+    const { PrismaClient: PostgresClient } = loadGenerated<typeof PostgresModule>('postgres');
     return new PostgresClient({ adapter, log }) as unknown as PrismaClient;
   }
+  const { PrismaClient: SqliteClient } = loadGenerated<typeof SqliteModule>('sqlite');
   return new SqliteClient({ adapter, log });
 }
 

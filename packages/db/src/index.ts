@@ -1,8 +1,9 @@
 // @oscompose/db: the Prisma client (SQLite by default, PostgreSQL when DATABASE_URL says so),
 // the string enums of the model, and the migration runner.
 export { prisma, getPrisma, createPrisma, databaseUrl, type PrismaClient, type CreatePrismaOptions } from './client';
-export { Prisma } from '../generated/sqlite';
-export type * from '../generated/sqlite';
+// Types only: the generated client is loaded at runtime by client.ts (see loadGenerated).
+export type * from '@oscompose/db-client/sqlite';
+export { isUniqueViolation, isRecordNotFound, prismaErrorCode } from './errors';
 export * from './enums';
 export { applyMigrations, readMigrations, pendingMigrations, migrationsDir, MigrationError } from './migrate';
 export {

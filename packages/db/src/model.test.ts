@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, createPrisma, postgresTarget, type PrismaClient } from './index';
+import { applyMigrations, createPrisma, isUniqueViolation, postgresTarget, type PrismaClient } from './index';
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/test';
 const schema = `oscompose_test_${process.pid}_${Date.now().toString(36)}`;
@@ -74,9 +74,10 @@ describe.each(targets)('data model on $name', ({ name, url }) => {
     expect(composition.versions.map((v) => v.version)).toEqual([1, 2]);
 
     // Versions are unique per composition.
-    await expect(
-      db.compositionVersion.create({ data: { compositionId: composition.id, version: 2, specText: 'dup' } }),
-    ).rejects.toThrow();
+    const duplicate = await db.compositionVersion
+      .create({ data: { compositionId: composition.id, version: 2, specText: 'dup' } })
+      .catch((err: unknown) => err);
+    expect(isUniqueViolation(duplicate)).toBe(true);
 
     const big = 5n * 1024n * 1024n * 1024n; // a 5 GiB raw disk does not fit in 32 bits
     const build = await db.build.create({

@@ -30,9 +30,9 @@ export function databaseProvider(url: string): DatabaseProvider {
  * worker and the CLI all open the same file.
  */
 export function findRepoRoot(from: string = process.cwd()): string {
-  let dir = path.resolve(from);
+  let dir = path.resolve(/*turbopackIgnore: true*/ from);
   for (;;) {
-    const pkg = path.join(dir, 'package.json');
+    const pkg = path.join(/*turbopackIgnore: true*/ dir, 'package.json');
     if (existsSync(pkg)) {
       try {
         if (JSON.parse(readFileSync(pkg, 'utf8')).workspaces) return dir;
@@ -41,7 +41,7 @@ export function findRepoRoot(from: string = process.cwd()): string {
       }
     }
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(from);
+    if (parent === dir) return path.resolve(/*turbopackIgnore: true*/ from);
     dir = parent;
   }
 }
@@ -50,7 +50,7 @@ export function findRepoRoot(from: string = process.cwd()): string {
 export function sqliteFilePath(url: string, root: string = findRepoRoot()): string {
   const rest = url.replace(/^file:/, '').replace(/\?.*$/, '');
   if (rest === ':memory:') return rest;
-  return path.isAbsolute(rest) ? rest : path.resolve(root, rest);
+  return path.isAbsolute(rest) ? rest : path.resolve(/*turbopackIgnore: true*/ root, rest);
 }
 
 export interface PostgresTarget {

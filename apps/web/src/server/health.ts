@@ -54,8 +54,11 @@ export async function healthReport(probes: Probes, timeoutMs = 3000): Promise<He
   };
 }
 
+// Prisma puts the cause on the last line of its message, after the invocation it quotes.
 function message(err: unknown): string {
-  return err instanceof Error ? err.message.split('\n').find((l) => l.trim()) ?? err.name : String(err);
+  if (!(err instanceof Error)) return String(err);
+  const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.at(-1) ?? err.name;
 }
 
 /** The probes against the configured services. */
