@@ -117,7 +117,7 @@ describe('registry without auth', () => {
     const layer = victim.manifest.layers[0]!.digest.slice(7);
     const data = join(reg.storage, 'docker/registry/v2/blobs/sha256', layer.slice(0, 2), layer, 'data');
     const bytes = readFileSync(data);
-    bytes[bytes.length - 5] ^= 0xff;
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
     writeFileSync(data, bytes);
     const cacheDir = tmp();
     const resolver = createImageResolver(isolated({ cacheDir }));
@@ -227,11 +227,9 @@ describe('local sources', () => {
   it('a docker archive (docker save format)', async () => {
     const layerTar = await tarBuffer([{ path: 'etc/os-release', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 3, content: Buffer.from('ID=') }]);
     const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: [] } });
-    const archiveTar = await tarBuffer([
-      { path: 'abc/layer.tar', type: 'file', mode: 0o644, uid: 0, gid: 0, size: layerTar.length, content: layerTar },
-      { path: 'cfg.json', type: 'file', mode: 0o644, uid: 0, gid: 0, size: config.length, content: Buffer.from(config) },
-      { path: 'manifest.json', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, content: Buffer.alloc(0) },
-    ].map((e) => (e.path === 'manifest.json' ? { ...e, content: Buffer.from(JSON.stringify([{ Config: 'cfg.json', RepoTags: ['busybox:saved'], Layers: ['abc/layer.tar'] }])) } : e)).map((e) => ({ ...e, size: (e.content as Buffer).length })));
+    const manifest = JSON.stringify([{ Config: 'cfg.json', RepoTags: ['busybox:saved'], Layers: ['abc/layer.tar'] }]);
+    const f = (path: string, content: Buffer): FsEntry => ({ path, type: 'file', mode: 0o644, uid: 0, gid: 0, size: content.length, content });
+    const archiveTar = await tarBuffer([f('abc/layer.tar', layerTar), f('cfg.json', Buffer.from(config)), f('manifest.json', Buffer.from(manifest))]);
     const archive = join(tmp(), 'docker.tar');
     writeFileSync(archive, archiveTar);
     const img = await createImageResolver(isolated({ cacheDir: tmp(), imageStores: [archive] })).resolve('busybox:saved');
