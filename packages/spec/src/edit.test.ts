@@ -116,6 +116,13 @@ describe('SpecDocument', () => {
     expect(d.toString()).toContain('  - name: rngd\n    image: linuxkit/rngd:v1.0.0   # entropy\n');
   });
 
+  it('quotes strings YAML 1.1 would read as something else', () => {
+    const d = SpecDocument.parse(source).setField(['services', 1, 'hostname'], 'yes').setField(['files', 0, 'mode'], '0644');
+    expect(d.toString()).toBe(source.replace('# entropy\n', '# entropy\n    hostname: "yes"\n').replace('welcome\n', 'welcome\n    mode: "0644"\n'));
+    expect(d.spec?.services?.[1]?.hostname).toBe('yes');
+    expect(d.problems).toEqual([]);
+  });
+
   it('creates missing parent maps', () => {
     const d = SpecDocument.parse(source).setField(['services', 1, 'runtime', 'mkdir'], ['/var/lib/rngd']);
     expect(diff(source, d.toString()).added).toEqual(['    runtime:', '      mkdir:', '        - /var/lib/rngd']);

@@ -6,6 +6,7 @@ import { parseSpec, type ParseOptions } from './parse';
 import type { ImageConfig, ImageSection, Spec } from './schema';
 import { SpecError, type SpecProblem } from './problems';
 import { keyText } from './locate';
+import { stringifyOptions } from './yamlOptions';
 
 type Path = (string | number)[];
 
@@ -325,7 +326,7 @@ export class SpecDocument {
   }
 }
 
-const STRINGIFY = { indent: 2, lineWidth: 0, minContentWidth: 0 } as const;
+const STRINGIFY = stringifyOptions;
 
 function editError(path: Path, what: string): SpecError {
   const where = path.length ? path.join('.') : 'the spec';

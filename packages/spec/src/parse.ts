@@ -6,6 +6,7 @@ import { hasErrors, sortProblems, type SpecProblem } from './problems';
 import { locate, locateKey, spanOf, spanOfOffsets } from './locate';
 import { issueMessage, unknownKeyMessage } from './messages';
 import { checkSemantics, type Finding } from './semantic';
+import { parseOptions } from './yamlOptions';
 
 export interface ParseResult {
   /** Present only when there is no error (warnings allowed). */
@@ -25,9 +26,6 @@ export interface ParseOptions {
   checks?: 'all' | 'local';
 }
 
-// LinuxKit parses with go-yaml; we parse YAML 1.2 (the `yaml` package default and what the
-// editor's language server uses). See docs/spec.md for the few 1.1 spellings that differ.
-const yamlOptions = { prettyErrors: true, uniqueKeys: true, strict: true } as const;
 
 const lineCounters = new WeakMap<Document, LineCounter>();
 
@@ -38,7 +36,7 @@ export function linesOf(doc: Document): LineCounter | undefined {
 
 export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { ...yamlOptions, lineCounter: lines });
+  const doc = parseDocument(text, { ...parseOptions, lineCounter: lines });
   lineCounters.set(doc, lines);
   const problems: SpecProblem[] = [];
   const file = opts.file;

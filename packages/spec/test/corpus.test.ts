@@ -19,6 +19,11 @@ describe('good specs', () => {
     });
   }
 
+  it('yaml-1.1.yml reads as go-yaml does: `yes`/`on` are true, `<<` merges', () => {
+    const spec = parseSpec(read('good', 'yaml-1.1.yml')).spec!;
+    expect(spec.services?.[1]).toEqual({ name: 'rngd', image: 'linuxkit/rngd:v1.1.0', readonly: true, noNewPrivileges: true });
+  });
+
   it('every-field.yml sets every field the schema has', async () => {
     const { fieldsAt } = await import('@oscompose/spec');
     const spec = parseSpec(read('good', 'every-field.yml')).spec!;
