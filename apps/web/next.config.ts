@@ -15,6 +15,7 @@ const nextConfig: NextConfig = {
     '@oscompose/catalog',
   ],
   serverExternalPackages: [
+    '@oscompose/db-client',
     'better-sqlite3',
     '@prisma/client',
     '@prisma/adapter-better-sqlite3',
@@ -27,7 +28,15 @@ const nextConfig: NextConfig = {
   ],
   // The monorepo root holds the lockfile; tell Next so it stops guessing.
   outputFileTracingRoot: path.join(import.meta.dirname, '../..'),
-  turbopack: { root: path.join(import.meta.dirname, '../..') },
+  turbopack: {
+    root: path.join(import.meta.dirname, '../..'),
+    // Shared packages export pure code next to a few file-reading helpers; the browser bundle
+    // of the composer gets a stub for node:fs instead of failing to build.
+    resolveAlias: {
+      'node:fs/promises': { browser: './src/browser-shims/node-fs.ts' },
+      'fs/promises': { browser: './src/browser-shims/node-fs.ts' },
+    },
+  },
   poweredByHeader: false,
   // `npm run typecheck` covers types; e2e tests set this to build while sibling packages are mid-change.
   typescript: { ignoreBuildErrors: process.env.OSCOMPOSE_SKIP_TYPECHECK === '1' },

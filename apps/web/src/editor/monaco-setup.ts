@@ -22,6 +22,8 @@ window.MonacoEnvironment = {
 
 // Without this @monaco-editor/react would fetch Monaco from jsdelivr.
 loader.config({ monaco });
+// Tests and power users read the editor through the usual global.
+(window as unknown as { monaco: typeof monaco }).monaco = monaco;
 
 export const SPEC_MODEL_URI = 'file:///linuxkit.yml';
 let yamlHandle: MonacoYaml | undefined;
