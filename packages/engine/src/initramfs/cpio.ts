@@ -73,6 +73,11 @@ async function collect(content: FsEntry['content']): Promise<Buffer[]> {
  * the data is stored once, with the first record (where the kernel expects it).
  */
 export async function* cpioRecords(entries: AsyncIterable<FsEntry> | Iterable<FsEntry>, opts: CpioWriteOptions): AsyncGenerator<Buffer> {
+  for await (const r of cpioRecordList(entries, opts)) yield* r;
+}
+
+/** Like cpioRecords, one array of buffers per record (so callers can cut between records). */
+export async function* cpioRecordList(entries: AsyncIterable<FsEntry> | Iterable<FsEntry>, opts: CpioWriteOptions): AsyncGenerator<Buffer[]> {
   let ino = opts.inoBase;
   // Hard links need the target's nlink up front, so the section is read first (sections are
   // bounded by the image size limits) and link targets are written after, with their links.
@@ -111,22 +116,22 @@ export async function* cpioRecords(entries: AsyncIterable<FsEntry> | Iterable<Fs
       byPath.set(e.path, { header, data, links: [] });
       continue;
     }
-    yield* record(header, data);
+    yield record(header, data);
   }
   for (const t of byPath.values()) {
     const nlink = 1 + t.links.length;
-    yield* record({ ...t.header, nlink }, t.data ?? []);
-    for (const l of t.links) yield* record({ ...l, nlink }, []);
+    yield record({ ...t.header, nlink }, t.data ?? []);
+    for (const l of t.links) yield record({ ...l, nlink }, []);
   }
 }
 
-function* record(h: CpioHeader, data: Buffer[]): Generator<Buffer> {
+function record(h: CpioHeader, data: Buffer[]): Buffer[] {
   const size = data.reduce((n, b) => n + b.length, 0);
   if (size !== h.size) throw new ArchiveError(`content is ${size} bytes but the entry says ${h.size}`, { entry: h.name });
-  yield encodeHeader(h);
-  for (const b of data) yield b;
+  const out = [encodeHeader(h), ...data];
   const p = pad4(size);
-  if (p) yield Buffer.alloc(p);
+  if (p) out.push(Buffer.alloc(p));
+  return out;
 }
 
 // ---------------------------------------------------------------- reader

@@ -2,11 +2,17 @@
 // cached by the section key; the initrd is the archives in section order plus a trailer archive.
 import { posix } from 'node:path';
 import type { FsEntry } from '../oci/entry';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { compress, type Compression } from './compress';
-import { cpioRecords, trailer } from './cpio';
+import { cpioRecordList, trailer } from './cpio';
+
+const gzipAsync = promisify(gzip);
+/** Large sections are cut (between records) into members of about this size, compressed in parallel. */
+export const MEMBER_BYTES = 4 * 1024 * 1024;
 
 export { compress, type Compression } from './compress';
-export { cpioRecords, parseCpio, trailer, encodeHeader, type CpioMember } from './cpio';
+export { cpioRecords, cpioRecordList, parseCpio, trailer, encodeHeader, type CpioMember } from './cpio';
 export { SectionCache, type CachedSection } from './section-cache';
 
 export type HardlinkPolicy = 'symlink' | 'keep';
@@ -36,18 +42,49 @@ export interface ArchiveOptions {
   onBytes?: (n: number) => void;
 }
 
-/** One section's compressed archive (no trailer). */
+/**
+ * One section's compressed archive (no trailer). gzip sections are cut into members of about
+ * MEMBER_BYTES at record boundaries and each member is compressed as its own job on the libuv
+ * thread pool, so even one big section (kernel modules) keeps every core busy. The kernel unpacks
+ * each member in turn; gzip -d / zcat see one stream. Cut points depend only on the content.
+ */
 export async function sectionArchive(entries: AsyncIterable<FsEntry>, opts: ArchiveOptions): Promise<{ archive: Buffer; rawBytes: number }> {
   let rawBytes = 0;
-  async function* counted(): AsyncGenerator<Buffer> {
-    for await (const b of cpioRecords(entries, { mtime: opts.mtime, inoBase: opts.inoBase })) {
-      rawBytes += b.length;
-      opts.onBytes?.(b.length);
-      yield b;
+  const records = cpioRecordList(entries, { mtime: opts.mtime, inoBase: opts.inoBase });
+  if (opts.compression !== 'gzip') {
+    async function* flat(): AsyncGenerator<Buffer> {
+      for await (const r of records) {
+        for (const b of r) {
+          rawBytes += b.length;
+          yield b;
+        }
+        opts.onBytes?.(rawBytes);
+      }
     }
+    return { archive: await compress(flat(), opts.compression, opts.level), rawBytes };
   }
-  const archive = await compress(counted(), opts.compression, opts.level);
-  return { archive, rawBytes };
+  const members: Promise<Buffer>[] = [];
+  let group: Buffer[] = [];
+  let groupBytes = 0;
+  const flush = () => {
+    if (!groupBytes) return;
+    const input = Buffer.concat(group, groupBytes);
+    members.push(gzipAsync(input, { level: opts.level ?? 6 }));
+    group = [];
+    groupBytes = 0;
+  };
+  for await (const r of records) {
+    for (const b of r) {
+      group.push(b);
+      groupBytes += b.length;
+      rawBytes += b.length;
+    }
+    opts.onBytes?.(rawBytes);
+    if (groupBytes >= MEMBER_BYTES) flush();
+  }
+  flush();
+  const parts = await Promise.all(members);
+  return { archive: parts.length === 1 ? parts[0]! : Buffer.concat(parts), rawBytes };
 }
 
 /** The last archive of every initrd: just the trailer. */
