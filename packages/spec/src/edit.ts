@@ -123,7 +123,7 @@ export class SpecDocument {
       pos = this.#itemBlock(seq, target).start;
     }
     let text = this.#text;
-    const prefix = pos === text.length && !text.endsWith('\n') ? '\n' : '';
+    const prefix = pos === text.length && !text.endsWith('\n') ? (text.includes('\r\n') ? '\r\n' : '\n') : '';
     text = text.slice(0, pos) + prefix + chunk + text.slice(pos);
     const shift = pos <= moving.start ? chunk.length + prefix.length : 0;
     let cutEnd = moving.end + shift;
@@ -309,7 +309,9 @@ export class SpecDocument {
   }
 
   #splice(start: number, end: number, insert: string): this {
-    return this.#replaceText(this.#text.slice(0, start) + insert + this.#text.slice(end));
+    // New text uses the file's line ending (a Windows-edited spec stays CRLF throughout).
+    const text = this.#text.includes('\r\n') ? insert.replace(/\r?\n/g, '\r\n') : insert;
+    return this.#replaceText(this.#text.slice(0, start) + text + this.#text.slice(end));
   }
 
   #replaceText(text: string): this {
