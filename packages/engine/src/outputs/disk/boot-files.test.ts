@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutputContext } from '../types';
 import { bootInitrd, syslinuxConfig } from './boot-files';
+import { diskFormats } from './index';
 import { guidBytes, guidText, stableGuid, stableU32 } from './ids';
 
 describe('boot files', () => {
@@ -25,6 +26,15 @@ describe('boot files', () => {
       expect(readFileSync(path, 'utf8')).toBe('UCODEINITRD');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('formats without a kernel', () => {
+  it('fail with a message that says to add a kernel section', async () => {
+    const ctx = { kernel: '', name: 'x', outDir: tmpdir(), workDir: tmpdir(), emit: () => {} } as unknown as OutputContext;
+    for (const format of diskFormats) {
+      await expect(format.write(ctx), format.name).rejects.toThrow(/no kernel.*add a kernel section/);
     }
   });
 });

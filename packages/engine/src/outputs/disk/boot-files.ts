@@ -5,6 +5,8 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { OutputContext } from '../types';
+import { once } from './once';
+import { DiskImageError } from './tools';
 
 /**
  * The initrd a bootloader should load. The kernel reads an uncompressed microcode cpio only at
@@ -12,10 +14,17 @@ import type { OutputContext } from '../types';
  */
 export async function bootInitrd(ctx: OutputContext): Promise<string> {
   if (!ctx.ucode) return ctx.initrd;
-  const path = join(ctx.workDir, 'initrd-with-ucode.img');
-  await copyFile(ctx.ucode, path);
-  await pipeline(createReadStream(ctx.initrd), createWriteStream(path, { flags: 'a' }));
-  return path;
+  const ucode = ctx.ucode;
+  return once(join(ctx.workDir, 'initrd-with-ucode.img'), async () => {
+    const path = join(ctx.workDir, 'initrd-with-ucode.img');
+    await copyFile(ucode, path);
+    await pipeline(createReadStream(ctx.initrd), createWriteStream(path, { flags: 'a' }));
+  });
+}
+
+/** Every bootable format needs the spec's kernel section; say so instead of failing in a tool. */
+export function requireKernel(format: string, ctx: OutputContext): void {
+  if (!ctx.kernel) throw new DiskImageError(format, 'the spec has no kernel, so there is nothing to boot', 'add a kernel section (image and cmdline) to the spec');
 }
 
 /** The cmdline as one line (bootloader configs and the UKI's .cmdline cannot hold newlines). */

@@ -1,6 +1,7 @@
 // Integration: every disk format is built twice from a real Debian kernel and a busybox initrd,
 // must come out byte-identical, and must boot under QEMU (SeaBIOS or OVMF, TCG) to our init,
 // which prints the cmdline it was given.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,22 @@ afterAll(() => {
 describe('disk formats', () => {
   it('this host can build every disk format', () => {
     expect(availableFormats().map((f) => f.name)).toEqual(diskFormats.map((f) => f.name));
+  });
+
+  it('the disks of one build share one image: qcow2, vhd and vmdk hold exactly raw-bios, qcow2-efi raw-efi', { timeout: 600_000 }, async () => {
+    const ctx = context('shared', 'a');
+    const written: Record<string, string> = {};
+    for (const name of ['raw-bios', 'qcow2-bios', 'vhd', 'vmdk', 'raw-efi', 'qcow2-efi']) {
+      const format = diskFormats.find((f) => f.name === name)!;
+      written[name] = (await format.write(ctx))[0]!;
+    }
+    const compare = (a: string, fa: string, b: string, fb: string) =>
+      execFileSync('qemu-img', ['compare', '-q', '-f', fa, '-F', fb, a, b], { encoding: 'utf8' });
+    // qemu-img compare exits non-zero (and execFileSync throws) when the contents differ.
+    compare(written['raw-bios']!, 'raw', written['qcow2-bios']!, 'qcow2');
+    compare(written['raw-bios']!, 'raw', written.vhd!, 'vpc');
+    compare(written['raw-bios']!, 'raw', written.vmdk!, 'vmdk');
+    compare(written['raw-efi']!, 'raw', written['qcow2-efi']!, 'qcow2');
   });
 
   for (const format of diskFormats) {

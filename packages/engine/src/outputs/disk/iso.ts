@@ -5,7 +5,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputContext, OutputFormat } from '../types';
-import { bootInitrd, syslinuxConfig } from './boot-files';
+import { bootInitrd, requireKernel, syslinuxConfig } from './boot-files';
 import { makeFatImage } from './fat';
 import { stableU32 } from './ids';
 import { ISOHYBRID_MBR, ISOLINUX_BIN, LDLINUX_C32, TOOLS, runTool } from './tools';
@@ -59,6 +59,7 @@ export const isoBiosFormat: OutputFormat = {
   boot: { medium: 'cdrom', firmware: 'bios' },
   artifacts: (name) => [`${name}.iso`],
   async write(ctx) {
+    requireKernel('iso-bios', ctx);
     const out = join(ctx.outDir, `${ctx.name}.iso`);
     const stageDir = join(ctx.workDir, 'iso-bios-isolinux');
     await mkdir(stageDir, { recursive: true });

@@ -2,13 +2,14 @@
 // holding syslinux (installed with the mtools-based `syslinux`, no mount), the kernel and the
 // initrd. raw-efi: a GPT with one EFI system partition holding the UKI as EFI/BOOT/BOOTX64.EFI.
 // The qcow2/vhd/vmdk formats convert these, so each is built once per build and shared.
-import { access, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputContext, OutputFormat } from '../types';
-import { bootInitrd, syslinuxConfig } from './boot-files';
+import { bootInitrd, requireKernel, syslinuxConfig } from './boot-files';
 import { writeDiskImage } from './disk-image';
 import { type FatType, makeFatImage } from './fat';
 import { guidBytes, stableGuid, stableU32 } from './ids';
+import { once } from './once';
 import { SECTOR, gpt, mbr } from './partition';
 import { SYSLINUX_MBR, TOOLS, runTool } from './tools';
 import { UKI_REQUIRES, ukiFromContext } from './uki';
@@ -25,21 +26,9 @@ export function mbrTypeFor(fat: FatType): number {
   return fat === 32 ? 0x0c : fat === 16 ? 0x0e : 0x01;
 }
 
-/** Builds the image once per build (in workDir) and hands the same path to every format that needs it. */
-async function once(path: string, build: () => Promise<void>): Promise<string> {
-  const done = `${path}.done`;
-  try {
-    await access(done);
-    return path;
-  } catch {
-    await build();
-    await writeFile(done, '');
-    return path;
-  }
-}
-
 /** The BIOS disk of this build (raw-bios, and the source of qcow2-bios, vhd and vmdk). */
 export async function biosDisk(format: string, ctx: OutputContext): Promise<string> {
+  requireKernel(format, ctx);
   return once(join(ctx.workDir, 'disk-bios.img'), async () => {
     const part = join(ctx.workDir, 'disk-bios.part');
     const cfg = join(ctx.workDir, 'syslinux.cfg');
@@ -78,6 +67,7 @@ export async function biosDisk(format: string, ctx: OutputContext): Promise<stri
 
 /** The EFI disk of this build (raw-efi, and the source of qcow2-efi). */
 export async function efiDisk(format: string, ctx: OutputContext): Promise<string> {
+  requireKernel(format, ctx);
   return once(join(ctx.workDir, 'disk-efi.img'), async () => {
     const uki = join(ctx.workDir, 'disk-efi-BOOTX64.EFI');
     await ukiFromContext(format, ctx, uki);

@@ -5,6 +5,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputFormat } from '../types';
+import { requireKernel } from './boot-files';
 import { TOOLS, runTool } from './tools';
 
 export const kernelSquashfsFormat: OutputFormat = {
@@ -14,6 +15,7 @@ export const kernelSquashfsFormat: OutputFormat = {
   artifacts: (name) => [`${name}-kernel`, `${name}-squashfs.img`, `${name}-cmdline`],
   async write(ctx) {
     ctx.emit({ type: 'stage', stage: 'output', message: 'kernel+squashfs: mksquashfs from the rootfs tar' });
+    requireKernel('kernel+squashfs', ctx);
     const kernel = join(ctx.outDir, `${ctx.name}-kernel`);
     const squashfs = join(ctx.outDir, `${ctx.name}-squashfs.img`);
     const cmdline = join(ctx.outDir, `${ctx.name}-cmdline`);

@@ -2,9 +2,9 @@
 // added as PE sections (.linux, .initrd, .cmdline). Firmware runs it directly, so it is also
 // what the EFI ISO and the EFI disks boot. Assembled with objcopy; bookworm has no ukify.
 import { open, readFile, writeFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { OutputContext, OutputFormat } from '../types';
-import { bootInitrd, oneLineCmdline } from './boot-files';
+import { bootInitrd, oneLineCmdline, requireKernel } from './boot-files';
 import { readPe, sectionAddresses, stampPe } from './pe';
 import { EFI_STUB, TOOLS, runTool } from './tools';
 
@@ -35,7 +35,7 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
 export async function buildUki(format: string, input: UkiInput): Promise<void> {
   const stub = input.stub ?? EFI_STUB;
   const { endOfSections } = readPe(await readHead(stub, 8192));
-  const cmdlinePath = join(input.workDir, 'uki-cmdline.txt');
+  const cmdlinePath = join(input.workDir, `${basename(input.out)}.cmdline`); // one per UKI
   const cmdline = oneLineCmdline(input.cmdline);
   await writeFile(cmdlinePath, cmdline);
   const sizes = [Buffer.byteLength(cmdline), (await stat(input.kernel)).size, (await stat(input.initrd)).size];
@@ -55,6 +55,7 @@ export async function buildUki(format: string, input: UkiInput): Promise<void> {
 
 /** Writes the UKI for a build into workDir (or outDir) from the build's pieces. */
 export async function ukiFromContext(format: string, ctx: OutputContext, out: string): Promise<void> {
+  requireKernel(format, ctx);
   await buildUki(format, {
     out,
     kernel: ctx.kernel,
