@@ -339,8 +339,10 @@ export async function* readTar(source: AsyncIterable<Buffer>, opts: TarReadOptio
       if (p.linkpath !== undefined) linkname = p.linkpath;
       longName = longLink = undefined;
 
-      const type = TYPES[typeflag];
+      let type = TYPES[typeflag];
       if (!type) fail(`unsupported tar entry type '${typeflag}'`, name);
+      // Pre-POSIX archives mark directories only by a trailing '/' on a regular-file entry.
+      if ((typeflag === '0' || typeflag === '\u0000') && name.endsWith('/')) type = 'dir';
       const num = (field: string, off: number, len: number) => {
         const v = p[field] !== undefined ? Number(p[field]) : readNumber(h, off, len);
         if (v === undefined || !Number.isFinite(v)) fail(`invalid ${field} field`, name);
