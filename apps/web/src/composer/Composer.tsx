@@ -1,7 +1,7 @@
 // The composer: catalog picker | outline + item form | Monaco YAML with problems. The YAML text
 // is the single source of truth; the form reads it (specModel) and writes it (specEdits).
 'use client';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { LazyYamlEditor } from '../editor/LazyYamlEditor';
 import type { YamlEditorHandle } from '../editor/YamlEditor';
@@ -28,9 +28,13 @@ export interface ComposerProps {
   initialName: string;
   initialText: string;
   version?: number;
+  /** Extra toolbar buttons (history, share, duplicate on a saved composition). */
+  toolbarExtra?: ReactNode;
+  /** Called after a save created a new version. */
+  onSaved?(version: number): void;
 }
 
-export function Composer({ compositionId, initialName, initialText, version }: ComposerProps) {
+export function Composer({ compositionId, initialName, initialText, version, toolbarExtra, onSaved }: ComposerProps) {
   const router = useRouter();
   const search = useSearchParams();
   const dark = useDarkMode();
@@ -121,7 +125,7 @@ export function Composer({ compositionId, initialName, initialText, version }: C
         const r = await fetchJson<{ version: number }>(`/api/v1/compositions/${compositionId}`, { method: 'PUT', body: { spec: text, name } });
         setSavedText(text);
         setNotice({ tone: 'ok', text: `Saved version ${r.version}` });
-        router.refresh();
+        onSaved?.(r.version);
       } else {
         const r = await fetchJson<{ id: string }>('/api/v1/compositions', { body: { name: name || 'untitled', spec: text } });
         localStorage.removeItem(DRAFT_KEY);
@@ -132,7 +136,7 @@ export function Composer({ compositionId, initialName, initialText, version }: C
     } finally {
       setBusy(null);
     }
-  }, [compositionId, name, router, text]);
+  }, [compositionId, name, onSaved, router, text]);
 
   const build = useCallback(async () => {
     setBusy('build');
@@ -211,6 +215,7 @@ export function Composer({ compositionId, initialName, initialText, version }: C
           })}
         </div>
         <div className="ml-auto flex items-center gap-2">
+          {toolbarExtra}
           <Button size="sm" variant="ghost" onClick={() => setImporting(true)}>Import</Button>
           <Button size="sm" variant="ghost" onClick={exportYaml}>Export</Button>
           <Button size="sm" variant="outline" onClick={() => void showPlan()} disabled={hasErrors}>Plan</Button>

@@ -1,0 +1,70 @@
+// /compositions: the team's saved compositions (and public ones), newest first.
+'use client';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useState } from 'react';
+import type { CompositionSummary } from '../api-client/types';
+import { fetchJson } from '../api-client/fetchJson';
+import { Badge } from '../ui/Badge';
+import { Button, buttonClass } from '../ui/Button';
+import { Input } from '../ui/Input';
+import { EmptyState, ErrorState, Loading } from '../ui/States';
+import { formatWhen } from '../ui/format';
+
+export function CompositionList() {
+  const router = useRouter();
+  const [items, setItems] = useState<CompositionSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [q, setQ] = useState('');
+  useEffect(() => {
+    fetchJson<{ items: CompositionSummary[] }>('/api/v1/compositions').then((r) => setItems(r.items), (e: Error) => setError(e.message));
+  }, []);
+  const shown = useMemo(() => (items ?? []).filter((c) => `${c.name} ${c.description}`.toLowerCase().includes(q.trim().toLowerCase())), [items, q]);
+  const duplicate = async (c: CompositionSummary) => {
+    try {
+      const r = await fetchJson<{ id: string }>(`/api/v1/compositions/${c.id}/duplicate`, { body: { name: `${c.name} (copy)` } });
+      router.push(`/compositions/${r.id}`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <main className="mx-auto w-full max-w-5xl p-6">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-xl font-semibold">Compositions</h1>
+          <p className="text-sm text-muted-foreground">Saved specs of your team, each save a version you can compare and build.</p>
+        </div>
+        <div className="flex gap-2">
+          <Input data-search aria-label="Search compositions" className="w-60" placeholder="Search  ( / )" value={q} onChange={(e) => setQ(e.target.value)} />
+          <Link href="/compose" className={buttonClass('primary')}>New composition</Link>
+        </div>
+      </div>
+      <div className="mt-6">
+        {error ? <ErrorState message={error} /> : null}
+        {!items && !error ? <Loading /> : null}
+        {items && shown.length === 0 ? (
+          <EmptyState title={items.length ? 'Nothing matches' : 'No compositions yet'}>
+            {items.length ? 'Try another search.' : <>Start one in the <Link className="text-primary underline" href="/compose">composer</Link> and press Save.</>}
+          </EmptyState>
+        ) : null}
+        {shown.length ? (
+          <ul className="divide-y rounded-lg border bg-card">
+            {shown.map((c) => (
+              <li key={c.id} className="flex items-center gap-4 px-4 py-3">
+                <div className="min-w-0 flex-1">
+                  <Link href={`/compositions/${c.id}`} className="font-medium hover:underline">{c.name}</Link>
+                  <p className="truncate text-xs text-muted-foreground">{c.description || `version ${c.latestVersion}`}</p>
+                </div>
+                <Badge>v{c.latestVersion}</Badge>
+                {c.visibility === 'public' ? <Badge tone="primary">public</Badge> : <Badge>team</Badge>}
+                <span className="w-28 text-right text-xs text-muted-foreground">{formatWhen(c.updatedAt)}</span>
+                <Button size="sm" variant="ghost" onClick={() => void duplicate(c)}>Duplicate</Button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+    </main>
+  );
+}
