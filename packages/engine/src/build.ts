@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { parseSpecs, SpecError, type Spec } from '@oscompose/spec';
 import type { FsEntry } from './oci/entry';
 import { tarStream } from './oci/tar';
@@ -43,6 +43,11 @@ export interface BuildOptions {
   specFiles?: string[];
   /** Directory `source:` paths are relative to. Default: the first spec file's directory, else cwd. */
   baseDir?: string;
+  /**
+   * Which host files `files: [{source: …}]` may read: `any` (LinuxKit's behaviour, for the CLI),
+   * `base-dir` (only below baseDir) or `none` (servers building specs from users).
+   */
+  sources?: 'any' | 'base-dir' | 'none';
   formats?: string[];
   outDir?: string;
   /** Artifact base name. Default: the first spec file's name without extension, else "linuxkit". */
@@ -197,7 +202,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   for (const f of formats) {
     if (!getFormat(f)) throw new BuildError(`unknown format "${f}"; known formats: ${listFormats().join(', ')}`);
   }
-  const name = opts.name ?? (opts.specFiles?.[0] ? basename(opts.specFiles[0]).replace(/\.(ya?ml)$/i, '') : 'linuxkit');
+  const name = opts.name ?? (opts.specFiles?.[0] ? basename(opts.specFiles[0], extname(opts.specFiles[0])) : 'linuxkit');
   const outDir = resolvePath(opts.outDir ?? '.');
   const baseDir = opts.baseDir ?? (opts.specFiles?.[0] ? dirname(resolvePath(opts.specFiles[0])) : process.cwd());
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
@@ -223,8 +228,13 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
   // The files section's key also covers the contents of its source files and the metadata.
   const metadata = (fmt: string) => specMetadata(resolved, fmt);
+  const sources = opts.sources ?? 'any';
   const readSource = async (src: string) => {
+    if (sources === 'none') throw new BuildError(`files: source "${src}" is not allowed here (host files cannot be read in this build); use contents instead`);
     const p = src.startsWith('~/') ? join(homedir(), src.slice(2)) : resolvePath(baseDir, src);
+    if (sources === 'base-dir' && !(p + '/').startsWith(resolvePath(baseDir) + '/')) {
+      throw new BuildError(`files: source "${src}" is outside ${baseDir}; only files below the spec directory may be read`);
+    }
     try {
       if (!(await stat(p)).isFile()) return undefined;
       return await readFile(p);

@@ -92,7 +92,7 @@ export async function* cpioRecordList(entries: AsyncIterable<FsEntry> | Iterable
       list.push({ ...e, content: parts.length === 1 ? parts[0] : Buffer.concat(parts) });
     } else list.push(e);
   }
-  for (const e of list) {
+  for (const e of dedupe(list)) {
     if (e.type === 'hardlink') {
       const target = byPath.get(e.linkname ?? '');
       if (!target) throw new ArchiveError(`hard link to "${e.linkname}" which is not an earlier regular file`, { entry: e.path });
@@ -123,6 +123,32 @@ export async function* cpioRecordList(entries: AsyncIterable<FsEntry> | Iterable
     yield record({ ...t.header, nlink }, t.data ?? []);
     for (const l of t.links) yield record({ ...l, nlink }, []);
   }
+}
+
+/**
+ * One record per path, as the section would look once unpacked: a later entry replaces an earlier
+ * one (a directory keeps its first position, so it still precedes its children, with the last
+ * metadata). LinuxKit's writer emits such duplicates (e.g. a replaced etc/hosts written again);
+ * the kernel applies them in order, but `cpio -i` would keep the first.
+ */
+export function dedupe(list: FsEntry[]): FsEntry[] {
+  const last = new Map<string, number>();
+  list.forEach((e, i) => last.set(e.path, i));
+  if (last.size === list.length) return list;
+  const firstDir = new Map<string, number>();
+  const out: (FsEntry | undefined)[] = [];
+  list.forEach((e, i) => {
+    const final = list[last.get(e.path)!]!;
+    if (e.type === 'dir' && final.type === 'dir') {
+      if (!firstDir.has(e.path)) {
+        firstDir.set(e.path, out.length);
+        out.push(final);
+      }
+      return;
+    }
+    if (i === last.get(e.path)) out.push(e);
+  });
+  return out.filter((e): e is FsEntry => e !== undefined);
 }
 
 function record(h: CpioHeader, data: Buffer[]): Buffer[] {

@@ -1,6 +1,6 @@
 // `oscompose build [options] FILE...`: LinuxKit's `build` (same flags, same artifact names).
 import { copyFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { build, defaultCacheDir } from '../../build';
 import { listFormats } from '../../outputs/index';
 import { list, parse } from '../args';
@@ -64,7 +64,7 @@ Options:
       specFiles,
       formats,
       outDir: resolve(io.cwd, values.dir ?? '.'),
-      name: values.name ?? basename(positionals[0]!).replace(/\.ya?ml$/i, ''),
+      name: values.name ?? basename(positionals[0]!, extname(positionals[0]!)),
       cacheDir: values.cache ? resolve(io.cwd, values.cache) : io.env.OSCOMPOSE_CACHE || defaultCacheDir(),
       imageStores: stores.map((s) => resolve(io.cwd, s)),
       pull: values.pull,
