@@ -1,4 +1,5 @@
 // `oscompose resolve FILE...`: the (merged) spec with every image reference pinned to its digest.
+import { resolve as resolvePath } from 'node:path';
 import { stringify } from 'yaml';
 import { defaultCacheDir, defaultImageProvider, loadSpec, resolveSpec } from '../../build';
 import { parse } from '../args';
@@ -22,11 +23,11 @@ Options:
       json: { type: 'boolean' },
     });
     if (!positionals.length) throw new UsageError('resolve needs at least one spec file');
-    const spec = await loadSpec({ specFiles: positionals });
+    const spec = await loadSpec({ specFiles: positionals.map((p) => resolvePath(io.cwd, p)) });
     const stores = values['image-store'] ?? (io.env.OSCOMPOSE_IMAGE_STORE ? [io.env.OSCOMPOSE_IMAGE_STORE] : []);
     const images = await defaultImageProvider({
-      cacheDir: values.cache ?? (io.env.OSCOMPOSE_CACHE || defaultCacheDir()),
-      imageStores: stores,
+      cacheDir: values.cache ? resolvePath(io.cwd, values.cache) : io.env.OSCOMPOSE_CACHE || defaultCacheDir(),
+      imageStores: stores.map((s) => resolvePath(io.cwd, s)),
       pull: values.pull ?? false,
       arch: values.arch ?? 'amd64',
       insecureRegistries: values['insecure-registry'] ?? [],

@@ -1,5 +1,6 @@
 // `oscompose validate FILE...`: the spec package's checks; one `FILE:LINE:COL: message` per problem.
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { formatProblems, hasErrors, parseSpecs } from '@oscompose/spec';
 import { parse } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
@@ -17,7 +18,7 @@ Prints one FILE:LINE:COL: message line per problem. Exit code 0: valid (warnings
     const inputs = [];
     for (const file of positionals) {
       try {
-        inputs.push({ file, text: await readFile(file, 'utf8') });
+        inputs.push({ file, text: await readFile(resolve(io.cwd, file), 'utf8') });
       } catch (e) {
         io.stderr.write(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         return EXIT.failed;

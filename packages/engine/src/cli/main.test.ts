@@ -1,0 +1,73 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directory, entry } from '../layout/memory-images';
+import { writeImage } from '../oci/layout';
+import { tarBuffer } from '../oci/tar';
+import { main } from './main';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'oscompose-cli-'));
+  const store = join(dir, 'store');
+  await writeImage(store, { ref: 'localhost:5000/t/kernel:1', layers: [await tarBuffer([entry('kernel', 'KERNEL')])] });
+  await writeImage(store, { ref: 'localhost:5000/t/init:1', layers: [await tarBuffer([directory('sbin'), entry('sbin/init', 'init', 0o755)])] });
+  await writeFile(join(dir, 'base.yml'), 'kernel:\n  image: localhost:5000/t/kernel:1\n  cmdline: console=ttyS0\n  tar: none\ninit:\n  - localhost:5000/t/init:1\n');
+  await writeFile(join(dir, 'extra.yml'), 'files:\n  - path: etc/issue\n    contents: hi\n');
+  await writeFile(join(dir, 'bad.yml'), 'kernel:\n  image: localhost:5000/t/kernel:1\nservices:\n  - name: x\n    image: y\n    capabilities: [CAP_NOPE]\n');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(args: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  const code = await main(args, { stdout, stderr, cwd: dir, env: { OSCOMPOSE_CACHE: join(dir, 'cache'), OSCOMPOSE_IMAGE_STORE: join(dir, 'store') } });
+  return { code, out, err };
+}
+
+describe('oscompose CLI', () => {
+  it('builds merged spec files with LinuxKit flags and names artifacts after the first file', async () => {
+    const r = await run(['build', '-format', 'kernel+initrd,tar-kernel-initrd', '-dir', 'out', 'base.yml', 'extra.yml']);
+    expect(r.err).not.toMatch(/Error/);
+    expect(r.code).toBe(0);
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['base-cmdline', 'base-initrd.img', 'base-initrd.tar', 'base-kernel']);
+    expect(await readFile(join(dir, 'out', 'base-kernel'), 'utf8')).toBe('KERNEL');
+    expect(r.out).toMatch(/base-initrd\.img\s+\d+\s+sha256:[0-9a-f]{64}/);
+  });
+
+  it('validate prints FILE:LINE:COL problems and exits 1; usage errors exit 2', async () => {
+    const bad = await run(['validate', 'bad.yml']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^bad\.yml:6:\d+: .*CAP_NOPE/m);
+    expect((await run(['validate', 'base.yml'])).code).toBe(0);
+    expect((await run(['build'])).code).toBe(2);
+    expect((await run(['nope'])).code).toBe(2);
+  });
+
+  it('build errors print the message, not a stack, and exit 1', async () => {
+    await writeFile(join(dir, 'missing.yml'), 'kernel:\n  image: localhost:5000/t/absent:1\n');
+    const r = await run(['build', '--dir', 'out2', 'missing.yml']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/absent/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('resolve prints the spec with images pinned; cache ls lists section archives', async () => {
+    const r = await run(['resolve', 'base.yml']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/localhost:5000\/t\/init:1@sha256:[0-9a-f]{64}/);
+    const ls = await run(['cache', 'ls']);
+    expect(ls.code).toBe(0);
+    expect(ls.out).toMatch(/^sections .*\.cpio\.gz$/m);
+    const rm = await run(['cache', 'prune', '--days', '0']);
+    expect(rm.code).toBe(0);
+  });
+});
