@@ -1,6 +1,6 @@
 // Integration: the resolver against a real docker-registry on 127.0.0.1 (started here), OCI
 // layout directories and archive tarballs.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +162,47 @@ describe('registry without auth', () => {
     const pruned = await cache.prune({ graceMs: 0 });
     expect(pruned.removed).toBe(4); // manifest, config, 2 layers
     expect(readdirSync(join(cacheDir, 'blobs/sha256'))).toEqual([]);
+  });
+});
+
+describe('processes sharing one cache', () => {
+  let reg: TestRegistry;
+  afterAll(() => reg?.stop());
+
+  it('several processes resolving and fetching the same image at once all succeed and leave one copy', async () => {
+    reg = await startRegistry();
+    const big = await makeImage({
+      layers: [0, 1, 2].map((i) => ({ [`data/${i}`]: Buffer.alloc(3 << 20, i + 1), [`etc/${i}`]: `layer ${i}` })),
+    });
+    await pushImage(reg.host, `${reg.host}/test/big:1`, big);
+    const cacheDir = tmp();
+    const resolveTs = new URL('./resolve.ts', import.meta.url).pathname;
+    const flattenTs = new URL('./flatten.ts', import.meta.url).pathname;
+    const script = `
+      import { createImageResolver } from '${resolveTs}';
+      import { flattenImage } from '${flattenTs}';
+      const r = createImageResolver({ cacheDir: process.argv[1], registry: { dockerConfig: false, env: {} } });
+      const img = await r.resolve(process.argv[2]);
+      await r.fetchLayers(img);
+      let n = 0;
+      for await (const e of flattenImage(img)) n++;
+      console.log(img.digest + ' ' + n);`;
+    const run = () =>
+      new Promise<string>((res, rej) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, cacheDir, `${reg.host}/test/big:1`], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d: Buffer) => (out += d));
+        child.stderr.on('data', (d: Buffer) => (err += d));
+        child.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`child exited ${code}: ${err}`))));
+      });
+    const outs = await Promise.all([run(), run(), run()]);
+    expect(outs).toEqual(Array(3).fill(`${big.digest} 8`));
+    const blobs = readdirSync(join(cacheDir, 'blobs/sha256'));
+    expect(blobs.filter((b) => b.startsWith('.tmp'))).toEqual([]);
+    expect(blobs.sort()).toEqual([big.digest, big.manifest.config.digest, ...big.manifest.layers.map((l) => l.digest)].map((d) => d.slice(7)).sort());
+    const index = JSON.parse(readFileSync(join(cacheDir, 'index.json'), 'utf8')) as { manifests: unknown[] };
+    expect(index.manifests).toHaveLength(1);
   });
 });
 
