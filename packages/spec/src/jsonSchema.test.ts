@@ -23,11 +23,14 @@ describe('JSON Schema', () => {
     expect(readFileSync(committedPath, 'utf8')).toBe(specJsonSchemaText());
   });
 
-  it('describes every field with what it does', () => {
+  it('describes every field: what it does, its default (or that it is required), an example', () => {
     const props = properties(specJsonSchema(), '$');
     expect(props.length).toBeGreaterThan(100);
-    const missing = props.filter((p) => typeof p.schema.description !== 'string' || (p.schema.description as string).length < 10);
-    expect(missing.map((p) => p.path)).toEqual([]);
+    const incomplete = props.filter((p) => {
+      const d = p.schema.description;
+      return typeof d !== 'string' || d.length < 30 || !/Default: |Required\./.test(d) || !/Example: /.test(d);
+    });
+    expect(incomplete.map((p) => `${p.path}: ${String(p.schema.description)}`)).toEqual([]);
   });
 
   it('rejects unknown keys everywhere, like the parser', () => {
