@@ -16,57 +16,91 @@ runtime_lines() {
   awk -f "$OSC_LIB/json.awk" "$1/runtime.json"
 }
 
-# apply_runtime DIR : runtime.json mkdir and mounts, on the host, before the container starts.
-apply_runtime() {
-  local lines dir idx
-  lines=$(runtime_lines "$1") || { echo "runtime.json is not valid JSON"; return 1; }
-  echo "$lines" | while IFS="$(printf '\t')" read -r key value; do
-    case "$key" in
-      mkdir.*) mkdir -p "$value" || exit 1 ;;
+# field LINES KEY : the value of one flattened runtime.json key.
+field() { echo "$1" | awk -F '\t' -v k="$2" '$1 == k { print $2; exit }'; }
+
+# abs DIR PATH : runtime.json paths are absolute, or relative to the container's rootfs.
+abs() { case "$2" in /*) echo "$2" ;; *) echo "$1/rootfs/$2" ;; esac; }
+
+# do_mount DEST TYPE SOURCE OPTIONS : one runtime.json mount with LinuxKit's semantics. Options
+# are mount(8) flags or filesystem data; propagation options (private, rshared…) change the
+# mount's propagation after it is made (alone with remount, they only change propagation).
+do_mount() {
+  local dest="$1" type="$2" src="$3" opts="$4" data="" prop="" remount="" o
+  for o in $(echo "$opts" | tr ',' ' '); do
+    case "$o" in
+      private|rprivate|shared|rshared|slave|rslave|unbindable|runbindable) prop="$prop $o" ;;
+      remount) remount=1 ;;
+      upperdir=*|workdir=*) mkdir -p "${o#*=}"; data="${data:+$data,}$o" ;;
+      *) data="${data:+$data,}$o" ;;
     esac
-  done || { echo "runtime.json mkdir failed"; return 1; }
-  # mounts: collect destination/type/source/options per index, in order.
+  done
+  mkdir -p "$dest" || return 1
+  if [ -n "$remount" ]; then
+    if [ -n "$data" ]; then mount -o "remount,$data" "$dest" || return 1; fi
+  else
+    mount ${type:+-t "$type"} ${data:+-o "$data"} "${src:-none}" "$dest" || return 1
+  fi
+  for o in $prop; do mount --make-"$o" "$dest" || return 1; done
+  return 0
+}
+
+# apply_runtime DIR : runtime.json mounts, mkdir and cgroups, on the host, before the container
+# starts (as LinuxKit's service tool does; the build puts the rootfs overlay/bind mounts there).
+apply_runtime() {
+  local d="$1" lines idx dest n
+  lines=$(runtime_lines "$d") || { echo "runtime.json is not valid JSON"; return 1; }
   idx=0
   while echo "$lines" | grep -q "^mounts\.$idx\."; do
-    local dest type src opts
-    dest=$(echo "$lines" | awk -F '\t' -v k="mounts.$idx.destination" '$1 == k { print $2 }')
-    type=$(echo "$lines" | awk -F '\t' -v k="mounts.$idx.type" '$1 == k { print $2 }')
-    src=$(echo "$lines" | awk -F '\t' -v k="mounts.$idx.source" '$1 == k { print $2 }')
-    opts=$(echo "$lines" | awk -F '\t' -v p="mounts.$idx.options." 'index($1, p) == 1 { printf "%s%s", sep, $2; sep = "," }')
+    dest=$(field "$lines" "mounts.$idx.destination")
     [ -n "$dest" ] || { echo "runtime.json mount $idx has no destination"; return 1; }
-    mkdir -p "$dest"
-    if ! mount ${type:+-t "$type"} ${opts:+-o "$opts"} "${src:-none}" "$dest"; then
-      echo "runtime.json mount of $dest failed"; return 1
-    fi
+    dest=$(abs "$d" "$dest")
+    opts=$(echo "$lines" | awk -F '\t' -v p="mounts.$idx.options." 'index($1, p) == 1 { printf "%s%s", sep, $2; sep = "," }')
+    do_mount "$dest" "$(field "$lines" "mounts.$idx.type")" "$(field "$lines" "mounts.$idx.source")" "$opts" ||
+      { echo "runtime.json mount $idx on $dest failed"; return 1; }
+    echo "$dest" >> "$d/.oscompose-mounts"
     idx=$((idx + 1))
   done
-  if echo "$lines" | grep -qE '^(bindNS|interfaces)\.'; then
-    say "warning $(basename "$1") runtime.json bindNS/interfaces are not supported yet; ignored"
+  for dest in $(echo "$lines" | awk -F '\t' '$1 ~ /^mkdir\./ { print $2 }'); do
+    mkdir -p "$(abs "$d" "$dest")" || { echo "runtime.json mkdir $dest failed"; return 1; }
+  done
+  for n in $(echo "$lines" | awk -F '\t' '$1 ~ /^cgroups\./ { print $2 }'); do
+    mkdir -p "/sys/fs/cgroup/$n"
+  done
+  if echo "$lines" | grep -qE '^(bindNS\.[a-z]+|interfaces\.[0-9]+\.[a-zA-Z]+)'"$(printf '\t')"'.'; then
+    say "warning $(basename "$d") runtime.json bindNS/interfaces are not supported yet; ignored"
   fi
   return 0
 }
 
-# prepare DIR : the container's root filesystem, as LinuxKit's service tool prepares it.
+# prepare DIR : the container's root filesystem. Builds that follow current LinuxKit put the
+# rootfs mounts in runtime.json; for older layouts (no mount on rootfs) do what LinuxKit's
+# service tool used to: overlay a tmpfs upper on lower/, or bind rootfs/ onto itself.
 prepare() {
   local d="$1"
+  rm -f "$d/.oscompose-mounts"
   apply_runtime "$d" || return 1
+  grep -qx "$d/rootfs" "$d/.oscompose-mounts" 2>/dev/null && return 0
   mkdir -p "$d/rootfs"
   if [ -d "$d/lower" ]; then
     mkdir -p "$d/tmp"
     mount -t tmpfs -o size=10% tmpfs "$d/tmp" || { echo "tmpfs on $d/tmp failed"; return 1; }
     mkdir -p "$d/tmp/upper" "$d/tmp/work"
+    echo "$d/tmp" >> "$d/.oscompose-mounts"
     mount -t overlay -o "lowerdir=$d/lower,upperdir=$d/tmp/upper,workdir=$d/tmp/work" overlay "$d/rootfs" ||
       { echo "overlay on $d/rootfs failed (is the overlay module loaded?)"; return 1; }
   else
     # runc wants the root to be a mount point
     mount --bind "$d/rootfs" "$d/rootfs" || { echo "bind mount of $d/rootfs failed"; return 1; }
   fi
+  echo "$d/rootfs" >> "$d/.oscompose-mounts"
 }
 
-# cleanup DIR : best effort, undo prepare.
+# cleanup DIR : best effort, undo prepare (unmount what it mounted, last first).
 cleanup() {
-  umount "$1/rootfs" 2>/dev/null
-  [ -d "$1/lower" ] && umount "$1/tmp" 2>/dev/null
+  [ -f "$1/.oscompose-mounts" ] || return 0
+  for m in $(sed -n '1!G;h;$p' "$1/.oscompose-mounts"); do umount "$m" 2>/dev/null; done
+  rm -f "$1/.oscompose-mounts"
   return 0
 }
 
