@@ -45,3 +45,22 @@ describe('JSON Schema', () => {
     expect(Object.keys(image.properties)).toEqual(expect.arrayContaining(['binds.add', 'capabilities.add', 'runtime', 'devices']));
   });
 });
+
+describe('JSON Schema and zod schema agree on the corpus', async () => {
+  const { readdirSync, readFileSync: read } = await import('node:fs');
+  const { parseDocument } = await import('yaml');
+  const { Ajv } = await import('ajv');
+  const { specSchema } = await import('./schema');
+  const { parseOptions } = await import('./yamlOptions');
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(specJsonSchema());
+  const files = ['good', 'bad'].flatMap((kind) => {
+    const dir = new URL(`../test/corpus/${kind}/`, import.meta.url);
+    return readdirSync(dir).filter((f) => f.endsWith('.yml')).map((f) => ({ name: `${kind}/${f}`, text: read(new URL(f, dir), 'utf8') }));
+  });
+  it.each(files.map((f) => [f.name, f.text]))('%s', (_name, text) => {
+    const doc = parseDocument(text, parseOptions);
+    if (doc.errors.length) return; // YAML syntax: neither schema sees it
+    const value = doc.toJS() ?? {};
+    expect(validate(value)).toBe(specSchema.safeParse(value).success);
+  });
+});
