@@ -125,6 +125,18 @@ describe('build (kernel+initrd) from in-memory images', () => {
     expect(res.artifacts.map((a) => a.name)).toEqual(['sys.tar', 'sys-initrd.tar']);
   });
 
+  it('places volumes under containers/volumes and binds them by name', async () => {
+    const s: Spec = { ...spec, volumes: [{ name: 'data', image: 'example/getty:1' }, { name: 'empty', readonly: true }], services: [{ name: 'getty', image: 'example/getty:1', binds: ['data:/data', 'empty:/e:ro', '/var:/var'] }] };
+    const res = await build({ spec: s, images: images(await kernelImage()), outDir: join(dir, 'v'), name: 'v', cacheDir: join(dir, 'cache') });
+    const t = tree(await readFile(res.artifacts[1]!.path));
+    expect(t.has('containers/volumes/data/lower/usr/bin/getty')).toBe(true);
+    for (const p of ['containers/volumes/data/tmp', 'containers/volumes/data/merged', 'containers/volumes/empty/lower', 'containers/volumes/empty/merged']) expect(kind(t.get(p)!.mode), p).toBe('dir');
+    const cfg = JSON.parse(t.get('containers/services/getty/config.json')!.data.toString());
+    const src = (d: string) => cfg.mounts.find((m: { destination: string }) => m.destination === d)?.source;
+    expect([src('/data'), src('/e'), src('/var')]).toEqual(['/containers/volumes/data/merged', '/containers/volumes/empty/merged', '/var']);
+    await expect(build({ spec: { ...s, services: [{ name: 'g', image: 'example/getty:1', binds: ['empty:/e'] }] }, images: images(await kernelImage()), outDir: join(dir, 'v2'), cacheDir: join(dir, 'cache') })).rejects.toThrow(/read-only/);
+  });
+
   it('reads source files relative to the spec file and honours optional', async () => {
     const specDir = join(dir, 'spec');
     const { mkdir } = await import('node:fs/promises');

@@ -10,7 +10,7 @@ import type { FsEntry } from './oci/entry';
 import { tarStream } from './oci/tar';
 import { filesEntries } from './layout/files';
 import { planSections, type PlannedImage, type SectionPlan } from './layout/plan';
-import { containerEntries, initEntries, kernelEntries, type Flatten, type KernelPieces } from './layout/sections';
+import { containerEntries, initEntries, kernelEntries, volumeEntries, type Flatten, type KernelPieces } from './layout/sections';
 import { specMetadata } from './layout/metadata';
 import { initrdView, sectionArchive, SectionCache, trailerArchive, type Compression, type HardlinkPolicy } from './initramfs/index';
 import { getFormat, listFormats } from './outputs/index';
@@ -150,6 +150,7 @@ function specImages(spec: Spec): string[] {
   if (spec.kernel?.image) refs.add(spec.kernel.image);
   for (const r of spec.init ?? []) refs.add(r);
   for (const s of ['onboot', 'onshutdown', 'services'] as const) for (const c of spec[s] ?? []) refs.add(c.image);
+  for (const v of spec.volumes ?? []) if (v.image) refs.add(v.image);
   return [...refs];
 }
 
@@ -176,6 +177,7 @@ export async function resolveSpec(spec: Spec, images: ImageProvider, opts: { sig
   if (resolved.kernel?.image) resolved.kernel.image = p(resolved.kernel.image);
   if (resolved.init) resolved.init = resolved.init.map(p);
   for (const s of ['onboot', 'onshutdown', 'services'] as const) for (const c of resolved[s] ?? []) c.image = p(c.image);
+  for (const v of resolved.volumes ?? []) if (v.image) v.image = p(v.image);
   return { planned, resolved };
 }
 
@@ -259,6 +261,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         return captureApkDb(initEntries(s, flatten), apk);
       case 'container':
         return containerEntries(s, flatten);
+      case 'volume':
+        return volumeEntries(s, flatten);
       case 'files':
         return (async function* () {
           yield* filesList ?? [];

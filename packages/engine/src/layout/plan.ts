@@ -43,7 +43,51 @@ export type SectionPlan =
       runtimeJson: string;
       key: string;
     }
-  | { kind: 'files'; id: 'files'; label: string; files: NonNullable<Spec['files']>; idMap: Record<string, number>; key: string };
+  | { kind: 'files'; id: 'files'; label: string; files: NonNullable<Spec['files']>; idMap: Record<string, number>; key: string }
+  | {
+      kind: 'volume';
+      id: string;
+      label: string;
+      name: string;
+      /** containers/volumes/<name> */
+      path: string;
+      image?: PlannedImage;
+      key: string;
+    };
+
+/** Where LinuxKit puts volume `name`: its contents in lower/, tmp/ for overlay, merged/ as the mount. */
+export const VOLUMES_DIR = 'containers/volumes';
+
+/**
+ * Bind sources naming a volume become its merged directory (LinuxKit's
+ * updateMountsAndBindsFromVolumes); a read-only volume must be bound `ro`.
+ */
+export function bindVolumes(c: ImageSettings, volumes: ReadonlyMap<string, { readonly?: boolean }>, location: string): ImageSettings {
+  const rewrite = (key: string) => {
+    const list = c[key];
+    if (!Array.isArray(list)) return undefined;
+    return list.map((b: unknown) => {
+      const parts = String(b).split(':');
+      if (parts[0]!.startsWith('/')) return String(b);
+      const vol = volumes.get(parts[0]!);
+      if (!vol) throw new LayoutError(`volume ${parts[0]} not found; declare it under volumes: or use an absolute host path`, { location });
+      if (vol.readonly && parts[2] !== 'ro') throw new LayoutError(`volume ${parts[0]} is read-only, but it is bound read-write; add :ro`, { location });
+      parts[0] = `/${VOLUMES_DIR}/${parts[0]}/merged`;
+      return parts.join(':');
+    });
+  };
+  const out = { ...c };
+  const binds = rewrite('binds');
+  const add = rewrite('binds.add');
+  if (binds) out.binds = binds;
+  if (add) out['binds.add'] = add;
+  // LinuxKit checks `mounts` of type bind against volumes but (through a copy) never rewrites them.
+  for (const [i, m] of ((Array.isArray(c.mounts) ? c.mounts : []) as Record<string, unknown>[]).entries()) {
+    if (m?.type !== 'bind' || String(m.source ?? '').startsWith('/')) continue;
+    if (!volumes.has(String(m.source))) throw new LayoutError(`volume ${String(m.source)} not found in mount ${i}`, { location });
+  }
+  return out;
+}
 
 export interface Plan {
   sections: SectionPlan[];
@@ -84,6 +128,17 @@ export function planSections(spec: Spec, images: ReadonlyMap<string, PlannedImag
     const image = lookup(ref, `init[${i}]`);
     sections.push({ kind: 'init', id: `init[${i}]`, label: `init ${ref}`, image, key: keyOf(['init', identity(image)]) });
   });
+  const volumes = new Map<string, { readonly?: boolean }>();
+  (spec.volumes ?? []).forEach((v, i) => {
+    const location = `volumes[${i}]`;
+    if (!/^[a-z0-9_-]*$/.test(v.name)) throw new LayoutError(`invalid volume name: ${v.name} (use a-z, 0-9, _ and -)`, { location });
+    if (volumes.has(v.name)) throw new LayoutError(`duplicate volume name: ${v.name}`, { location });
+    volumes.set(v.name, { readonly: v.readonly });
+    if (v.image && v.format === 'oci') throw new LayoutError('volumes with format oci are not supported yet; use format filesystem', { location });
+    const image = v.image ? lookup(v.image, location) : undefined;
+    const path = `${VOLUMES_DIR}/${v.name}`;
+    sections.push({ kind: 'volume', id: location, label: `volume ${v.name}`, name: v.name, path, image, key: keyOf(['volume', path, image ? identity(image) : '']) });
+  });
 
   // The same image in two containers is unpacked once; later ones point at the first copy.
   const unpacked = new Map<string, string>();
@@ -91,7 +146,8 @@ export function planSections(spec: Spec, images: ReadonlyMap<string, PlannedImag
     (spec[s] ?? []).forEach((c, i) => {
       const location = `${s}[${i}]`;
       const image = lookup(c.image, location);
-      const { oci, runtime, readonly } = configToOCI({ yaml: c as unknown as ImageSettings, image: image.config, idMap, location });
+      const yaml = volumes.size ? bindVolumes(c as unknown as ImageSettings, volumes, location) : (c as unknown as ImageSettings);
+      const { oci, runtime, readonly } = configToOCI({ yaml, image: image.config, idMap, location });
       const path = `containers/${s}/${s === 'services' ? '' : `${String(i).padStart(3, '0')}-`}${c.name}`;
       const earlier = unpacked.get(identity(image));
       const root = earlier ?? `${path}/${readonly ? 'rootfs' : 'lower'}`;

@@ -77,6 +77,14 @@ export function initEntries(s: Extract<SectionPlan, { kind: 'init' }>, flatten: 
   return imageTar(flatten(s.image), { prefix: '', resolvSymlink: RESOLV_SYMLINK });
 }
 
+/** A volume: its image (if any) in lower/, then tmp/ and merged/ mount points. */
+export async function* volumeEntries(s: Extract<SectionPlan, { kind: 'volume' }>, flatten: Flatten): AsyncGenerator<FsEntry> {
+  if (s.image) yield* imageTar(flatten(s.image), { prefix: `${s.path}/lower/` });
+  else yield* prefixDirs(`${s.path}/lower/`);
+  yield dir(`${s.path}/tmp`, 0o755);
+  yield dir(`${s.path}/merged`, 0o755);
+}
+
 /** One container bundle: rootfs (or lower + tmp + rootfs mount point), config.json, runtime.json. */
 export async function* containerEntries(s: Extract<SectionPlan, { kind: 'container' }>, flatten: Flatten): AsyncGenerator<FsEntry> {
   if (!s.reuses) yield* imageTar(flatten(s.image), { prefix: `${s.root}/` });
