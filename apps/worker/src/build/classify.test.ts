@@ -16,6 +16,8 @@ describe('classifyFailure', () => {
     expect(classifyFailure(named('RegistryError', { status: 404 }))).toBe('user');
     expect(classifyFailure(named('RegistryError', { status: 401 }))).toBe('user');
     expect(classifyFailure(named('ArchiveError'))).toBe('user');
+    expect(classifyFailure(named('RegistryError', { code: 'not-found' }))).toBe('user');
+    expect(classifyFailure(named('RegistryError', { code: 'network' }))).toBe('transient');
     expect(classifyFailure(new UserError('unknown format'))).toBe('user');
   });
 

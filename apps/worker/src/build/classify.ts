@@ -19,6 +19,10 @@ export function classifyFailure(err: unknown, signal?: AbortSignal): FailureKind
     const x = e as Loose;
     if (x.name === 'AbortError') return 'canceled';
     if (typeof x.code === 'string' && TRANSIENT_CODES.has(x.code)) return 'transient';
+    if (x.name === 'RegistryError' && typeof x.code === 'string' && x.code !== 'http') {
+      // The engine's RegistryError says why: the network or a 5xx is worth another try.
+      return x.code === 'network' || x.code === 'server' || x.code === 'digest-mismatch' ? 'transient' : 'user';
+    }
     if (x.name === 'RegistryError' || x.name === 'StorageError' || x.name === 'HttpError') {
       const status = typeof x.status === 'number' ? x.status : undefined;
       if (x.code === 'not_found' || x.code === 'bad_key' || x.code === 'checksum_mismatch' || x.code === 'config') return 'user';

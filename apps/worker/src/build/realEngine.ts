@@ -32,8 +32,8 @@ function need<T>(mod: EngineModule, name: string, pkg: string): T {
 
 export async function createRealEngine(opts: RealEngineOptions): Promise<Engine> {
   const engine = await load('@oscompose/engine');
-  const pkg = JSON.parse(await readFile(new URL(import.meta.resolve('@oscompose/engine/package.json')), 'utf8').catch(() => '{"version":"0.0.0"}')) as { version: string };
-  const version = typeof engine.ENGINE_VERSION === 'string' ? engine.ENGINE_VERSION : pkg.version;
+  if (typeof engine.ENGINE_VERSION !== 'string') throw new Error('@oscompose/engine does not export ENGINE_VERSION; the build cache key needs it.');
+  const version = engine.ENGINE_VERSION;
   const listFormats = need<() => string[]>(engine, 'listFormats', '@oscompose/engine');
   const getFormat = need<(n: string) => { boot?: { medium: string; firmware: 'bios' | 'efi' } } | undefined>(engine, 'getFormat', '@oscompose/engine');
   const resolveSpec = need<(spec: unknown, images: unknown, o: unknown) => Promise<{ resolved: unknown }>>(engine, 'resolveSpec', '@oscompose/engine');

@@ -1,0 +1,264 @@
+// Real services for pipeline tests and the chaos script: a private redis-server on a free port,
+// a migrated and seeded SQLite database, an image store with small images, worker processes
+// (the real apps/worker main), and the web side's build services pointed at all of them.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applyMigrations, createPrisma, type PrismaClient } from '@oscompose/db';
+import { tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
+import { DEFAULT_REDIS_PREFIX, createBuildQueue, createProducerConnection } from '@oscompose/queue';
+import { LocalArtifactStore } from '@oscompose/storage';
+import type { Redis } from 'ioredis';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+class Fatal extends Error {}
+
+async function waitFor(check: () => Promise<boolean>, what: string | (() => string), timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await check().catch((err) => {
+      if (err instanceof Fatal) throw err;
+      return false;
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
+}
+
+/** A private redis-server (never the shared one on 6379): no persistence, loopback only. */
+export async function startRedis(port?: number): Promise<RedisServer> {
+  const p = port ?? (await freePort());
+  const { Redis: RedisClient } = await import('ioredis');
+  const launch = () => {
+    const proc = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    proc.on('error', (err) => {
+      throw new Error(`cannot start redis-server (${err.message}): apt-get install redis-server`);
+    });
+    return proc;
+  };
+  const ping = async () => {
+    const c = new RedisClient(p, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      return (await c.ping()) === 'PONG';
+    } finally {
+      c.disconnect();
+    }
+  };
+  const server: RedisServer = {
+    url: `redis://127.0.0.1:${p}`,
+    port: p,
+    proc: launch(),
+    async stop() {
+      if (server.proc.exitCode === null && server.proc.signalCode === null) {
+        const exited = new Promise((r) => server.proc.once('exit', r));
+        server.proc.kill('SIGKILL');
+        await exited;
+      }
+    },
+    async restart() {
+      await server.stop();
+      server.proc = launch();
+      await waitFor(ping, `redis-server on port ${p}`);
+    },
+  };
+  await waitFor(ping, `redis-server on port ${p} (is redis-server installed? apt-get install redis-server)`);
+  return server;
+}
+
+export interface TestDb {
+  url: string;
+  db: PrismaClient;
+  userId: string;
+  teamId: string;
+}
+
+/** A fresh SQLite database with every migration and one user (owner) in one team. */
+export async function createTestDb(dir: string): Promise<TestDb> {
+  const url = `file:${path.join(dir, 'oscompose.db')}`;
+  await applyMigrations(url);
+  const db = createPrisma(url);
+  // WAL lets the worker processes and the test read and write at once.
+  await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
+  const user = await db.user.create({ data: { name: 'Local User', email: `local-${randomBytes(3).toString('hex')}@oscompose.local` } });
+  const team = await db.team.create({ data: { name: 'Default', slug: `default-${randomBytes(3).toString('hex')}` } });
+  await db.membership.create({ data: { userId: user.id, teamId: team.id, role: 'owner' } });
+  return { url, db, userId: user.id, teamId: team.id };
+}
+
+const dir = (p: string): FsEntry => ({ path: p, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 });
+const file = (p: string, content: string | Buffer, mode = 0o644): FsEntry => {
+  const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
+  return { path: p, type: 'file', mode, uid: 0, gid: 0, size: buf.length, content: buf };
+};
+
+/**
+ * Small images in an OCI image layout: a fake kernel, an init, and a "blob" onboot image whose
+ * size sets how long a build takes (random bytes do not compress: the engine works for them).
+ */
+export async function writeTestImages(store: string, opts: { blobBytes?: number } = {}): Promise<{ kernel: string; init: string; hello: string; slow: string }> {
+  const refs = { kernel: 'example.test/pipeline/kernel:1', init: 'example.test/pipeline/init:1', hello: 'example.test/pipeline/hello:1', slow: 'example.test/pipeline/slow:1' };
+  const modules = await tarBuffer([dir('lib'), dir('lib/modules'), dir('lib/modules/6.1.0'), file('lib/modules/6.1.0/modules.dep', '\n')], { mtime: 0 });
+  await writeImage(store, { ref: refs.kernel, layers: [await tarBuffer([file('kernel', Buffer.alloc(8192, 7)), file('kernel.tar', modules)], { mtime: 0 })] });
+  await writeImage(store, { ref: refs.init, layers: [await tarBuffer([dir('bin'), file('bin/busybox', 'busybox', 0o755), file('init', '#!/bin/sh\n', 0o755)], { mtime: 0 })] });
+  await writeImage(store, {
+    ref: refs.hello,
+    config: { Cmd: ['/bin/echo', 'hello'] },
+    layers: [await tarBuffer([dir('bin'), file('bin/echo', 'echo', 0o755)], { mtime: 0 })],
+  });
+  await writeImage(store, {
+    ref: refs.slow,
+    config: { Cmd: ['/bin/true'] },
+    layers: [await tarBuffer([dir('data'), file('data/blob', randomBytes(opts.blobBytes ?? 48 * 1024 * 1024))], { mtime: 0 })],
+  });
+  return refs;
+}
+
+export function specText(refs: { kernel: string; init: string }, extra: { onboot?: { name: string; image: string }[]; files?: { path: string; contents: string }[] } = {}): string {
+  const lines = ['kernel:', `  image: ${refs.kernel}`, '  cmdline: console=ttyS0', 'init:', `  - ${refs.init}`];
+  if (extra.onboot?.length) {
+    lines.push('onboot:');
+    for (const o of extra.onboot) lines.push(`  - name: ${o.name}`, `    image: ${o.image}`);
+  }
+  if (extra.files?.length) {
+    lines.push('files:');
+    for (const f of extra.files) lines.push(`  - path: ${f.path}`, `    contents: ${JSON.stringify(f.contents)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface WorkerProcess {
+  id: string;
+  proc: ChildProcess;
+  output: () => string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts the real worker (apps/worker/src/main.ts through tsx). */
+export function startWorker(id: string, env: Record<string, string>): WorkerProcess {
+  // node --import tsx, not the tsx CLI: the CLI runs node as a child, and a SIGKILL to the CLI
+  // would leave that child (the real worker) running.
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'apps/worker/src/main.ts')], {
+    cwd: REPO,
+    env: { ...process.env, LOG_LEVEL: 'info', WORKER_ID: id, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (c) => (out = (out + c).slice(-200_000)));
+  proc.stderr!.on('data', (c) => (out = (out + c).slice(-200_000)));
+  return {
+    id,
+    proc,
+    output: () => out,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** Waits until a worker logged that its build jobs are ready. */
+export async function workerReady(w: WorkerProcess, timeoutMs = 60_000): Promise<void> {
+  await waitFor(async () => {
+    if (w.proc.exitCode !== null) throw new Fatal(`worker ${w.id} exited (${w.proc.exitCode}):\n${w.output().slice(-3000)}`);
+    return w.output().includes('build jobs: ready');
+  }, () => `worker ${w.id} to start:\n${w.output().slice(-2000)}`, timeoutMs);
+}
+
+export interface Pipeline {
+  dir: string;
+  redis: RedisServer;
+  testDb: TestDb;
+  imageStore: string;
+  dataDir: string;
+  workerEnv: Record<string, string>;
+  /** The web side's dependencies (pass to setBuildDeps). */
+  webDeps(): Promise<{ db: PrismaClient; queue: ReturnType<typeof createBuildQueue>; redis: Redis; subscriber: () => Redis; store: LocalArtifactStore }>;
+  cleanup(): Promise<void>;
+}
+
+export async function startPipeline(opts: { lockSeconds?: number; workerEnv?: Record<string, string> } = {}): Promise<Pipeline> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'oscompose-pipeline-'));
+  const redis = await startRedis();
+  const testDb = await createTestDb(dir);
+  const imageStore = path.join(dir, 'images');
+  const dataDir = path.join(dir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const prefix = `t${randomBytes(3).toString('hex')}`;
+  const workerEnv = {
+    DATABASE_URL: testDb.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: prefix,
+    OSCOMPOSE_DATA_DIR: dataDir,
+    OSCOMPOSE_IMAGE_STORE: imageStore,
+    OSCOMPOSE_CACHE: path.join(dir, 'cache'),
+    OSCOMPOSE_ARTIFACT_STORE: 'local',
+    WORKER_LOCK_SECONDS: String(opts.lockSeconds ?? 4),
+    WORKER_STALLED_CHECK_SECONDS: '2',
+    WORKER_MAX_STALLED: '10',
+    WORKER_BOOT_CHECK: 'false',
+    WORKER_SHUTDOWN_GRACE_SECONDS: '10',
+    ...opts.workerEnv,
+  };
+  const conns: Redis[] = [];
+  const conn = (extra = {}) => {
+    const c = createProducerConnection(redis.url, extra);
+    c.on('error', () => {});
+    conns.push(c);
+    return c;
+  };
+  return {
+    dir,
+    redis,
+    testDb,
+    imageStore,
+    dataDir,
+    workerEnv,
+    async webDeps() {
+      return {
+        db: testDb.db,
+        queue: createBuildQueue(conn(), { prefix }),
+        redis: conn(),
+        subscriber: () => conn({ maxRetriesPerRequest: null }),
+        store: new LocalArtifactStore(path.join(dataDir, 'artifacts')),
+      };
+    },
+    async cleanup() {
+      for (const c of conns) c.disconnect();
+      await testDb.db.$disconnect().catch(() => {});
+      await redis.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { DEFAULT_REDIS_PREFIX };
