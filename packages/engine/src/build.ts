@@ -20,7 +20,11 @@ export type { BuildEvent } from './outputs/types';
 
 /** What the engine needs from image acquisition (image/): pin a reference, stream its files. */
 export interface ImageProvider {
-  resolve(ref: string): Promise<{ ref: string; digest: string; config?: { config?: PlannedImage['config'] } }>;
+  /**
+   * Pins a reference: `digest` is the image manifest for the build's arch; `pinned` (optional) is
+   * the reference to write into a resolved spec (LinuxKit pins to the multi-arch index digest).
+   */
+  resolve(ref: string): Promise<{ ref: string; digest: string; pinned?: string; config?: { config?: PlannedImage['config'] } }>;
   flatten(image: { ref: string; digest: string }): AsyncIterable<FsEntry>;
 }
 
@@ -117,7 +121,7 @@ export async function defaultImageProvider(opts: ImageProviderOptions): Promise<
     async resolve(ref) {
       const r = await resolver.resolve(ref);
       byDigest.set(r.digest, r);
-      return { ref, digest: r.digest, config: r.config };
+      return { ref, digest: r.digest, pinned: r.pinned, config: r.config };
     },
     async *flatten(img) {
       const r = byDigest.get(img.digest) ?? (await resolver.resolve(img.ref));
@@ -162,6 +166,7 @@ function pin(ref: string, digest: string): string {
 export async function resolveSpec(spec: Spec, images: ImageProvider, opts: { signal?: AbortSignal; onEvent?: (e: BuildEvent) => void } = {}) {
   const refs = specImages(spec);
   const planned = new Map<string, PlannedImage>();
+  const pinnedRefs = new Map<string, string>();
   let done = 0;
   opts.onEvent?.({ type: 'stage', stage: 'resolve', total: refs.length, done: 0 });
   await Promise.all(
@@ -169,10 +174,11 @@ export async function resolveSpec(spec: Spec, images: ImageProvider, opts: { sig
       const r = await images.resolve(ref);
       checkAbort(opts.signal);
       planned.set(ref, { ref, digest: r.digest, config: r.config?.config });
+      pinnedRefs.set(ref, r.pinned ?? pin(ref, r.digest));
       opts.onEvent?.({ type: 'progress', stage: 'resolve', done: ++done, total: refs.length, message: `${ref} → ${r.digest}` });
     }),
   );
-  const p = (ref: string) => pin(ref, planned.get(ref)!.digest);
+  const p = (ref: string) => pinnedRefs.get(ref)!;
   const resolved: Spec = structuredClone(spec);
   if (resolved.kernel?.image) resolved.kernel.image = p(resolved.kernel.image);
   if (resolved.init) resolved.init = resolved.init.map(p);
