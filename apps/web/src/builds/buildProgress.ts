@@ -1,0 +1,89 @@
+// Folds the build's event stream into what the build page shows: stages with progress, the
+// log, and the final status. Pure, so the page and tests share it.
+export interface BuildStreamEvent {
+  id?: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface StageState {
+  name: string;
+  state: 'pending' | 'active' | 'done' | 'failed';
+  done?: number;
+  total?: number;
+  message?: string;
+}
+
+export interface LogLine {
+  time?: string;
+  level: string;
+  stage?: string;
+  message: string;
+}
+
+export interface BuildProgress {
+  status?: string;
+  error?: string | null;
+  stages: StageState[];
+  log: LogLine[];
+}
+
+const KNOWN_STAGES = ['resolve', 'fetch', 'assemble', 'compress', 'output', 'publish', 'bootcheck'];
+const FINAL = ['succeeded', 'failed', 'canceled'];
+
+export function isFinalStatus(status: string | undefined): boolean {
+  return !!status && FINAL.includes(status);
+}
+
+export function initialProgress(): BuildProgress {
+  return { stages: [], log: [] };
+}
+
+function touchStage(stages: StageState[], name: string): StageState[] {
+  if (stages.some((s) => s.name === name)) return stages;
+  // A new stage means the earlier ones are over.
+  const closed = stages.map((s) => (s.state === 'active' ? { ...s, state: 'done' as const } : s));
+  return [...closed, { name, state: 'active' }];
+}
+
+export function applyEvent(p: BuildProgress, e: BuildStreamEvent): BuildProgress {
+  const d = e.data;
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
+  const num = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : undefined);
+  const stage = str('stage');
+  switch (e.type) {
+    case 'status': {
+      const status = str('status');
+      let stages = p.stages;
+      if (isFinalStatus(status)) {
+        stages = stages.map((s) => (s.state === 'active' ? { ...s, state: status === 'succeeded' ? 'done' : 'failed' } : s));
+      }
+      const line: LogLine = { time: str('time'), level: status === 'failed' ? 'error' : 'info', message: `status: ${status}${str('error') ? ` — ${str('error')}` : ''}` };
+      return { ...p, status, error: str('error') ?? p.error ?? null, stages, log: [...p.log, line] };
+    }
+    case 'stage':
+    case 'progress': {
+      if (!stage) return p;
+      const stages = touchStage(p.stages, stage).map((s) =>
+        s.name === stage ? { ...s, done: num('done') ?? s.done, total: num('total') ?? s.total, message: str('message') ?? s.message } : s,
+      );
+      const log = str('message') ? [...p.log, { time: str('time'), level: 'info', stage, message: str('message')! }] : p.log;
+      return { ...p, stages, log };
+    }
+    case 'log':
+    case 'artifact':
+    case 'bootcheck': {
+      const stages = stage ? touchStage(p.stages, stage) : e.type === 'bootcheck' ? touchStage(p.stages, 'bootcheck') : p.stages;
+      const message = str('message') ?? str('line') ?? JSON.stringify(d);
+      return { ...p, stages, log: [...p.log, { time: str('time'), level: str('level') ?? 'info', stage: stage ?? (e.type === 'bootcheck' ? 'bootcheck' : undefined), message }] };
+    }
+    default:
+      return p;
+  }
+}
+
+/** Known stages in pipeline order, for a skeleton before any event arrives. */
+export function stageSkeleton(seen: StageState[]): StageState[] {
+  const names = new Set(seen.map((s) => s.name));
+  return [...seen, ...KNOWN_STAGES.filter((n) => !names.has(n) && n !== 'compress' && n !== 'fetch').map((name) => ({ name, state: 'pending' as const }))];
+}
