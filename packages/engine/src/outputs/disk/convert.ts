@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputContext, OutputFormat } from '../types';
-import { stableGuid, stableU32 } from './ids';
+import { imageSeed, stableGuid, stableU32 } from './ids';
 import { RAW_BIOS_REQUIRES, RAW_EFI_REQUIRES, biosDisk, efiDisk } from './raw';
 import { TOOLS, runTool } from './tools';
 
@@ -19,16 +19,16 @@ export function vhdChecksum(footer: Buffer): number {
 }
 
 /** Replaces a VHD footer's timestamp and unique id with stable values, in place. */
-export function stampVhdFooter(footer: Buffer, epoch: number): void {
+export function stampVhdFooter(footer: Buffer, epoch: number, seed: string | number = epoch): void {
   if (footer.toString('latin1', 0, 8) !== 'conectix') throw new Error('not a VHD footer (no "conectix" cookie)');
   footer.writeUInt32BE(Math.max(0, epoch - VHD_EPOCH), 24);
-  stableGuid(epoch, 'vhd unique id').copy(footer, 68);
+  stableGuid(seed, 'vhd unique id').copy(footer, 68);
   footer.writeUInt32BE(vhdChecksum(footer), 64);
 }
 
 /** Replaces the random content id in a VMDK descriptor with a stable one (same length). */
-export function stampVmdkDescriptor(text: string, epoch: number): string {
-  const cid = stableU32(epoch, 'vmdk cid').toString(16).padStart(8, '0');
+export function stampVmdkDescriptor(text: string, seed: string | number): string {
+  const cid = stableU32(seed, 'vmdk cid').toString(16).padStart(8, '0');
   return text.replace(/^CID=[0-9a-fA-F]{8}$/m, `CID=${cid}`);
 }
 
@@ -36,20 +36,20 @@ async function convert(format: string, ctx: OutputContext, raw: string, out: str
   await runTool(format, 'qemu-img', ['convert', '-q', '-f', 'raw', '-O', target, ...options, raw, out], { signal: ctx.signal });
 }
 
-async function patchVhd(path: string, epoch: number): Promise<void> {
+async function patchVhd(path: string, epoch: number, seed: string): Promise<void> {
   const fh = await open(path, 'r+');
   try {
     const { size } = await fh.stat();
     const footer = Buffer.alloc(512);
     await fh.read(footer, 0, 512, size - 512);
-    stampVhdFooter(footer, epoch);
+    stampVhdFooter(footer, epoch, seed);
     await fh.write(footer, 0, 512, size - 512);
   } finally {
     await fh.close();
   }
 }
 
-async function patchVmdk(path: string, epoch: number): Promise<void> {
+async function patchVmdk(path: string, seed: string): Promise<void> {
   const fh = await open(path, 'r+');
   try {
     // The sparse extent header says where the embedded descriptor lives (in sectors).
@@ -61,7 +61,7 @@ async function patchVmdk(path: string, epoch: number): Promise<void> {
     const desc = Buffer.alloc(length);
     await fh.read(desc, 0, length, offset);
     const text = desc.toString('latin1');
-    const stamped = Buffer.from(stampVmdkDescriptor(text, epoch), 'latin1');
+    const stamped = Buffer.from(stampVmdkDescriptor(text, seed), 'latin1');
     await fh.write(stamped, 0, stamped.length, offset);
   } finally {
     await fh.close();
@@ -104,7 +104,7 @@ export const vhdFormat: OutputFormat = {
     const out = join(ctx.outDir, `${ctx.name}.vhd`);
     // Fixed and exactly the raw size (force_size): what Azure accepts; our disks are MiB-sized.
     await convert('vhd', ctx, await biosDisk('vhd', ctx), out, 'vpc', ['-o', 'subformat=fixed,force_size=on']);
-    await patchVhd(out, ctx.sourceDateEpoch);
+    await patchVhd(out, ctx.sourceDateEpoch, await imageSeed(ctx));
     return [out];
   },
 };
@@ -118,7 +118,7 @@ export const vmdkFormat: OutputFormat = {
     ctx.emit({ type: 'stage', stage: 'output', message: 'vmdk: raw-bios disk → monolithic sparse VMDK' });
     const out = join(ctx.outDir, `${ctx.name}.vmdk`);
     await convert('vmdk', ctx, await biosDisk('vmdk', ctx), out, 'vmdk', []);
-    await patchVmdk(out, ctx.sourceDateEpoch);
+    await patchVmdk(out, await imageSeed(ctx));
     return [out];
   },
 };

@@ -116,6 +116,12 @@ describe('disk formats', () => {
     compare(written['raw-bios']!, 'raw', written.vhd!, 'vpc');
     compare(written['raw-bios']!, 'raw', written.vmdk!, 'vmdk');
     compare(written['raw-efi']!, 'raw', written['qcow2-efi']!, 'qcow2');
+
+    // Another system with the same epoch gets another GPT disk GUID (LBA 1, offset 56).
+    const other = { ...context('shared', 'b'), cmdline: `${CMDLINE} another-system` };
+    const otherDisk = (await diskFormats.find((f) => f.name === 'raw-efi')!.write(other))[0]!;
+    const diskGuid = (path: string) => readFileSync(path).subarray(512 + 56, 512 + 72).toString('hex');
+    expect(diskGuid(otherDisk)).not.toBe(diskGuid(written['raw-efi']!));
   });
 
   for (const format of diskFormats) {

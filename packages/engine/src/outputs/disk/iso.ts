@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { OutputContext, OutputFormat } from '../types';
 import { bootInitrd, requireKernel, syslinuxConfig } from './boot-files';
 import { makeFatImage } from './fat';
-import { stableU32 } from './ids';
+import { imageSeed, stableU32 } from './ids';
 import { ISOHYBRID_MBR, ISOLINUX_BIN, LDLINUX_C32, TOOLS, runTool } from './tools';
 import { UKI_REQUIRES, ukiFromContext } from './uki';
 
@@ -93,7 +93,7 @@ export const isoEfiFormat: OutputFormat = {
       path: efiImage,
       files: [{ dest: 'EFI/BOOT/BOOTX64.EFI', src: uki }],
       label: 'OSCOMPOSE',
-      serial: stableU32(ctx.sourceDateEpoch, 'iso-efi fat serial'),
+      serial: stableU32(await imageSeed(ctx), 'iso-efi fat serial'),
       sourceDateEpoch: ctx.sourceDateEpoch,
       slackBytes: 256 * 1024,
       signal: ctx.signal,

@@ -8,7 +8,7 @@ import type { OutputContext, OutputFormat } from '../types';
 import { bootInitrd, requireKernel, syslinuxConfig } from './boot-files';
 import { writeDiskImage } from './disk-image';
 import { type FatType, makeFatImage } from './fat';
-import { guidBytes, stableGuid, stableU32 } from './ids';
+import { guidBytes, imageSeed, stableGuid, stableU32 } from './ids';
 import { once } from './once';
 import { SECTOR, gpt, mbr } from './partition';
 import { SYSLINUX_MBR, TOOLS, runTool } from './tools';
@@ -30,6 +30,7 @@ export function mbrTypeFor(fat: FatType): number {
 export async function biosDisk(format: string, ctx: OutputContext): Promise<string> {
   requireKernel(format, ctx);
   return once(join(ctx.workDir, 'disk-bios.img'), async () => {
+    const seed = await imageSeed(ctx);
     const part = join(ctx.workDir, 'disk-bios.part');
     const cfg = join(ctx.workDir, 'syslinux.cfg');
     await writeFile(cfg, syslinuxConfig({ kernel: '/kernel', initrd: '/initrd.img', cmdline: ctx.cmdline }));
@@ -41,7 +42,7 @@ export async function biosDisk(format: string, ctx: OutputContext): Promise<stri
         { dest: 'syslinux.cfg', src: cfg },
       ],
       label: 'OSCOMPOSE',
-      serial: stableU32(ctx.sourceDateEpoch, 'bios fat serial'),
+      serial: stableU32(seed, 'bios fat serial'),
       sourceDateEpoch: ctx.sourceDateEpoch,
       hiddenSectors: PARTITION_START_LBA,
       slackBytes: 2 * MiB, // ldlinux.sys and ldlinux.c32
@@ -55,7 +56,7 @@ export async function biosDisk(format: string, ctx: OutputContext): Promise<stri
     const sectors = bytes / SECTOR;
     const table = mbr({
       bootCode: await readFile(SYSLINUX_MBR),
-      diskSignature: stableU32(ctx.sourceDateEpoch, 'bios disk signature'),
+      diskSignature: stableU32(seed, 'bios disk signature'),
       partitions: [{ startLba: PARTITION_START_LBA, sectors, type: mbrTypeFor(type), bootable: true }],
     });
     await writeDiskImage(join(ctx.workDir, 'disk-bios.img'), PARTITION_START_LBA * SECTOR + bytes, [
@@ -69,6 +70,7 @@ export async function biosDisk(format: string, ctx: OutputContext): Promise<stri
 export async function efiDisk(format: string, ctx: OutputContext): Promise<string> {
   requireKernel(format, ctx);
   return once(join(ctx.workDir, 'disk-efi.img'), async () => {
+    const seed = await imageSeed(ctx);
     const uki = join(ctx.workDir, 'disk-efi-BOOTX64.EFI');
     await ukiFromContext(format, ctx, uki);
     const part = join(ctx.workDir, 'disk-efi.part');
@@ -76,7 +78,7 @@ export async function efiDisk(format: string, ctx: OutputContext): Promise<strin
       path: part,
       files: [{ dest: 'EFI/BOOT/BOOTX64.EFI', src: uki }],
       label: 'EFI',
-      serial: stableU32(ctx.sourceDateEpoch, 'efi fat serial'),
+      serial: stableU32(seed, 'efi fat serial'),
       sourceDateEpoch: ctx.sourceDateEpoch,
       hiddenSectors: PARTITION_START_LBA,
       signal: ctx.signal,
@@ -85,13 +87,13 @@ export async function efiDisk(format: string, ctx: OutputContext): Promise<strin
     const totalSectors = PARTITION_START_LBA + bytes / SECTOR + PARTITION_START_LBA;
     const { primary, backup } = gpt({
       totalSectors,
-      diskGuid: stableGuid(ctx.sourceDateEpoch, 'efi disk guid'),
+      diskGuid: stableGuid(seed, 'efi disk guid'),
       partitions: [
         {
           startLba: PARTITION_START_LBA,
           sectors: bytes / SECTOR,
           typeGuid: guidBytes(ESP_TYPE_GUID),
-          guid: stableGuid(ctx.sourceDateEpoch, 'efi partition guid'),
+          guid: stableGuid(seed, 'efi partition guid'),
           name: 'EFI system partition',
         },
       ],
