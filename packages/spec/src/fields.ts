@@ -1,7 +1,8 @@
 // Which fields the schema allows at a spec path: did-you-mean suggestions and the editor's
 // completion both need the list of keys valid in one map.
 import type { z } from 'zod';
-import { specSchema } from './schema';
+import { imageConfigFieldsSchema, specSchema } from './schema';
+import { LABEL_ROOT } from './labelRoot';
 
 type AnySchema = z.core.$ZodType;
 
@@ -31,7 +32,7 @@ export function schemaAt(path: readonly (string | number)[], root: AnySchema = s
 
 /** The keys allowed in the map at path (empty when it is not a map of known keys). */
 export function fieldsAt(path: readonly (string | number)[]): string[] {
-  const s = schemaAt(path);
+  const s = path[0] === LABEL_ROOT ? schemaAt(path.slice(1), imageConfigFieldsSchema) : schemaAt(path);
   const def = s?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
   return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }

@@ -10,3 +10,4 @@ export { checkSemantics, bindProblem, rlimitProblem, CAPABILITIES, RLIMITS, type
 export { SpecDocument } from './edit';
 export { specJsonSchema, specJsonSchemaText, SPEC_SCHEMA_ID } from './jsonSchema';
 export { validateFiles, type ValidateOptions, type ValidateResult } from './validate';
+export { parseImageLabel, MOBY_CONFIG_LABEL, type LabelResult } from './label';

@@ -2,12 +2,14 @@
 // "`capabilites` is not a field of a service; did you mean `capabilities`?".
 import type { z } from 'zod';
 import { fieldsAt } from './fields';
+import { LABEL_ROOT } from './labelRoot';
 
 type Path = readonly (string | number)[];
 
 /** "a service", "the kernel", "a mount of runtime" … for the map at path. */
 export function ownerName(path: Path): string {
   if (path.length === 0) return 'the spec';
+  if (path.length === 1 && path[0] === LABEL_ROOT) return 'the `org.mobyproject.config` label';
   const [top] = path;
   if (path.length === 1 && top === 'kernel') return 'the kernel';
   if (path.length === 1 && top === 'trust') return '`trust`';
