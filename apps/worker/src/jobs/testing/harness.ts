@@ -262,3 +262,49 @@ export async function startPipeline(opts: { lockSeconds?: number; workerEnv?: Re
 }
 
 export { DEFAULT_REDIS_PREFIX };
+
+/**
+ * A bootable kernel + init from real pieces: Debian's cloud kernel (the engine's test fixture,
+ * fetched with apt-get download once), our init tree from packages/catalog/init, busybox-static.
+ */
+export async function writeBootableImages(store: string): Promise<{ kernel: string; init: string }> {
+  const { readFileSync, readdirSync, lstatSync } = await import('node:fs');
+  const { testKernel } = await import('../../../../../packages/engine/src/outputs/disk/testing/kernel');
+  let busybox: Buffer;
+  try {
+    busybox = readFileSync('/bin/busybox');
+  } catch {
+    throw new Error('/bin/busybox is missing: apt-get install busybox-static');
+  }
+  const k = testKernel();
+  const refs = { kernel: 'example.test/pipeline/boot-kernel:1', init: 'example.test/pipeline/boot-init:1' };
+  await writeImage(store, { ref: refs.kernel, layers: [await tarBuffer([file('kernel', readFileSync(k.vmlinuz))], { mtime: 0 })] });
+
+  const initRoot = path.join(REPO, 'packages/catalog/init');
+  const entries: FsEntry[] = [];
+  const walk = (rel: string) => {
+    for (const name of readdirSync(path.join(initRoot, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(path.join(initRoot, r));
+      if (st.isDirectory()) {
+        entries.push(dir(r));
+        walk(r);
+      } else if (st.isFile()) entries.push(file(r, readFileSync(path.join(initRoot, r)), st.mode & 0o111 ? 0o755 : 0o644));
+    }
+  };
+  walk('');
+  const link = (p: string, target: string): FsEntry => ({ path: p, type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, linkname: target });
+  const have = new Set(entries.map((e) => e.path));
+  for (const d of ['bin', 'sbin', 'etc', 'usr', 'usr/bin', 'usr/sbin', 'proc', 'sys', 'dev', 'run', 'var', 'mnt', 'root', 'tmp']) if (!have.has(d)) entries.push(dir(d));
+  entries.push(
+    file('bin/busybox', busybox, 0o755),
+    link('bin/sh', 'busybox'),
+    link('sbin/init', '../bin/busybox'),
+    file('etc/oscompose/version', '0.1\n'),
+    file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n'),
+    file('etc/group', 'root:x:0:\ntty:x:5:\n'),
+    file('etc/hostname', 'oscompose\n'),
+  );
+  await writeImage(store, { ref: refs.init, layers: [await tarBuffer(entries, { mtime: 0 })] });
+  return refs;
+}

@@ -1,0 +1,57 @@
+// A build through the API that passes the boot check: a real kernel and our init, booted in
+// QEMU (TCG) by the worker; the build records the boot check and the downloads match.
+
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setCallerResolver } from '../../../web/src/server/http/caller';
+import { setBuildDeps } from '../../../web/src/server/builds/deps';
+import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
+import { startPipeline, startWorker, workerReady, writeBootableImages, type Pipeline, type WorkerProcess } from './testing/harness';
+
+let p: Pipeline;
+let api: ApiServer;
+let w: WorkerProcess | undefined;
+let refs: { kernel: string; init: string };
+
+beforeAll(async () => {
+  p = await startPipeline({ workerEnv: { WORKER_BOOT_CHECK: 'true', WORKER_LOCK_SECONDS: '30' } });
+  refs = await writeBootableImages(p.imageStore);
+  setBuildDeps(await p.webDeps());
+  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
+  api = await startApiServer();
+  w = startWorker('boot', p.workerEnv);
+  await workerReady(w);
+});
+
+afterAll(async () => {
+  await w?.kill();
+  await api?.close();
+  setBuildDeps(undefined);
+  setCallerResolver(undefined);
+  await p?.cleanup();
+});
+
+describe('build pipeline with the boot check', () => {
+  it('builds kernel+initrd, boots it in QEMU, records the boot check, downloads match', async () => {
+    const spec = ['kernel:', `  image: ${refs.kernel}`, '  cmdline: console=ttyS0 panic=-1', '  tar: none', 'init:', `  - ${refs.init}`, ''].join('\n');
+    const res = await fetch(`${api.url}/api/v1/builds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ spec, formats: ['kernel+initrd'], name: 'boot' }),
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const events = await (await fetch(`${api.url}/api/v1/builds/${id}/events`)).text();
+    expect(events).toMatch(/event: bootcheck\ndata: \{[^\n]*"ok":true/);
+
+    const build = (await (await fetch(`${api.url}/api/v1/builds/${id}`)).json()) as any;
+    expect(build.status, build.error ?? '').toBe('succeeded');
+    expect(build.bootCheck).toMatchObject({ ok: true });
+    expect(build.bootCheck.console).toMatch(/boot complete/);
+    for (const a of build.artifacts) {
+      const bytes = Buffer.from(await (await fetch(api.url + a.downloadUrl)).arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(a.sha256);
+      expect(a.bootCheck).toMatchObject({ ok: true });
+    }
+  });
+});
