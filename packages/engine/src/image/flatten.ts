@@ -2,9 +2,9 @@
 // are honoured, including opaque directories (`.wh..wh..opq`), which LinuxKit ignores: an opaque
 // directory hides everything lower layers put under it.
 //
-// Two passes so no image is ever held in memory: pass 1 reads headers only, top layer first, and
-// decides which member of which layer survives (verifying digests and limits on the way); pass 2
-// streams the survivors. Output order, the same for the same image: every surviving directory
+// Two passes so no image is ever held in memory: pass 1 reads the headers of every layer (content
+// skipped; digests and limits checked on the way) and decides, top layer first, which member of
+// which layer survives; pass 2 streams the survivors. Output order, the same for the same image: every surviving directory
 // first, sorted by path (so parents always precede children), then the other entries layer by
 // layer, bottom first, in each layer's tar order (so a hard link's target precedes the link).
 
@@ -75,45 +75,39 @@ export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {
     return false;
   };
 
+  // Headers of all layers are read concurrently (decompression runs on libuv's thread pool);
+  // the survivor decision below then walks them top layer first.
+  const scans: LayerScan[] = new Array(n);
+  const queue = image.layers.map((_, i) => i);
+  const scanWorker = async () => {
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+      scans[i] = await scanLayer(image, image.layers[i]!, diffIds?.length === n ? diffIds[i] : undefined, limits, counters);
+    }
+  };
+  await Promise.all([scanWorker(), scanWorker()]);
+
   for (let i = n - 1; i >= 0; i--) {
-    const layer = image.layers[i]!;
+    const scan = scans[i]!;
     const layerPaths = new Map<string, FsEntryType>();
-    const layerWhiteouts: string[] = [];
-    const layerOpaque: string[] = [];
     const byPath = new Map<string, number>(); // surviving ordinal per path in this layer
-    await forEachMember(image, layer, diffIds?.length === n ? diffIds[i] : undefined, limits, counters, true, (m, ordinal) => {
-      const path = normaliseEntryName(m.name, { layerDigest: layer.digest, limits });
-      if (path === null) return;
-      const slash = path.lastIndexOf('/');
-      const base = path.slice(slash + 1);
-      if (base.startsWith(WH)) {
-        if (base === OPAQUE) layerOpaque.push(parentOf(path));
-        else if (!base.startsWith('.wh..wh.')) {
-          const target = base.slice(WH.length);
-          if (target && target !== '.' && target !== '..') layerWhiteouts.push(slash === -1 ? target : `${path.slice(0, slash)}/${target}`);
-        }
-        return;
-      }
-      let target: string | undefined;
-      if (m.type === 'hardlink') {
-        target = normaliseEntryName(m.linkname, { layerDigest: layer.digest, limits }) ?? undefined;
-        if (!target) throw new ArchiveError('hard link to the root directory', { layerDigest: layer.digest, entry: m.name });
-      }
-      allByLayer[i]!.set(path, { ordinal, type: m.type, ...(target ? { target } : {}) });
-      if (hidden(path)) return;
+    for (const rec of scan.entries) {
+      const { path, ordinal } = rec;
+      allByLayer[i]!.set(path, { ordinal, type: rec.type, ...(rec.target ? { target: rec.target } : {}) });
+      if (hidden(path)) continue;
       // The same name twice in one layer: the later member wins, as when extracting.
       const earlier = byPath.get(path);
       if (earlier !== undefined) survivors[i]!.delete(earlier);
       byPath.set(path, ordinal);
-      layerPaths.set(path, m.type);
-      survivors[i]!.set(ordinal, { path, type: m.type, ...(target ? { target } : {}) });
-      if (m.type === 'dir') dirs.set(path, { mode: m.mode, uid: m.uid, gid: m.gid, mtime: m.mtime, ...(m.xattrs ? { xattrs: m.xattrs } : {}) });
+      layerPaths.set(path, rec.type);
+      survivors[i]!.set(ordinal, { path, type: rec.type, ...(rec.target ? { target: rec.target } : {}) });
+      if (rec.dir) dirs.set(path, rec.dir);
       else dirs.delete(path);
-    });
+    }
     for (const [p, t] of layerPaths) upper.set(p, t);
-    for (const w of layerWhiteouts) whiteouts.add(w);
-    for (const o of layerOpaque) opaque.add(o);
+    for (const w of scan.whiteouts) whiteouts.add(w);
+    for (const o of scan.opaque) opaque.add(o);
   }
+  scans.length = 0;
 
   // ---- hard links: find each surviving link's source; when the source itself did not survive
   // (replaced or deleted above), the first link in output order takes its content.
@@ -194,6 +188,46 @@ export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {
       return toEntry(m, s.path, s.target);
     });
   }
+}
+
+interface LayerScan {
+  entries: { ordinal: number; path: string; type: FsEntryType; target?: string; dir?: DirMeta }[];
+  /** Paths this layer deletes from the layers below it. */
+  whiteouts: string[];
+  /** Directories whose lower-layer contents this layer hides. */
+  opaque: string[];
+}
+
+/** Pass 1 for one layer: names, types and link targets of its members (content skipped). */
+async function scanLayer(image: LayerSource, layer: Descriptor, diffId: string | undefined, limits: FlattenLimits, counters: { entries: number; bytes: number }): Promise<LayerScan> {
+  const scan: LayerScan = { entries: [], whiteouts: [], opaque: [] };
+  await forEachMember(image, layer, diffId, limits, counters, true, (m, ordinal) => {
+    const path = normaliseEntryName(m.name, { layerDigest: layer.digest, limits });
+    if (path === null) return;
+    const slash = path.lastIndexOf('/');
+    const base = path.slice(slash + 1);
+    if (base.startsWith(WH)) {
+      if (base === OPAQUE) scan.opaque.push(parentOf(path));
+      else if (!base.startsWith('.wh..wh.')) {
+        const target = base.slice(WH.length);
+        if (target && target !== '.' && target !== '..') scan.whiteouts.push(slash === -1 ? target : `${path.slice(0, slash)}/${target}`);
+      }
+      return;
+    }
+    let target: string | undefined;
+    if (m.type === 'hardlink') {
+      target = normaliseEntryName(m.linkname, { layerDigest: layer.digest, limits }) ?? undefined;
+      if (!target) throw new ArchiveError('hard link to the root directory', { layerDigest: layer.digest, entry: m.name });
+    }
+    scan.entries.push({
+      ordinal,
+      path,
+      type: m.type,
+      ...(target ? { target } : {}),
+      ...(m.type === 'dir' ? { dir: { mode: m.mode, uid: m.uid, gid: m.gid, mtime: m.mtime, ...(m.xattrs ? { xattrs: m.xattrs } : {}) } } : {}),
+    });
+  });
+  return scan;
 }
 
 function toEntry(m: TarMember, path: string, hardlinkTarget: string | undefined): FsEntry {
