@@ -79,12 +79,14 @@ export function checkSemantics(spec: Spec, scope: CheckScope = 'all'): Finding[]
   each(spec.init, (r, i) => { if (isStr(r)) ref(['init', i], r); });
 
   const volumeNames = new Set<string>();
+  const readonlyVolumes = new Set<string>();
   each(spec.volumes, (v, i) => {
     const p: Path = ['volumes', i];
     if (!isStr(v.name)) return;
     if (!NAME.test(v.name)) err([...p, 'name'], `volume name \`${v.name}\` may hold only letters, digits, \`_\`, \`.\`, \`+\`, \`-\` and must start with a letter or digit`);
     else if (volumeNames.has(v.name)) crossErr([...p, 'name'], `duplicate volume name \`${v.name}\`; volume names must be unique`);
     volumeNames.add(v.name);
+    if (v.readonly === true) readonlyVolumes.add(v.name);
     if (isStr(v.image)) ref([...p, 'image'], v.image);
     if (v.format !== undefined && v.image === undefined) warn([...p, 'format'], '`format` has no effect without `image`', true);
     if (v.platforms !== undefined) {
@@ -109,9 +111,26 @@ export function checkSemantics(spec: Spec, scope: CheckScope = 'all'): Finding[]
         each(image[key], (bind, j) => {
           if (!isStr(bind) || bindProblem(bind)) return; // syntax, reported by checkImage
           const problem = bindProblem(bind, volumeNames);
-          if (problem) crossErr([...p, key, j], problem);
+          if (problem) return crossErr([...p, key, j], problem);
+          // LinuxKit (build/volume.go) insists on exactly `:ro` when the volume is read-only.
+          const [src = '', , opts] = bind.split(':');
+          if (readonlyVolumes.has(src) && opts !== 'ro') {
+            crossErr([...p, key, j], `volume \`${src}\` is read-only; bind it read-only with exactly \`:ro\`, e.g. \`${src}:${bind.split(':')[1]}:ro\``);
+          }
         });
       }
+      // A bind mount whose source is not a path names a volume too.
+      each(image.mounts, (m, j) => {
+        if (m.type !== 'bind' || !isStr(m.source) || m.source.startsWith('/')) return;
+        if (!volumeNames.has(m.source)) {
+          const hint = suggest(m.source, [...volumeNames]);
+          return crossErr([...p, 'mounts', j, 'source'], `mount source \`${m.source}\` is neither an absolute path nor a volume in \`volumes\`${hint ? `; did you mean \`${hint}\`?` : ''}`);
+        }
+        const first = (m.options ?? []).find((o) => o === 'ro' || o === 'rw');
+        if (readonlyVolumes.has(m.source) && first !== 'ro') {
+          crossErr([...p, 'mounts', j, 'options'], `volume \`${m.source}\` is read-only; add \`ro\` to the mount options`);
+        }
+      });
       if (!isStr(image.name)) return;
       if (!NAME.test(image.name)) {
         err([...p, 'name'], `name \`${image.name}\` may hold only letters, digits, \`_\`, \`.\`, \`+\`, \`-\` and must start with a letter or digit (it becomes a directory and a container id)`);
