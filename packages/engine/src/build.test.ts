@@ -137,6 +137,14 @@ describe('build (kernel+initrd) from in-memory images', () => {
     await expect(build({ spec: { ...s, services: [{ name: 'g', image: 'example/getty:1', binds: ['empty:/e'] }] }, images: images(await kernelImage()), outDir: join(dir, 'v2'), cacheDir: join(dir, 'cache') })).rejects.toThrow(/read-only/);
   });
 
+  it('stops when its signal is aborted and writes no artifact', async () => {
+    const ac = new AbortController();
+    const out = join(dir, 'abort');
+    const p = build({ spec, images: images(await kernelImage()), outDir: out, name: 'a', cacheDir: join(dir, 'cache-abort'), signal: ac.signal, onEvent: (e) => e.stage === 'assemble' && ac.abort() });
+    await expect(p).rejects.toThrow(/cancelled/);
+    await expect(readFile(join(out, 'a-initrd.img'))).rejects.toThrow();
+  });
+
   it('reads source files relative to the spec file and honours optional', async () => {
     const specDir = join(dir, 'spec');
     const { mkdir } = await import('node:fs/promises');
