@@ -235,7 +235,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const ext = compression === 'zstd' ? 'cpio.zst' : compression === 'gzip' ? 'cpio.gz' : 'cpio';
 
   // The files section's key also covers the contents of its source files and the metadata.
-  const metadata = (fmt: string) => specMetadata(resolved, fmt);
+  const metadata = (fmt: string) => specMetadata(spec, fmt);
   const sources = opts.sources ?? 'any';
   const readSource = async (src: string) => {
     if (sources === 'none') throw new BuildError(`files: source "${src}" is not allowed here (host files cannot be read in this build); use contents instead`);

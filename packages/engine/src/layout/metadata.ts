@@ -1,7 +1,7 @@
 // The spec as file contents for `files: [{metadata: yaml|json}]`: LinuxKit writes its parsed
-// config with images pinned, as JSON (Go field order, 4-space indent) or YAML.
+// config with image references expanded, as JSON (Go field order, 4-space indent) or YAML.
 import { stringify } from 'yaml';
-import type { Spec } from '@oscompose/spec';
+import { parseReference, type Spec } from '@oscompose/spec';
 import { marshalIndent, type GoValue } from './go-json';
 
 const IMAGE_KEYS = [
@@ -17,18 +17,30 @@ function ordered(obj: Record<string, unknown>, keys: string[], always: string[] 
   return out;
 }
 
+/** LinuxKit writes image references expanded (docker.io/library/…:latest), as parsed. */
+function expand(ref: string): string {
+  try {
+    return parseReference(ref).normalized;
+  } catch {
+    return ref;
+  }
+}
+
 function mobyObject(spec: Spec): Record<string, unknown> {
-  const images = (l?: unknown[]) => (l ? l.map((c) => ordered(c as Record<string, unknown>, IMAGE_KEYS)) : null);
+  const images = (l?: unknown[]) =>
+    l ? l.map((c) => ordered({ ...(c as Record<string, unknown>), image: expand(String((c as { image: string }).image)) }, IMAGE_KEYS)) : null;
   return {
-    kernel: spec.kernel ? ordered(spec.kernel as Record<string, unknown>, ['image', 'cmdline', 'binary', 'tar', 'ucode'], ['image']) : undefined,
-    init: spec.init ?? null,
+    kernel: ordered({ ...(spec.kernel ?? {}), image: spec.kernel?.image ? expand(spec.kernel.image) : '' }, ['image', 'cmdline', 'binary', 'tar', 'ucode'], ['image']),
+    init: spec.init ? spec.init.map(expand) : null,
     onboot: images(spec.onboot),
     onshutdown: images(spec.onshutdown),
     services: images(spec.services),
     files: spec.files
       ? spec.files.map((f) => ordered(f as Record<string, unknown>, ['path', 'directory', 'symlink', 'contents', 'source', 'metadata', 'optional', 'mode', 'uid', 'gid'], ['path', 'directory', 'optional']))
       : null,
-    volumes: spec.volumes ? spec.volumes.map((v) => ordered(v as Record<string, unknown>, ['name', 'image', 'readonly', 'format', 'platforms'], ['name'])) : null,
+    volumes: spec.volumes
+      ? spec.volumes.map((v) => ordered({ ...v, image: v.image ? expand(v.image) : undefined } as Record<string, unknown>, ['name', 'image', 'readonly', 'format', 'platforms'], ['name']))
+      : null,
   };
 }
 
@@ -36,5 +48,7 @@ export function specMetadata(spec: Spec, format: string): Buffer {
   const m = mobyObject(spec);
   if (format === 'json') return Buffer.from(marshalIndent(m as GoValue));
   const forYaml = Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v ?? []]));
-  return Buffer.from(stringify(forYaml, { indentSeq: false, lineWidth: 0 }));
+  // Close to Go's yaml.v2: YAML 1.1 quoting ("0644", "yes"), sequences not indented, literal
+  // blocks for multi-line strings, no line folding.
+  return Buffer.from(stringify(forYaml, { version: '1.1', indentSeq: false, lineWidth: 0, blockQuote: 'literal', defaultStringType: 'PLAIN' }));
 }
