@@ -51,12 +51,17 @@ async function waitFor(check: () => Promise<boolean>, what: string | (() => stri
   throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
 }
 
-/** A private redis-server (never the shared one on 6379): no persistence, loopback only. */
-export async function startRedis(port?: number): Promise<RedisServer> {
+/**
+ * A private redis-server (never the shared one on 6379) on loopback. Without `dataDir` nothing
+ * persists; with it, an fsync-always append-only file keeps the queue across a restart (as a
+ * production Redis for BullMQ should be configured).
+ */
+export async function startRedis(port?: number, opts: { dataDir?: string } = {}): Promise<RedisServer> {
   const p = port ?? (await freePort());
+  const persistence = opts.dataDir ? ['--dir', opts.dataDir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   const { Redis: RedisClient } = await import('ioredis');
   const launch = () => {
-    const proc = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const proc = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     proc.on('error', (err) => {
       throw new Error(`cannot start redis-server (${err.message}): apt-get install redis-server`);
     });
@@ -206,9 +211,10 @@ export interface Pipeline {
   cleanup(): Promise<void>;
 }
 
-export async function startPipeline(opts: { lockSeconds?: number; workerEnv?: Record<string, string> } = {}): Promise<Pipeline> {
+export async function startPipeline(opts: { lockSeconds?: number; workerEnv?: Record<string, string>; persistentRedis?: boolean } = {}): Promise<Pipeline> {
   const dir = await mkdtemp(path.join(tmpdir(), 'oscompose-pipeline-'));
-  const redis = await startRedis();
+  if (opts.persistentRedis) await mkdir(path.join(dir, 'redis'), { recursive: true });
+  const redis = await startRedis(undefined, opts.persistentRedis ? { dataDir: path.join(dir, 'redis') } : {});
   const testDb = await createTestDb(dir);
   const imageStore = path.join(dir, 'images');
   const dataDir = path.join(dir, 'data');
