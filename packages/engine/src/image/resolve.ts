@@ -215,6 +215,8 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     } catch (e) {
       throw new RegistryError(ref, 'invalid', (e as Error).message);
     }
+    // A digest names immutable content: when the cache has it, even --pull need not ask again.
+    if (opts.pull && r.digest && (await cache.has(r.digest))) return fromLayout(r, cache.dir, { mediaType: '', digest: r.digest, size: 0 }, 'cache');
     if (!opts.pull) {
       for (const s of opts.imageStores ?? []) {
         const st = await stat(s).catch(() => undefined);

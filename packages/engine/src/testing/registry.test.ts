@@ -1,4 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeImage } from '../oci/layout';
+import { tarBuffer } from '../oci/tar';
 import { makeImage } from './image';
 import { pushImage, startRegistry, type TestRegistry } from './registry';
 
@@ -21,5 +26,22 @@ describe.each(['none', 'basic', 'token'] as const)('startRegistry(auth: %s) + pu
     } else {
       expect(anon.status).toBe(401);
     }
+  });
+});
+
+describe('pushImage from an OCI layout directory', () => {
+  it('pushes the image named by the reference', async () => {
+    const reg = await startRegistry();
+    started.push(reg);
+    const dir = mkdtempSync(join(tmpdir(), 'push-layout-'));
+    const layer = await tarBuffer([{ path: 'x', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, content: Buffer.from('x') }]);
+    await writeImage(dir, { ref: 'localhost:5000/oscompose/other:1', layers: [layer] });
+    const w = await writeImage(dir, { ref: 'localhost:5000/oscompose/x:1', layers: [layer], config: { Cmd: ['x'] } });
+    const digest = await pushImage(reg.host, `${reg.host}/oscompose/x:1`, dir).catch((e: Error) => e);
+    // The layout names it localhost:5000/…; a push to another host finds it only by that name.
+    expect(digest).toBeInstanceOf(Error);
+    expect(await pushImage(reg.host, 'localhost:5000/oscompose/x:1', dir)).toBe(w.digest);
+    const res = await fetch(`${reg.url}/v2/oscompose/x/manifests/1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    expect(res.headers.get('docker-content-digest')).toBe(w.digest);
   });
 });
