@@ -29,6 +29,8 @@ export interface ResolvedSpec {
 
 export interface BootResult {
   ok: boolean;
+  bootComplete?: boolean;
+  durationMs?: number;
   containers?: { phase: string; name: string; status: string; exitCode?: number | null }[];
   console?: string;
   http?: unknown;

@@ -118,7 +118,7 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
           : { disk: target.disk, firmware: target.firmware };
       try {
         const r = await bootCheck(input, { signal, timeoutMs: opts.bootTimeoutMs, workDir: path.join(workDir, target.format.replace(/[^a-z0-9-]/gi, '_')) });
-        return { ok: Boolean(r.ok), containers: r.containers, console: typeof r.console === 'string' ? r.console : undefined, http: r.http, error: r.error };
+        return { ok: Boolean(r.ok), bootComplete: r.bootComplete, durationMs: r.durationMs, containers: r.containers, console: typeof r.console === 'string' ? r.console : undefined, http: r.http, error: r.error };
       } catch (err) {
         if (signal.aborted) throw err;
         if ((err as { name?: string }).name === 'BootCheckError' || /qemu/i.test((err as Error).message)) {
