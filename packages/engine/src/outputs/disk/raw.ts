@@ -2,7 +2,7 @@
 // holding syslinux (installed with the mtools-based `syslinux`, no mount), the kernel and the
 // initrd. raw-efi: a GPT with one EFI system partition holding the UKI as EFI/BOOT/BOOTX64.EFI.
 // The qcow2/vhd/vmdk formats convert these, so each is built once per build and shared.
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputContext, OutputFormat } from '../types';
 import { bootInitrd, requireKernel, syslinuxConfig } from './boot-files';
@@ -66,43 +66,60 @@ export async function biosDisk(format: string, ctx: OutputContext): Promise<stri
   });
 }
 
+export interface EfiDiskInput {
+  /** The EFI executable to boot (our UKI), installed as EFI/BOOT/BOOTX64.EFI. */
+  efiLoader: string;
+  out: string;
+  workDir: string;
+  /** Seed of the disk's GUIDs and FAT serial (see ids.imageSeed). */
+  seed: string;
+  sourceDateEpoch: number;
+  signal?: AbortSignal;
+}
+
+/** A GPT disk with one EFI system partition whose removable-media loader is `efiLoader`. */
+export async function writeEfiDisk(format: string, input: EfiDiskInput): Promise<void> {
+  const part = `${input.out}.part`;
+  const { bytes } = await makeFatImage(format, {
+    path: part,
+    files: [{ dest: 'EFI/BOOT/BOOTX64.EFI', src: input.efiLoader }],
+    label: 'EFI',
+    serial: stableU32(input.seed, 'efi fat serial'),
+    sourceDateEpoch: input.sourceDateEpoch,
+    hiddenSectors: PARTITION_START_LBA,
+    signal: input.signal,
+  });
+  // 1 MiB before the partition, 1 MiB after it (the backup GPT lives in the last 33 sectors).
+  const totalSectors = PARTITION_START_LBA + bytes / SECTOR + PARTITION_START_LBA;
+  const { primary, backup } = gpt({
+    totalSectors,
+    diskGuid: stableGuid(input.seed, 'efi disk guid'),
+    partitions: [
+      {
+        startLba: PARTITION_START_LBA,
+        sectors: bytes / SECTOR,
+        typeGuid: guidBytes(ESP_TYPE_GUID),
+        guid: stableGuid(input.seed, 'efi partition guid'),
+        name: 'EFI system partition',
+      },
+    ],
+  });
+  await writeDiskImage(input.out, totalSectors * SECTOR, [
+    { offset: 0, bytes: primary },
+    { offset: PARTITION_START_LBA * SECTOR, file: part },
+    { offset: (totalSectors - backup.length / SECTOR) * SECTOR, bytes: backup },
+  ]);
+  await rm(part, { force: true });
+}
+
 /** The EFI disk of this build (raw-efi, and the source of qcow2-efi). */
 export async function efiDisk(format: string, ctx: OutputContext): Promise<string> {
   requireKernel(format, ctx);
-  return once(join(ctx.workDir, 'disk-efi.img'), async () => {
-    const seed = await imageSeed(ctx);
+  const out = join(ctx.workDir, 'disk-efi.img');
+  return once(out, async () => {
     const uki = join(ctx.workDir, 'disk-efi-BOOTX64.EFI');
     await ukiFromContext(format, ctx, uki);
-    const part = join(ctx.workDir, 'disk-efi.part');
-    const { bytes } = await makeFatImage(format, {
-      path: part,
-      files: [{ dest: 'EFI/BOOT/BOOTX64.EFI', src: uki }],
-      label: 'EFI',
-      serial: stableU32(seed, 'efi fat serial'),
-      sourceDateEpoch: ctx.sourceDateEpoch,
-      hiddenSectors: PARTITION_START_LBA,
-      signal: ctx.signal,
-    });
-    // 1 MiB before the partition, 1 MiB after it (the backup GPT lives in the last 33 sectors).
-    const totalSectors = PARTITION_START_LBA + bytes / SECTOR + PARTITION_START_LBA;
-    const { primary, backup } = gpt({
-      totalSectors,
-      diskGuid: stableGuid(seed, 'efi disk guid'),
-      partitions: [
-        {
-          startLba: PARTITION_START_LBA,
-          sectors: bytes / SECTOR,
-          typeGuid: guidBytes(ESP_TYPE_GUID),
-          guid: stableGuid(seed, 'efi partition guid'),
-          name: 'EFI system partition',
-        },
-      ],
-    });
-    await writeDiskImage(join(ctx.workDir, 'disk-efi.img'), totalSectors * SECTOR, [
-      { offset: 0, bytes: primary },
-      { offset: PARTITION_START_LBA * SECTOR, file: part },
-      { offset: (totalSectors - backup.length / SECTOR) * SECTOR, bytes: backup },
-    ]);
+    await writeEfiDisk(format, { efiLoader: uki, out, workDir: ctx.workDir, seed: await imageSeed(ctx), sourceDateEpoch: ctx.sourceDateEpoch, signal: ctx.signal });
   });
 }
 

@@ -50,9 +50,15 @@ export function markerRootfsTar(workDir: string): string {
   return out;
 }
 
-/** An initramfs that loads squashfs + virtio_blk, mounts /dev/vda and switches root to it. */
-export function squashfsLoaderInitrd(workDir: string, kernel: TestKernel): string {
+/**
+ * An initramfs that loads squashfs + virtio_blk, mounts /dev/vda and switches root to it, or with
+ * `copyToTmpfs` to a tmpfs copy of it (for an init that needs a writable root, like ours).
+ */
+export function squashfsLoaderInitrd(workDir: string, kernel: TestKernel, opts: { copyToTmpfs?: boolean } = {}): string {
   const dir = join(workDir, 'loader-root');
+  const mountRoot = opts.copyToTmpfs
+    ? `mkdir -p /ro && mount -t squashfs -o ro /dev/vda /ro && mount -t tmpfs -o mode=755 tmpfs /newroot && cp -a /ro/. /newroot/ && umount /ro || echo "loader: cannot copy /dev/vda"`
+    : `mount -t squashfs -o ro /dev/vda /newroot || echo "loader: cannot mount /dev/vda"`;
   const init = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /newroot
@@ -62,7 +68,7 @@ mount -t devtmpfs dev /dev
 depmod
 for m in virtio_pci virtio_blk squashfs; do modprobe $m; done
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done
-mount -t squashfs -o ro /dev/vda /newroot || echo "loader: cannot mount /dev/vda"
+${mountRoot}
 umount /proc /sys
 mount --move /dev /newroot/dev
 exec switch_root /newroot /init

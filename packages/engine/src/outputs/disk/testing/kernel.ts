@@ -49,7 +49,11 @@ function downloadDeb(): string {
 
 export function testKernel(): TestKernel {
   const deb = findDeb() ?? downloadDeb();
-  const dest = join(cacheRoot(), deb.split('/').pop()!.replace(/\.deb$/, ''));
+  return unpackKernelDeb(deb, join(cacheRoot(), deb.split('/').pop()!.replace(/\.deb$/, '')));
+}
+
+/** Unpacks a linux-image .deb into dest (once) and says where its kernel and modules are. */
+export function unpackKernelDeb(deb: string, dest: string): TestKernel {
   if (!existsSync(join(dest, '.unpacked'))) {
     mkdirSync(dest, { recursive: true });
     execFileSync('dpkg-deb', ['-x', deb, dest]);

@@ -22,10 +22,14 @@ export interface BootOptions {
   /** Stop as soon as this text appears. */
   until?: string;
   memoryMiB?: number;
+  /** A virtio NIC on QEMU's user network (for systems that configure eth0 at boot). */
+  nic?: boolean;
 }
 
 export function qemuArgs(medium: BootMedium, opts: BootOptions): string[] {
-  const args = ['-m', String(opts.memoryMiB ?? 512), '-display', 'none', '-no-reboot', '-net', 'none', '-serial', 'stdio', '-monitor', 'none'];
+  const args = ['-m', String(opts.memoryMiB ?? 512), '-display', 'none', '-no-reboot', '-serial', 'stdio', '-monitor', 'none'];
+  if (opts.nic) args.push('-netdev', 'user,id=n0', '-device', 'virtio-net-pci,netdev=n0,romfile=');
+  else args.push('-net', 'none');
   if (opts.firmware === 'efi') {
     const vars = join(opts.workDir, 'OVMF_VARS.fd');
     copyFileSync(OVMF_VARS, vars);
