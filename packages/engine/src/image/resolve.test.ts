@@ -129,6 +129,27 @@ describe('registry without auth', () => {
     expect(readdirSync(join(cacheDir, 'blobs/sha256')).filter((n) => n.startsWith('.tmp'))).toEqual([]);
   });
 
+  it('refuses a manifest whose bytes do not match its digest', async () => {
+    const victim = await makeImage({ files: { 'etc/issue': 'x' } });
+    await pushImage(reg.host, `${reg.host}/test/badmanifest:1`, victim);
+    const hex = victim.digest.slice(7);
+    const data = join(reg.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    writeFileSync(data, readFileSync(data, 'utf8').replace('"schemaVersion":2', '"schemaVersion":2 '));
+    for (const ref of [`${reg.host}/test/badmanifest:1`, `${reg.host}/test/badmanifest@${victim.digest}`]) {
+      const e = await error(createImageResolver(isolated({ cacheDir: tmp() })).resolve(ref));
+      expect(e.code, ref).toBe('digest-mismatch');
+      expect(e.message).toMatch(/corrupting data/);
+    }
+  });
+
+  it('a 403 names the user and the repository', async () => {
+    const denied: typeof fetch = async () =>
+      new Response(JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }), { status: 403 });
+    const e = await error(createImageResolver(isolated({ cacheDir: tmp(), registry: { fetch: denied } })).resolve(`${reg.host}/test/app:v1`));
+    expect(e.status).toBe(403);
+    expect(e.message).toBe(`${reg.host}/test/app:v1: access denied (403) (DENIED: requested access to the resource is denied): anonymous access may not pull test/app from ${reg.host}`);
+  });
+
   it('retries transient failures (5xx, connection reset) and then succeeds', async () => {
     let calls = 0;
     const flaky: typeof fetch = async (input, init) => {

@@ -119,6 +119,11 @@ export class RegistryClient {
     if (which.startsWith('sha256:') && digest !== which) {
       throw new RegistryError(r.name, 'digest-mismatch', `the registry sent a manifest with digest ${digest}, not the requested ${which}; the registry or a proxy is corrupting data`);
     }
+    // By tag there is nothing to compare with but the digest the registry itself announces.
+    const announced = res.headers.get('docker-content-digest');
+    if (announced?.startsWith('sha256:') && announced !== digest) {
+      throw new RegistryError(r.name, 'digest-mismatch', `the registry announced manifest ${announced} but sent content with digest ${digest}; the registry or a proxy is corrupting data`);
+    }
     let mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     try {
       const parsed = JSON.parse(bytes.toString()) as { mediaType?: string; manifests?: unknown; schemaVersion?: number };
