@@ -1,10 +1,11 @@
 // The job hosts this worker runs. The build pipeline registers its BullMQ worker here.
 import path from 'node:path';
-import { listenForCancels } from '@oscompose/queue';
+import { createBuildQueue, listenForCancels } from '@oscompose/queue';
 import { createArtifactStore } from '@oscompose/storage';
 import type { JobHost, WorkerContext } from '../context';
 import { createRealEngine } from '../build/realEngine';
 import { startBuildWorker } from './build';
+import { reconcileBuilds } from './reconcile';
 
 export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   const { config, log } = ctx;
@@ -34,6 +35,17 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       },
     },
   );
+  // Builds the database has but the queue lost (see reconcile.ts), checked every 30 s.
+  const queue = createBuildQueue(ctx.redisConnection(), { prefix: config.redisPrefix });
+  const olderThanMs = Math.max(60_000, 2 * (config.lockMs + config.stalledCheckMs));
+  const reconciler = setInterval(() => {
+    reconcileBuilds(ctx.prisma, queue, { olderThanMs })
+      .then((r) => {
+        if (r.requeued.length || r.failed.length) log.warn(r, 'reconciled builds the queue had lost');
+      })
+      .catch((err) => log.debug({ err: String(err) }, 'reconcile skipped'));
+  }, 30_000);
+  reconciler.unref();
   log.info({ engine: engine.version, formats: engine.formats() }, 'build jobs: ready');
   return [
     {
@@ -41,8 +53,10 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       activeJobs: () => builds.processor.active(),
       async close() {
         // Leave a margin inside the process's grace period to hand unfinished builds back.
+        clearInterval(reconciler);
         await builds.close(Math.max(1000, config.shutdownGraceMs - 5000));
         await cancels.close();
+        await queue.close().catch(() => {});
       },
     },
   ];

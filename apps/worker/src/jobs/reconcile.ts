@@ -1,0 +1,42 @@
+// The safety net between the database and the queue: a build the database says is queued or
+// running but that has no live job (the web app died between writing the row and enqueueing, or
+// Redis lost its data) is enqueued again; one whose job already failed for good is marked failed.
+// Every worker runs it now and then; enqueueing is idempotent (jobId = build id).
+
+import { enqueueBuild, type BuildJobData } from '@oscompose/queue';
+import type { Queue } from 'bullmq';
+import type { Db } from '../build/db';
+
+export interface ReconcileResult {
+  requeued: string[];
+  failed: string[];
+}
+
+export async function reconcileBuilds(db: Db, queue: Queue<BuildJobData>, opts: { olderThanMs: number; now?: Date; limit?: number }): Promise<ReconcileResult> {
+  const now = opts.now ?? new Date();
+  const stale = await db.build.findMany({
+    where: { status: { in: ['queued', 'running'] }, updatedAt: { lt: new Date(now.getTime() - opts.olderThanMs) } },
+    select: { id: true, priority: true, status: true },
+    orderBy: { queuedAt: 'asc' },
+    take: opts.limit ?? 200,
+  });
+  const out: ReconcileResult = { requeued: [], failed: [] };
+  for (const b of stale) {
+    const job = await queue.getJob(b.id);
+    const state = job ? await job.getState() : 'missing';
+    if (state === 'missing' || state === 'unknown') {
+      await db.build.updateMany({ where: { id: b.id, status: { in: ['queued', 'running'] } }, data: { status: 'queued' } });
+      await enqueueBuild(queue, { buildId: b.id }, { priority: b.priority });
+      out.requeued.push(b.id);
+    } else if (state === 'failed' || state === 'completed') {
+      // The job is over but the row never heard: the worker died between the two writes.
+      const reason = state === 'failed' ? job?.failedReason || 'the build job failed' : 'the build job ended without a result';
+      const res = await db.build.updateMany({
+        where: { id: b.id, status: { in: ['queued', 'running'] } },
+        data: { status: 'failed', finishedAt: now, error: `${reason}; submit it again.` },
+      });
+      if (res.count) out.failed.push(b.id);
+    }
+  }
+  return out;
+}
