@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // Chromium); scripts/test.mjs makes sure those are up before this runs.
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/e2e/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/e2e/**/*.test.ts', 'scripts/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/.next/**'],
     testTimeout: 120_000,
     hookTimeout: 300_000,

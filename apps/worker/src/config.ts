@@ -59,7 +59,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable and what it expects. */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): WorkerConfig {
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): WorkerConfig {
   // Empty strings mean "unset" (docker-compose passes VAR= through).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = WorkerEnv.safeParse(cleaned);

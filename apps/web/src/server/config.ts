@@ -41,7 +41,7 @@ export class ConfigError extends Error {
 const DEV_AUTH_SECRET = 'oscompose-development-secret-do-not-use-in-production';
 
 /** Parses the environment; throws ConfigError listing every bad variable and what it expects. */
-export function loadWebConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): WebConfig {
+export function loadWebConfig(env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): WebConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = WebEnv.safeParse(cleaned);
   if (!parsed.success) {
