@@ -95,7 +95,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
     const dd = distance(lower, c.toLowerCase());
     if (dd < bestD) { best = c; bestD = dd; }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  // Short words: one edit at most, and never a full replacement ("x" is not a typo of "c").
+  const limit = word.length <= 3 ? 1 : Math.max(2, Math.floor(word.length / 3));
+  return best !== undefined && bestD <= limit && bestD < word.length ? best : undefined;
 }
 
 export function unknownKeyMessage(key: string, ownerPath: Path): string {
@@ -131,8 +133,14 @@ export function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
     }
     case 'invalid_union':
       return `${name} must be a number or a name, not ${describeValue(input)}`;
-    case 'invalid_value':
-      return `${name} must be one of ${issue.values.map((v) => `\`${String(v)}\``).join(', ')}, not ${describeValue(input)}`;
+    case 'invalid_value': {
+      const values = issue.values.map(String);
+      const hint = typeof input === 'string' ? suggest(input, values) : undefined;
+      return `${name} must be ${values.length === 1 ? '' : 'one of '}${values.map((v) => `\`${v}\``).join(', ')}, not ${describeValue(input)}${hint ? `; did you mean \`${hint}\`?` : ''}`;
+    }
+    case 'invalid_format':
+      // The only patterns in the schema are octal modes.
+      return `${name} must be an octal string like \`"0644"\`, not \`${String(input)}\``;
     case 'too_small':
       if (issue.origin === 'string') return `${name} must not be empty`;
       return `${name} is too small (minimum ${String(issue.minimum)})`;

@@ -15,6 +15,9 @@ const int = () => z.number().int();
 /** LinuxKit accepts a user or group either as a number or as a name looked up in /etc/passwd. */
 const idOrName = () => z.union([z.string(), z.number().int()]);
 const mapString = () => z.record(z.string(), z.string());
+/** File and device modes are octal strings; the pattern also drives the editor's squiggles. */
+export const OCTAL_MODE = /^0?[0-7]{1,4}$/;
+const octalMode = () => z.string().regex(OCTAL_MODE);
 
 // ---------------------------------------------------------------- kernel
 
@@ -59,11 +62,11 @@ export const mountSchema = doc(
 export const deviceSchema = doc(
   z.strictObject({
     path: doc(str(), 'Device node path inside the container; absolute. Default: none. Example: `/dev/kvm`.'),
-    type: doc(str(), 'Device type: `c` (character), `b` (block), `u` (unbuffered) or `p` (fifo). Default: none. Example: `c`.'),
+    type: doc(z.enum(['c', 'b', 'u', 'p']), 'Device type: `c` (character), `b` (block), `u` (unbuffered) or `p` (fifo). Default: none. Example: `c`.'),
     major: doc(int(), 'Major device number. Default: 0. Example: `10`.'),
     minor: doc(int(), 'Minor device number. Default: 0. Example: `232`.'),
     // LinuxKit's docs show a number here, but its schema only accepts a string (an octal mode).
-    mode: doc(str(), 'Permissions of the device node as an octal string. Default: unset (runc uses 0666). Example: `"0666"`.'),
+    mode: doc(octalMode(), 'Permissions of the device node as an octal string. Default: unset (runc uses 0666). Example: `"0666"`.'),
   }).partial(),
   'A device node to create in the container and allow in its device cgroup. Example: `{path: /dev/kvm, type: c, major: 10, minor: 232, mode: "0666"}`.',
   'device',
@@ -71,7 +74,7 @@ export const deviceSchema = doc(
 
 const deviceCgroupSchema = z.strictObject({
   allow: doc(z.boolean(), 'Allow (true) or deny (false) access. Default: false. Example: `true`.'),
-  type: doc(str(), 'Device type: `a` (all), `c` or `b`. Default: `a`. Example: `c`.'),
+  type: doc(z.enum(['a', 'c', 'b']), 'Device type: `a` (all), `c` or `b`. Default: `a`. Example: `c`.'),
   major: doc(int(), 'Major number. Default: all. Example: `10`.'),
   minor: doc(int(), 'Minor number. Default: all. Example: `200`.'),
   access: doc(str(), 'Access: any of `r`, `w`, `m`. Default: `rwm`. Example: `rwm`.'),
@@ -218,7 +221,7 @@ export const imageConfigFieldsSchema = z.strictObject({
   additionalGids: doc(z.array(idOrName()), 'Supplementary group ids or names. Default: none. Example: `[wheel, 27]`.'),
   noNewPrivileges: doc(z.boolean(), 'Set no_new_privs so the process cannot gain privileges. Default: false. Example: `true`.'),
   oomScoreAdj: doc(int(), 'OOM score adjustment, -1000 to 1000. Default: 0. Example: `-500`.'),
-  rootfsPropagation: doc(str(), 'Mount propagation of the root: `private`, `shared`, `slave` (or r-prefixed). Default: unset. Example: `shared`.'),
+  rootfsPropagation: doc(z.enum(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'unbindable', 'runbindable']), 'Mount propagation of the root: `private`, `shared`, `slave`, `unbindable` (or r-prefixed, recursive). Default: unset (runc: rprivate). Example: `shared`.'),
   cgroupsPath: doc(str(), 'Cgroup path for the container. Default: derived from the name. Example: `podruntime/docker`.'),
   resources: resourcesSchema,
   sysctl: doc(mapString(), 'Sysctls set in the container; values are strings. Default: none. Example: `{net.ipv4.ip_forward: "1"}`.'),
@@ -248,9 +251,9 @@ export const fileSchema = doc(
     symlink: doc(str(), 'Create a symlink at path pointing here. Default: none. Example: `/proc/mounts`.'),
     contents: doc(str(), 'Contents of the file. Default: none. Example: `"linuxkit\\n"`.'),
     source: doc(str(), 'Host file to copy (relative to the spec; `~` expands). Default: none. Example: `~/.ssh/id_rsa.pub`.'),
-    metadata: doc(str(), 'Write metadata as file contents; only `yaml` (the spec itself, as YAML) is supported. Default: none. Example: `yaml`.'),
+    metadata: doc(z.enum(['yaml']), 'Write metadata as file contents; only `yaml` (the spec itself, as YAML) is supported. Default: none. Example: `yaml`.'),
     optional: doc(z.boolean(), 'With source: skip the file if the source is missing. Default: false. Example: `true`.'),
-    mode: doc(str(), 'Permissions as an octal string. Default: `0600` for files, `0755` for directories. Example: `"0644"`.'),
+    mode: doc(octalMode(), 'Permissions as an octal string. Default: `0600` for files, `0755` for directories. Example: `"0644"`.'),
     uid: doc(idOrName(), 'Owner uid or user name (looked up in the built /etc/passwd). Default: 0. Example: `0`.'),
     gid: doc(idOrName(), 'Group gid or group name. Default: 0. Example: `0`.'),
   }).partial({ directory: true, symlink: true, contents: true, source: true, metadata: true, optional: true, mode: true, uid: true, gid: true }),

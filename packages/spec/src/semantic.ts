@@ -42,10 +42,8 @@ export const RLIMITS = [
   'rss', 'rtprio', 'rttime', 'sigpending', 'stack',
 ] as const;
 
-const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'unbindable', 'runbindable'];
 /** A container or volume name ends up as a directory name and a runc/containerd id. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
-const OCTAL_MODE = /^0?[0-7]{1,4}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 
 /**
@@ -193,16 +191,11 @@ function checkImage(image: ImageConfig, p: Path, err: Report, warn: Report) {
       err([...p, ns], `\`${ns}\` must be \`host\`, \`new\` or an absolute path to a namespace, not \`${v}\``);
     }
   }
-  if (isStr(image.rootfsPropagation) && !PROPAGATIONS.includes(image.rootfsPropagation)) {
-    err([...p, 'rootfsPropagation'], `\`rootfsPropagation\` must be one of ${PROPAGATIONS.map((x) => `\`${x}\``).join(', ')}`);
-  }
   if (typeof image.oomScoreAdj === 'number' && (image.oomScoreAdj < -1000 || image.oomScoreAdj > 1000)) {
     err([...p, 'oomScoreAdj'], '`oomScoreAdj` must be between -1000 and 1000');
   }
   each(image.devices, (d, j) => {
-    if (isStr(d.mode) && !OCTAL_MODE.test(d.mode)) err([...p, 'devices', j, 'mode'], `device mode \`${d.mode}\` must be an octal string like \`"0666"\``);
     if (isStr(d.path) && !d.path.startsWith('/')) err([...p, 'devices', j, 'path'], `device path \`${d.path}\` must be absolute, e.g. \`/dev/kvm\``);
-    if (isStr(d.type) && !['c', 'b', 'u', 'p'].includes(d.type)) err([...p, 'devices', j, 'type'], `device type must be \`c\`, \`b\`, \`u\` or \`p\`, not \`${d.type}\``);
   });
   if (image.capabilities && image['capabilities.add']) {
     warn([...p, 'capabilities.add'], '`capabilities.add` adds to the image label\'s list, but `capabilities` replaces it here; use one of the two', true);
@@ -258,8 +251,6 @@ function checkFile(f: NonNullable<Spec['files']>[number], p: Path, err: Report, 
     if (lenient) warn([...p, b], `${message} (\`${b}\` is ignored)`, true);
     else err([...p, b], message, true);
   }
-  if (isStr(f.metadata) && f.metadata !== 'yaml') err([...p, 'metadata'], `\`metadata\` supports only \`yaml\`, not \`${f.metadata}\``);
-  if (isStr(f.mode) && !OCTAL_MODE.test(f.mode)) err([...p, 'mode'], `\`mode\` must be an octal string like \`"0644"\`, not \`${f.mode}\``);
   if (f.optional && f.source === undefined) warn([...p, 'optional'], '`optional` only matters with `source`', true);
   if (isStr(f.path) && f.path.split('/').includes('..')) err([...p, 'path'], `file path \`${f.path}\` must not contain \`..\``);
 }
