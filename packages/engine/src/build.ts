@@ -14,6 +14,7 @@ import { containerEntries, initEntries, kernelEntries, volumeEntries, type Flatt
 import { specMetadata } from './layout/metadata';
 import { initrdView, sectionArchive, SectionCache, trailerArchive, type Compression, type HardlinkPolicy } from './initramfs/index';
 import { getFormat, listFormats } from './outputs/index';
+import { describeMissing, locateTool, missingTools } from './outputs/disk/index';
 import type { BuildEvent, OutputContext } from './outputs/types';
 
 export type { BuildEvent } from './outputs/types';
@@ -210,6 +211,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   for (const f of formats) {
     if (!getFormat(f)) throw new BuildError(`unknown format "${f}"; known formats: ${listFormats().join(', ')}`);
   }
+  // Host tools first, so a missing xorriso fails in a second, not after the images are fetched.
+  const missing = missingTools(formats.map((f) => getFormat(f)!));
+  if ((opts.compression ?? 'gzip') === 'zstd' && !locateTool('zstd')) missing.push({ tool: 'zstd', debianPackage: 'zstd', formats: ['--compression zstd'] });
+  if (missing.length) throw new BuildError(`missing host tools: ${describeMissing(missing).join('; ')}`);
   const name = opts.name ?? (opts.specFiles?.[0] ? basename(opts.specFiles[0], extname(opts.specFiles[0])) : 'linuxkit');
   const outDir = resolvePath(opts.outDir ?? '.');
   const baseDir = opts.baseDir ?? (opts.specFiles?.[0] ? dirname(resolvePath(opts.specFiles[0])) : process.cwd());
