@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import * as engine from '@oscompose/engine';
-import { findInLayout, tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
+import { findInLayout, pushImage, tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
 import { DebianArchive, type ArchiveOptions } from './debian/archive';
 import { debEntries } from './debian/extract';
 import type { DebPackage } from './debian/packagesIndex';
@@ -48,7 +47,7 @@ export interface BuildCatalogOptions {
   cacheDir: string;
   /** Host part of the references (OSCOMPOSE_REGISTRY, default localhost:5000). */
   referenceHost?: string;
-  /** Push each image there when given (needs the engine's registry push). */
+  /** Push each image to this registry host (host:port, plain HTTP) when given. */
   registry?: string;
   recipesDir?: string;
   /** Only these recipes (by name). */
@@ -212,15 +211,9 @@ async function allPresent(store: string, images: CatalogImage[]): Promise<boolea
   return true;
 }
 
-// The engine's registry push lands separately; until it does, pushing is reported, not faked.
+// The engine exports a push for OCI layouts (plain HTTP, basic/token auth); a production push
+// with TLS and retries belongs to the engine's registry client when it grows one.
 async function push(opts: BuildCatalogOptions, reference: string, log: (m: string) => void): Promise<void> {
-  const fn = (engine as Record<string, unknown>).pushImage as
-    | ((o: { layoutDir: string; reference: string; registry: string }) => Promise<unknown>)
-    | undefined;
-  if (typeof fn !== 'function') {
-    log(`push to ${opts.registry} skipped: this engine has no pushImage yet (images are in ${opts.imageStore})`);
-    return;
-  }
-  await fn({ layoutDir: opts.imageStore, reference, registry: opts.registry! });
+  await pushImage(opts.registry!, reference, opts.imageStore);
   log(`pushed ${reference} to ${opts.registry}`);
 }

@@ -144,3 +144,18 @@ describe('remote catalog', () => {
     expect(resolve(COMPOSITIONS_DIR)).toContain('packages/catalog/compositions');
   });
 });
+
+describe('pushing the catalog', () => {
+  it('pushes images to a configured registry (a real docker-registry on 127.0.0.1)', async () => {
+    const { startRegistry } = await import('@oscompose/engine');
+    const reg = await startRegistry();
+    try {
+      const images = await buildStarterCatalog({ imageStore: join(work, 'store-push'), cacheDir: DEBIAN_CACHE, registry: reg.host, only: ['hello'] });
+      const res = await fetch(`http://${reg.host}/v2/oscompose/hello/manifests/0.1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('docker-content-digest')).toBe(images[0]!.digest);
+    } finally {
+      await reg.stop();
+    }
+  });
+});
