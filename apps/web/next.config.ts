@@ -38,6 +38,8 @@ const nextConfig: NextConfig = {
     },
   },
   poweredByHeader: false,
+  // End-to-end tests build into their own directory so they never race `npm start`'s build.
+  distDir: process.env.OSCOMPOSE_NEXT_DIST_DIR || '.next',
   // `npm run typecheck` covers types; e2e tests set this to build while sibling packages are mid-change.
   typescript: { ignoreBuildErrors: process.env.OSCOMPOSE_SKIP_TYPECHECK === '1' },
   typedRoutes: false,

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { applyMigrations, createPrisma, type PrismaClient } from '@oscompose/db';
 
 export const WEB_DIR = path.resolve(import.meta.dirname, '../..');
+/** The e2e build lives apart from `.next`, which `npm start` builds and serves. */
+const DIST_DIR = '.next-e2e';
 const NEXT_BIN = path.resolve(WEB_DIR, '../../node_modules/next/dist/bin/next');
 
 export function freePort(): Promise<number> {
@@ -25,7 +27,7 @@ export function freePort(): Promise<number> {
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === '.next' || entry.name === 'e2e') continue;
+    if (entry.name === 'node_modules' || entry.name.startsWith('.next') || entry.name === 'e2e' || entry.name.endsWith('.tsbuildinfo')) continue;
     const p = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
@@ -34,12 +36,12 @@ function newestMtime(dir: string): number {
 
 /** `next build` unless the last build is newer than every source file. Serialised by flock. */
 export function ensureBuilt(): void {
-  const stamp = path.join(WEB_DIR, '.next/BUILD_ID');
+  const stamp = path.join(WEB_DIR, DIST_DIR, 'BUILD_ID');
   const sources = Math.max(newestMtime(WEB_DIR), newestMtime(path.resolve(WEB_DIR, '../../packages/spec/src')));
   if (existsSync(stamp) && statSync(stamp).mtimeMs > sources && !process.env.OSCOMPOSE_E2E_REBUILD) return;
-  const res = spawnSync('flock', ['/tmp/oscompose-web-build.lock', process.execPath, NEXT_BIN, 'build'], {
+  const res = spawnSync('flock', ['/tmp/oscompose-web-e2e-build.lock', process.execPath, NEXT_BIN, 'build'], {
     cwd: WEB_DIR,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', OSCOMPOSE_SKIP_TYPECHECK: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', OSCOMPOSE_SKIP_TYPECHECK: '1', OSCOMPOSE_NEXT_DIST_DIR: DIST_DIR },
     encoding: 'utf8',
   });
   if (res.status !== 0) throw new Error(`next build failed:\n${res.stdout}\n${res.stderr}`);
@@ -117,7 +119,7 @@ export async function startWeb(env: Record<string, string>): Promise<WebApp> {
   const logs: string[] = [];
   const proc = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: WEB_DIR,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', OSCOMPOSE_NEXT_DIST_DIR: DIST_DIR, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,6 +18,7 @@ import { ItemEditor } from './ItemEditor';
 import { ProblemList } from './ProblemList';
 import { PlanDialog } from './PlanDialog';
 import { ImportDialog } from './ImportDialog';
+import { FormatPicker } from './FormatPicker';
 import { readSpecModel } from './specModel';
 import { addCatalogItem, addFile, moveItem, removeItem, setField, type CatalogItemToAdd, type Path, type Selection } from './specEdits';
 
@@ -194,26 +195,9 @@ export function Composer({ compositionId, initialName, initialText, version, too
   return (
     <div className="flex h-[calc(100vh-3rem)] min-h-[560px] flex-col">
       <div className="flex flex-wrap items-center gap-2 border-b px-3 py-2">
-        <Input aria-label="Composition name" className="h-8 w-56 font-medium" value={name} onChange={(e) => setName(e.target.value)} placeholder="Name this composition" />
+        <Input aria-label="Composition name" className="h-8 w-64 font-medium" value={name} onChange={(e) => setName(e.target.value)} placeholder="Name this composition" />
         {compositionId ? <span className="text-xs text-muted-foreground">v{version}{dirty ? ' · unsaved changes' : ''}</span> : null}
-        <div className="mx-2 flex flex-wrap items-center gap-1" role="group" aria-label="Output formats">
-          {(formats.length ? formats : [{ name: 'kernel+initrd', available: true, missing: [] }]).map((f) => {
-            const on = chosen.includes(f.name);
-            return (
-              <button
-                key={f.name}
-                type="button"
-                aria-pressed={on}
-                disabled={!f.available}
-                title={f.available ? `Output ${f.name}` : `Needs ${f.missing.map((m) => `${m.tool} (apt-get install ${m.debianPackage})`).join(', ')}`}
-                onClick={() => setChosen((c) => (on ? c.filter((x) => x !== f.name) : [...c, f.name]))}
-                className={cx('rounded-full border px-2 py-0.5 text-xs', on ? 'border-primary bg-accent text-primary' : 'text-muted-foreground hover:bg-muted', !f.available && 'line-through opacity-50')}
-              >
-                {f.name}
-              </button>
-            );
-          })}
-        </div>
+        <FormatPicker formats={formats} chosen={chosen} onChange={setChosen} />
         <div className="ml-auto flex items-center gap-2">
           {toolbarExtra}
           <Button size="sm" variant="ghost" onClick={() => setImporting(true)}>Import</Button>

@@ -35,7 +35,7 @@ async function onPath(tool: string): Promise<boolean> {
   const candidates = tool.includes('/') ? [tool] : (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/sbin', '/sbin']).map((d) => path.join(d, tool));
   for (const c of candidates) {
     try {
-      await access(c, constants.X_OK);
+      await access(c, path.isAbsolute(tool) ? constants.R_OK : constants.X_OK);
       return true;
     } catch {
       // keep looking

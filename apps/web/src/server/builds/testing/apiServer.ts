@@ -15,6 +15,7 @@ const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[]
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/events$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/events/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/cancel$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/cancel/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/rebuild$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/rebuild/route') },
+  { pattern: /^\/api\/v1\/builds\/([^/]+)\/pin$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/pin/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/artifacts\/([^/]+)$/, keys: ['id', 'name'], load: () => import('../../../../app/api/v1/builds/[id]/artifacts/[name]/route') },
 ];
 

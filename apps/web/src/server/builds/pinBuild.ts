@@ -1,0 +1,12 @@
+// Pinning: a pinned build keeps its artifacts whatever the retention policy says.
+
+import type { Caller } from '../http/caller';
+import { buildDeps } from './deps';
+import { findTeamBuild } from './getBuild';
+
+export async function pinBuild(caller: Caller, id: string, pinned: boolean) {
+  const { db } = buildDeps();
+  await findTeamBuild(caller, id);
+  await db.build.update({ where: { id }, data: { pinned } });
+  return { id, pinned };
+}
