@@ -26,6 +26,9 @@ export const WorkerEnv = z.object({
   WORKER_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(120),
   OSCOMPOSE_IMAGE_STORE: z.string().min(1).optional(),
   OSCOMPOSE_CACHE: z.string().min(1).optional(),
+  // Artifact retention: 0 days = keep everything (the default).
+  OSCOMPOSE_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  OSCOMPOSE_RETENTION_KEEP_LAST: z.coerce.number().int().min(0).default(20),
 });
 
 export interface WorkerConfig {
@@ -49,6 +52,8 @@ export interface WorkerConfig {
   imageStore: string;
   /** Absolute: the engine's blob + section cache (data/cache). */
   cacheDir: string;
+  /** Artifact retention (0 days: off). */
+  retention: { keepDays: number; keepLast: number };
 }
 
 export class ConfigError extends Error {
@@ -85,5 +90,6 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     bootTimeoutMs: e.WORKER_BOOT_TIMEOUT_SECONDS * 1000,
     imageStore: path.resolve(cwd, e.OSCOMPOSE_IMAGE_STORE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'images')),
     cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),
+    retention: { keepDays: e.OSCOMPOSE_RETENTION_DAYS, keepLast: e.OSCOMPOSE_RETENTION_KEEP_LAST },
   };
 }

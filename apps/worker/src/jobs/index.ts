@@ -6,16 +6,18 @@ import type { JobHost, WorkerContext } from '../context';
 import { createRealEngine } from '../build/realEngine';
 import { startBuildWorker } from './build';
 import { reconcileBuilds } from './reconcile';
+import { sweepRetention } from './retention';
 
 export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   const { config, log } = ctx;
   const engine = await createRealEngine({ cacheDir: config.cacheDir, imageStores: [config.imageStore], bootTimeoutMs: config.bootTimeoutMs });
   const cancels = await listenForCancels(ctx.redisConnection());
   const publisher = ctx.redisConnection();
+  const store = createArtifactStore({ ...process.env, OSCOMPOSE_DATA_DIR: config.dataDir });
   const builds = startBuildWorker(
     {
       db: ctx.prisma,
-      store: createArtifactStore({ ...process.env, OSCOMPOSE_DATA_DIR: config.dataDir }),
+      store,
       engine,
       workRoot: path.join(config.dataDir, 'work'),
       bootCheck: config.bootCheck,
@@ -46,6 +48,15 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       .catch((err) => log.debug({ err: String(err) }, 'reconcile skipped'));
   }, 30_000);
   reconciler.unref();
+  // Retention (off unless OSCOMPOSE_RETENTION_DAYS > 0): hourly; several workers sweeping is harmless.
+  const retention = config.retention.keepDays > 0
+    ? setInterval(() => {
+        sweepRetention(ctx.prisma, store, config.retention)
+          .then((plan) => plan.expiredBuildIds.length && log.info({ builds: plan.expiredBuildIds.length, objects: plan.deleteKeys.length }, 'retention: removed old artifacts'))
+          .catch((err) => log.warn({ err: String(err) }, 'retention sweep failed'));
+      }, 3_600_000)
+    : undefined;
+  retention?.unref();
   log.info({ engine: engine.version, formats: engine.formats() }, 'build jobs: ready');
   return [
     {
@@ -54,6 +65,7 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       async close() {
         // Leave a margin inside the process's grace period to hand unfinished builds back.
         clearInterval(reconciler);
+        if (retention) clearInterval(retention);
         await builds.close(Math.max(1000, config.shutdownGraceMs - 5000));
         await cancels.close();
         await queue.close().catch(() => {});
