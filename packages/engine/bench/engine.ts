@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { homedir, tmpdir, cpus } from 'node:os';
+import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Spec } from '@oscompose/spec';
@@ -138,7 +138,7 @@ async function main() {
     const mb = (n: number) => (n / MB).toFixed(1);
     const line = (r: typeof cold) =>
       `${r.label.padEnd(30)} ${r.ms.toFixed(0).padStart(6)} ms  ${(r.raw / MB / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  initrd ${mb(r.initrd.size)} MB  rebuilt: ${r.rebuilt.join(', ') || 'none'}`;
-    console.log(`oscompose engine benchmark — ${cpus().length} cores, ${mb(cold.raw)} MB initramfs (uncompressed cpio), ${services.length} containers, real binaries`);
+    console.log(`oscompose engine benchmark — ${cpus().length} cores (load average ${loadavg()[0]!.toFixed(1)}), ${mb(cold.raw)} MB initramfs (uncompressed cpio), ${services.length} containers, real binaries`);
     for (const r of [cold, warm, incr, nocache, rawRun]) console.log(line(r));
     console.log(`${'baseline: zlib gzip, 1 core'.padEnd(30)} ${singleMs.toFixed(0).padStart(6)} ms  ${(rawBytes.length / MB / (singleMs / 1000)).toFixed(1).padStart(6)} MB/s  (compression only: ${mb(rawBytes.length)} → ${mb(single.length)} MB)`);
     console.log(`${'baseline: gzip -6 (1)'.padEnd(30)} ${gzipMs.toFixed(0).padStart(6)} ms`);

@@ -12,7 +12,7 @@ import { filesEntries } from './layout/files';
 import { planSections, type PlannedImage, type SectionPlan } from './layout/plan';
 import { containerEntries, initEntries, kernelEntries, volumeEntries, type Flatten, type KernelPieces } from './layout/sections';
 import { specMetadata } from './layout/metadata';
-import { initrdView, sectionArchive, SectionCache, trailerArchive, type Compression, type HardlinkPolicy } from './initramfs/index';
+import { DEFAULT_GZIP_LEVEL, initrdView, sectionArchive, SectionCache, trailerArchive, type Compression, type HardlinkPolicy } from './initramfs/index';
 import { getFormat, listFormats } from './outputs/index';
 import { describeMissing, locateTool, missingTools } from './outputs/disk/index';
 import type { BuildEvent, OutputContext } from './outputs/types';
@@ -65,6 +65,8 @@ export interface BuildOptions {
   /** Reuse cached section archives (default true; OSCOMPOSE_NO_SECTION_CACHE=1 turns it off). */
   sectionCache?: boolean;
   compression?: Compression;
+  /** gzip 1–9 (default 5) or zstd 1–19 (default 3). Part of each section's cache key. */
+  compressionLevel?: number;
   /** LinuxKit turns hard links into relative symlinks in the initrd; `keep` writes real ones. */
   hardlinks?: HardlinkPolicy;
   /** Seconds since the epoch for every timestamp (default SOURCE_DATE_EPOCH or 0). */
@@ -290,7 +292,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     let finished = 0;
     await pool(plan.sections, 4, async (s) => {
       checkAbort(signal);
-      const key = `${s.key}-${hardlinks}`;
+      // Everything that changes the archive bytes is in the key: inputs, hard-link policy, level.
+      const key = `${s.key}-${hardlinks}-l${opts.compressionLevel ?? (compression === 'zstd' ? 3 : DEFAULT_GZIP_LEVEL)}`;
       if (useSectionCache) {
         const hit = await cache.get(key, ext);
         if (hit) {
@@ -306,8 +309,12 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       emit({ type: 'log', stage: 'compress', section: s.id, level: 'info', message: `${s.label}: building` });
       const { archive, rawBytes } = await sectionArchive(abortable(initrdView(entriesOf(s, pieces, apk), hardlinks), signal), {
         compression,
+        level: opts.compressionLevel,
         mtime: epoch,
         inoBase: inoBaseOf(s.key),
+        // Image sections hold one entry per path already, and with hard links turned into
+        // symlinks they can be written as they are read; `files` (and `keep`) are read first.
+        stream: hardlinks === 'symlink' && s.kind !== 'files',
       });
       const blobs: Record<string, Buffer> = {};
       if (pieces.kernel) blobs.kernel = pieces.kernel;

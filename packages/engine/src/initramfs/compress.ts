@@ -21,7 +21,7 @@ async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
 export async function compress(chunks: AsyncIterable<Buffer>, kind: Compression, level?: number): Promise<Buffer> {
   if (kind === 'none') return drain(Readable.from(chunks));
   if (kind === 'gzip') {
-    const gz = createGzip({ level: level ?? 6, memLevel: 9, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY });
+    const gz = createGzip({ level: level ?? 5, memLevel: 9, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY });
     const out = drain(gz);
     Readable.from(chunks).pipe(gz);
     return out;

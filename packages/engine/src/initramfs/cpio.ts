@@ -56,6 +56,11 @@ export function trailer(): Buffer {
 export interface CpioWriteOptions {
   /** mtime written for every entry (reproducibility). */
   mtime: number;
+  /**
+   * Write each record as its entry arrives (no hard links allowed, no de-duplication), so
+   * compression overlaps reading. Default: read the section first (hard links, one record per path).
+   */
+  stream?: boolean;
   /** First inode number; sections use distinct ranges so hard links never collide across sections. */
   inoBase: number;
 }
@@ -79,6 +84,13 @@ export async function* cpioRecords(entries: AsyncIterable<FsEntry> | Iterable<Fs
 /** Like cpioRecords, one array of buffers per record (so callers can cut between records). */
 export async function* cpioRecordList(entries: AsyncIterable<FsEntry> | Iterable<FsEntry>, opts: CpioWriteOptions): AsyncGenerator<Buffer[]> {
   let ino = opts.inoBase;
+  if (opts.stream) {
+    for await (const e of entries as AsyncIterable<FsEntry>) {
+      if (e.type === 'hardlink') throw new ArchiveError('hard link in a streamed section; write it without stream', { entry: e.path });
+      yield record(headerOf(e, ino++, opts.mtime), e.type === 'symlink' ? [Buffer.from(e.linkname ?? '')] : e.type === 'file' ? await collect(e.content) : []);
+    }
+    return;
+  }
   // Hard links need the target's nlink up front, so the section is read first (sections are
   // bounded by the image size limits) and link targets are written after, with their links.
   const byPath = new Map<string, { header: CpioHeader; data: Buffer[] | null; links: CpioHeader[] }>();
@@ -99,18 +111,7 @@ export async function* cpioRecordList(entries: AsyncIterable<FsEntry> | Iterable
       target.links.push({ ...target.header, name: e.path, size: 0 });
       continue;
     }
-    const header: CpioHeader = {
-      name: e.path,
-      ino: ino++,
-      mode: TYPE_BITS[e.type] | (e.mode & 0o7777),
-      uid: e.uid,
-      gid: e.gid,
-      nlink: e.type === 'dir' ? 2 : 1,
-      mtime: opts.mtime,
-      size: e.type === 'file' ? e.size : e.type === 'symlink' ? Buffer.byteLength(e.linkname ?? '') : 0,
-      devmajor: e.devmajor ?? 0,
-      devminor: e.devminor ?? 0,
-    };
+    const header = headerOf(e, ino++, opts.mtime);
     const data = e.type === 'symlink' ? [Buffer.from(e.linkname ?? '')] : e.type === 'file' ? await collect(e.content) : [];
     if (e.type === 'file' && hasLinks.has(e.path)) {
       byPath.set(e.path, { header, data, links: [] });
@@ -123,6 +124,21 @@ export async function* cpioRecordList(entries: AsyncIterable<FsEntry> | Iterable
     yield record({ ...t.header, nlink }, t.data ?? []);
     for (const l of t.links) yield record({ ...l, nlink }, []);
   }
+}
+
+function headerOf(e: FsEntry, ino: number, mtime: number): CpioHeader {
+  return {
+    name: e.path,
+    ino,
+    mode: TYPE_BITS[e.type] | (e.mode & 0o7777),
+    uid: e.uid,
+    gid: e.gid,
+    nlink: e.type === 'dir' ? 2 : 1,
+    mtime,
+    size: e.type === 'file' ? e.size : e.type === 'symlink' ? Buffer.byteLength(e.linkname ?? '') : 0,
+    devmajor: e.devmajor ?? 0,
+    devminor: e.devminor ?? 0,
+  };
 }
 
 /**

@@ -77,12 +77,11 @@ export async function* imageTar(entries: AsyncIterable<FsEntry>, opts: ImageTarO
     if (EXCLUDE.has(key)) continue;
     const replacement = REPLACE[e.path];
     if (replacement !== undefined && e.type !== 'dir') {
-      if (e.path === 'etc/resolv.conf' && resolvSymlink) {
-        yield { ...e, path: prefix + e.path, type: 'symlink', size: 0, linkname: resolvSymlink, content: undefined };
-      } else {
-        yield { ...e, path: prefix + e.path, type: 'file', size: Buffer.byteLength(replacement), content: Buffer.from(replacement), linkname: undefined };
-      }
-      // LinuxKit does not count a replaced file as present, so it is written again below.
+      // LinuxKit writes the replacement here and, not counting it as present, the touch entry
+      // (0644 root) again at the end; one entry with that final state unpacks the same.
+      found.add(key);
+      if (e.path === 'etc/resolv.conf' && resolvSymlink) yield symlink(prefix + e.path, resolvSymlink, 0o644);
+      else yield file(prefix + e.path, replacement, 0o644);
       continue;
     }
     if (TOUCH.some(([k]) => k === key)) found.add(key);

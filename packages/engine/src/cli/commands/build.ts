@@ -26,6 +26,7 @@ Options:
       --insecure-registry HOST  allow plain HTTP to HOST, repeatable
       --no-section-cache   recompress every section (also OSCOMPOSE_NO_SECTION_CACHE=1)
       --compression gzip|zstd   initramfs compression (default gzip)
+      --compression-level N     gzip 1-9 (default 5), zstd 1-19 (default 3)
       --hardlinks symlink|keep  LinuxKit turns hard links into symlinks in the initrd (default)
   -q, --quiet              print only the artifacts
       --json               print the result (artifacts with size and sha256) as JSON`,
@@ -42,6 +43,7 @@ Options:
       'insecure-registry': { type: 'string', multiple: true },
       'no-section-cache': { type: 'boolean' },
       compression: { type: 'string' },
+      'compression-level': { type: 'string' },
       hardlinks: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       json: { type: 'boolean' },
@@ -72,6 +74,7 @@ Options:
       insecureRegistries: values['insecure-registry'],
       sectionCache: values['no-section-cache'] || io.env.OSCOMPOSE_NO_SECTION_CACHE === '1' ? false : true,
       compression: compression as 'gzip' | 'zstd',
+      compressionLevel: values['compression-level'] ? Number(values['compression-level']) : undefined,
       hardlinks: hardlinks as 'symlink' | 'keep',
       signal: io.signal,
       onEvent: (e) => printer.event(e),
