@@ -21,8 +21,11 @@ export const kernelInitrd: OutputFormat = {
     if (ctx.ucode) await writeFile(initrd, Buffer.concat([await readFile(ctx.ucode), await readFile(ctx.initrd)]));
     else await copyFile(ctx.initrd, initrd);
     out.push(initrd);
-    await writeFile(cmdline, ctx.cmdline);
-    out.push(cmdline);
+    // LinuxKit writes NAME-cmdline only when there is a command line.
+    if (ctx.cmdline) {
+      await writeFile(cmdline, ctx.cmdline);
+      out.push(cmdline);
+    }
     return out;
   },
 };
