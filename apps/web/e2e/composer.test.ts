@@ -56,4 +56,75 @@ describe('composer', () => {
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('valid spec');
     await page.screenshot({ path: path.join(SHOTS, 'composer.png') });
   });
+
+  it('shows a typed error on the right line, jumps to it, and clears it when fixed', async () => {
+    const before = await yamlText(page);
+    const errorLine = before.split('\n').length; // the empty last line
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('kernal: oops');
+    await page.keyboard.press('Escape');
+    const problem = page.locator(`[data-problem-line="${errorLine}"]`);
+    await expect.poll(() => problem.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await problem.first().textContent()).toMatch(new RegExp(`Line ${errorLine}:1.*kernal`));
+    // Monaco shows the same problem as a marker on that line (ours), and the JSON Schema
+    // (monaco-yaml, in its worker) flags it too.
+    const markerOwners = async () =>
+      page.evaluate((line) => {
+        const m = (window as unknown as { monaco: { editor: { getModelMarkers(f: object): { owner: string; startLineNumber: number }[] } } }).monaco;
+        return m.editor.getModelMarkers({}).filter((x) => x.startLineNumber === line).map((x) => x.owner).sort();
+      }, errorLine);
+    await expect.poll(markerOwners, { timeout: 20_000 }).toEqual(expect.arrayContaining(['oscompose', 'yaml']));
+    await page.screenshot({ path: path.join(SHOTS, 'composer-error.png') });
+
+    // Clicking the problem puts the cursor on its line.
+    await page.click('[data-testid="outline"]');
+    await problem.first().click();
+    const cursorLine = await page.evaluate(() => {
+      const m = (window as unknown as { monaco: { editor: { getEditors(): { getPosition(): { lineNumber: number } }[] } } }).monaco;
+      return m.editor.getEditors()[0]?.getPosition().lineNumber;
+    });
+    expect(cursorLine).toBe(errorLine);
+
+    // Fix it: delete the line's text.
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 20_000 }).toContain('valid spec');
+  });
+
+  it('saves a composition, keeps versions, and diffs them', async () => {
+    await page.getByLabel('Composition name').fill('e2e getty box');
+    await page.keyboard.press('Control+s');
+    await page.waitForURL(/\/compositions\/[^/]+$/);
+    await page.waitForSelector('.monaco-editor');
+    // A second version: change the kernel cmdline through the form.
+    await page.locator('[data-outline-item="kernel:"] button').first().click();
+    await page.getByLabel('Command line').fill('console=ttyS0 quiet');
+    await expect.poll(() => yamlText(page)).toContain('cmdline: console=ttyS0 quiet');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Saved version 2');
+    await page.getByRole('button', { name: /History/ }).click();
+    const diff = page.getByTestId('diff');
+    await expect.poll(() => diff.textContent()).toContain('cmdline: console=ttyS0 quiet');
+    expect(await diff.textContent()).toContain('+1−1');
+    await page.screenshot({ path: path.join(SHOTS, 'history.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('browses the catalog and adds an entry to a new composition', async () => {
+    await page.goto(`${web.url}/catalog`);
+    await page.keyboard.press('/');
+    await page.keyboard.type('httpd');
+    await page.getByRole('link', { name: /busybox httpd/ }).click();
+    await page.getByRole('heading', { name: 'busybox httpd' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('net: host');
+    await page.screenshot({ path: path.join(SHOTS, 'catalog-entry.png') });
+    await page.getByRole('link', { name: 'Add to composition' }).click();
+    await page.waitForSelector('.monaco-editor');
+    await expect.poll(() => yamlText(page)).toContain('image: localhost:5000/oscompose/httpd:1');
+    await page.goto(`${web.url}/catalog`);
+    await page.getByText('Kernels').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'catalog.png') });
+  });
 });

@@ -1,0 +1,96 @@
+// End-to-end: compose from the starter catalog in Chromium, build with a real worker (engine,
+// boot check in QEMU), follow the build page to success, download an artifact, check its sha256.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ensureBuilt, removeDir, seedDatabase, startWeb, type SeededDb, type WebApp } from './support/webApp';
+import { REPO_ROOT, seedStarterCatalog, startRedis, startWorker, type Service } from './support/services';
+import { launchBrowser } from './support/browser';
+
+const SHOTS = path.join(import.meta.dirname, 'screenshots');
+
+let db: SeededDb;
+let redis: Service & { url: string };
+let worker: Service;
+let web: WebApp;
+let browser: Browser;
+let page: Page;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ensureBuilt();
+  db = await seedDatabase([]);
+  const dataDir = path.join(db.dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  redis = await startRedis(path.join(db.dir, 'redis'));
+  env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: `e2e${process.pid}`,
+    OSCOMPOSE_DATA_DIR: dataDir,
+    OSCOMPOSE_IMAGE_STORE: process.env.OSCOMPOSE_IMAGE_STORE ?? path.join(REPO_ROOT, 'data/images'),
+    OSCOMPOSE_DEBIAN_CACHE: process.env.OSCOMPOSE_DEBIAN_CACHE ?? path.join(REPO_ROOT, 'data/debian'),
+    LOG_LEVEL: 'info',
+  };
+  seedStarterCatalog(env);
+  worker = startWorker(env);
+  web = await startWeb(env);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await worker?.stop();
+  await redis?.stop();
+  await db?.prisma.$disconnect();
+  if (db) removeDir(db.dir);
+});
+
+async function yamlText(p: Page): Promise<string> {
+  return p.evaluate(() => (window as unknown as { monaco?: { editor: { getModels(): { getValue(): string }[] } } }).monaco?.editor.getModels()[0]?.getValue() ?? '');
+}
+
+describe('build from the browser', () => {
+  it('composes, builds, boots, and serves an artifact whose sha256 matches', async () => {
+    await page.goto(`${web.url}/compose`);
+    await page.waitForSelector('.monaco-editor');
+    const picker = page.getByTestId('catalog-picker');
+    await picker.locator('[data-catalog-entry="kernel"]').first().click();
+    await picker.locator('[data-catalog-entry="init"]').first().click();
+    await picker.locator('[data-catalog-entry="hello"]').first().click();
+    await expect.poll(() => yamlText(page)).toContain('- name: hello');
+    await page.getByLabel('Composition name').fill('e2e-hello');
+    await expect.poll(() => page.getByTestId('problems').textContent()).toContain('valid spec');
+
+    await page.getByRole('button', { name: 'Build', exact: true }).click();
+    await page.waitForURL(/\/builds\/[^/]+$/);
+    const buildId = page.url().split('/').pop()!;
+
+    // The page follows the build live; wait for the final status badge.
+    const heading = page.locator('h1');
+    await expect.poll(async () => (await heading.textContent()) ?? '', { timeout: 600_000, interval: 2000 }).toMatch(/succeeded|failed|canceled/);
+    await page.screenshot({ path: path.join(SHOTS, 'build.png'), fullPage: true });
+    const text = (await heading.textContent()) ?? '';
+    if (!text.includes('succeeded')) {
+      throw new Error(`build ${buildId} did not succeed: ${await page.getByRole('alert').allTextContents()}\nworker log:\n${worker.logs.join('').slice(-4000)}`);
+    }
+    await expect.poll(() => page.getByTestId('build-log').textContent()).toContain('status: succeeded');
+
+    // Download the first artifact as a user would, and check its sha256 against the page.
+    const row = page.getByTestId('artifacts').locator('tbody tr').first();
+    const shown = await row.locator('[data-sha256]').getAttribute('data-sha256');
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: 'Download' }).click()]);
+    const stream = await download.createReadStream();
+    const hash = createHash('sha256');
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+    expect(hash.digest('hex')).toBe(shown);
+
+    await page.goto(`${web.url}/builds`);
+    await expect.poll(() => page.locator('tbody').textContent()).toContain('e2e-hello');
+    await page.screenshot({ path: path.join(SHOTS, 'builds.png') });
+  });
+});
