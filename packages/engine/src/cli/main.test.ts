@@ -43,6 +43,15 @@ describe('oscompose CLI', () => {
     expect(r.out).toMatch(/base-initrd\.img\s+\d+\s+sha256:[0-9a-f]{64}/);
   });
 
+  it('-o - streams a single artifact to stdout', async () => {
+    const r = await run(['build', '-f', 'tar', '-o', '-', '--dir', 'out3', 'base.yml']);
+    expect(r.code).toBe(0);
+    expect(r.out.length).toBeGreaterThan(1024);
+    expect(r.out.slice(257, 262)).toBe('ustar'); // a tar stream: the magic of the first header
+    expect(r.out).toContain('sbin/init');
+    await expect(readdir(join(dir, 'out3'))).resolves.toEqual([]);
+  });
+
   it('validate prints FILE:LINE:COL problems and exits 1; usage errors exit 2', async () => {
     const bad = await run(['validate', 'bad.yml']);
     expect(bad.code).toBe(1);
