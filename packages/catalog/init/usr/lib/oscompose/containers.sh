@@ -132,8 +132,11 @@ start_service() {
     return 1
   fi
   mkdir -p /var/log
+  # oscompose.debug on the kernel command line: service output on the console, not in its log
+  local log="/var/log/$name.log"
+  grep -qw oscompose.debug /proc/cmdline && log=/dev/console
   (
-    "$RUNC" run --bundle "$d" "$name" </dev/null >>"/var/log/$name.log" 2>&1
+    "$RUNC" run --bundle "$d" "$name" </dev/null >>"$log" 2>&1
     rc=$?
     "$RUNC" delete -f "$name" >/dev/null 2>&1
     say "service $name exit $rc"
