@@ -266,8 +266,12 @@ export class SpecDocument {
   /** The lines of a block sequence item, with the comment lines directly above it. */
   #itemBlock(seq: YAMLSeq, index: number): { start: number; end: number } {
     const item = seq.items[index] as Node;
-    let start = lineStart(this.#text, item.range![0]);
     const dashCol = this.#col(seq.range![0]);
+    // The item's node starts after its `- ` and any anchor, tag or comment (`- &base` on a line
+    // of its own): walk back to the line that holds the dash.
+    let start = lineStart(this.#text, item.range![0]);
+    const floor = index > 0 ? valueEnd(this.#text, seq.items[index - 1] as Node) : seq.range![0];
+    while (start > floor && !this.#dashAt(start, dashCol)) start = lineStart(this.#text, start - 1);
     for (;;) {
       if (start === 0) break;
       const prevStart = lineStart(this.#text, start - 1);
@@ -277,6 +281,12 @@ export class SpecDocument {
     }
     const end = this.#lineEndAfter(valueEnd(this.#text, item));
     return { start, end };
+  }
+
+  /** Whether the line starting at `start` is `<dashCol spaces>-`. */
+  #dashAt(start: number, dashCol: number): boolean {
+    const line = this.#text.slice(start, start + dashCol + 1);
+    return line.length === dashCol + 1 && line.endsWith('-') && line.slice(0, dashCol).trim() === '';
   }
 
   /** Replace the value node of a pair (or a list item) with a rendering of `value`. */
@@ -315,8 +325,19 @@ export class SpecDocument {
   }
 
   #replaceText(text: string): this {
+    const before = { text: this.#text, doc: this.#doc, spec: this.#spec, problems: this.#problems };
     this.#text = text;
     this.#reparse();
+    const broken = (problems: SpecProblem[]) => problems.some((p) => p.severity === 'error' && p.message.startsWith('YAML:'));
+    if (broken(this.#problems) && !broken(before.problems)) {
+      // e.g. moving an entry with an anchor below the alias that uses it: refuse, keep the text.
+      const problems = this.#problems;
+      this.#text = before.text;
+      this.#doc = before.doc;
+      this.#spec = before.spec;
+      this.#problems = before.problems;
+      throw new SpecError(problems, `this edit would break the YAML (${problems[0]?.message ?? 'syntax error'}); edit the text instead`);
+    }
     return this;
   }
 

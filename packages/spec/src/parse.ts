@@ -1,6 +1,6 @@
 // parseSpec: YAML text → typed Spec plus every problem with its line and column. YAML syntax
 // errors, schema violations and semantic checks all come back in one list.
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { specSchema, type Spec } from './schema';
 import { hasErrors, sortProblems, type SpecProblem } from './problems';
 import { locate, locateKey, spanOf, spanOfOffsets } from './locate';
@@ -56,13 +56,21 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
   for (const w of doc.warnings) {
     problems.push(base(spanOfOffsets(w.pos[0], w.pos[1], lines), [], yamlMessage(w.code, w.message, ''), 'warning'));
   }
+  // An alias must come after its anchor; yaml only notices when converting, without a position.
+  visit(doc, {
+    Alias(_, node) {
+      if (!node.resolve(doc) && node.range) {
+        problems.push(base(spanOfOffsets(node.range[0], node.range[1], lines), [], `YAML: \`*${node.source}\` refers to an anchor \`&${node.source}\` that is not defined before it; define the anchor first`, 'error'));
+      }
+    },
+  });
   if (hasErrors(problems)) return { problems: sortProblems(problems), doc };
 
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    problems.push(base({ line: 1, col: 1, endLine: 1, endCol: 1 }, [], `cannot read the YAML: ${(e as Error).message}`, 'error'));
+    problems.push(base({ line: 1, col: 1, endLine: 1, endCol: 1 }, [], `YAML: ${(e as Error).message}`, 'error'));
     return { problems, doc };
   }
   // An empty file is an empty spec, as for `linuxkit build`.
