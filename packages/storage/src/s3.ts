@@ -62,6 +62,9 @@ export class S3ArtifactStore implements ArtifactStore {
     } catch (err) {
       throw new StorageError('unavailable', `S3 endpoint ${this.config.endpoint} is unreachable (${(err as Error).message}); check OSCOMPOSE_S3_ENDPOINT.`);
     }
+    if (res.status === 401 || res.status === 403) {
+      throw new StorageError('config', `S3 ${method} ${url.pathname} was refused (${res.status}): check OSCOMPOSE_S3_ACCESS_KEY_ID / OSCOMPOSE_S3_SECRET_ACCESS_KEY and the bucket policy.`);
+    }
     if (res.status >= 500) {
       throw new StorageError('unavailable', `S3 ${method} ${url.pathname} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     }
