@@ -60,7 +60,12 @@ describe('JSON Schema and zod schema agree on the corpus', async () => {
   it.each(files.map((f) => [f.name, f.text]))('%s', (_name, text) => {
     const doc = parseDocument(text, parseOptions);
     if (doc.errors.length) return; // YAML syntax: neither schema sees it
-    const value = doc.toJS() ?? {};
+    let value: unknown;
+    try {
+      value = doc.toJS() ?? {};
+    } catch {
+      return; // unresolvable alias: a YAML problem too
+    }
     expect(validate(value)).toBe(specSchema.safeParse(value).success);
   });
 });
