@@ -4,11 +4,11 @@ import type { FsEntry } from '../oci/entry';
 import { ArchiveError } from '../oci/errors';
 import { tarBuffer } from '../oci/tar';
 import { makeImage, memorySource, type FilesSpec } from '../testing/image';
-import { flattenImage } from './flatten';
+import { flattenImage, type FlattenOptions } from './flatten';
 
 interface Seen { path: string; type: string; mode: number; uid: number; gid: number; linkname?: string; data?: string }
 
-async function flatten(layers: (FilesSpec | Buffer)[], opts = {}): Promise<Seen[]> {
+async function flatten(layers: (FilesSpec | Buffer)[], opts: FlattenOptions = {}): Promise<Seen[]> {
   const img = await makeImage({ layers });
   const out: Seen[] = [];
   for await (const e of flattenImage(memorySource(img), opts)) out.push(await seen(e));
@@ -62,7 +62,7 @@ describe('flattenImage: whiteouts', () => {
   });
 });
 
-describe('flattenImage: entries', () => {
+describe.each([true, false])('flattenImage: entries (onePass: %s)', (onePass) => {
   it('keeps modes, owners, symlinks and devices; makes missing parents; lists directories first, sorted', async () => {
     const raw = await tarBuffer([
       { path: 'usr/bin/su', type: 'file', mode: 0o4755, uid: 0, gid: 0, size: 2, content: Buffer.from('su') },
@@ -70,8 +70,12 @@ describe('flattenImage: entries', () => {
       { path: 'dev/console', type: 'char', mode: 0o600, uid: 0, gid: 5, size: 0, devmajor: 5, devminor: 1 },
       { path: 'bin/sh', type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, linkname: '/bin/busybox' },
     ]);
-    const got = await flatten([raw]);
-    expect(got.map((e) => e.path)).toEqual(['bin', 'dev', 'home', 'home/user', 'usr', 'usr/bin', 'usr/bin/su', 'dev/console', 'bin/sh']);
+    const got = await flatten([raw], { onePass });
+    expect(got.map((e) => e.path)).toEqual(
+      onePass
+        ? ['usr', 'usr/bin', 'usr/bin/su', 'home', 'home/user', 'dev', 'dev/console', 'bin', 'bin/sh'] // tar order, parents made just in time
+        : ['bin', 'dev', 'home', 'home/user', 'usr', 'usr/bin', 'usr/bin/su', 'dev/console', 'bin/sh'], // directories first, sorted
+    );
     expect(got.find((e) => e.path === 'usr/bin/su')).toMatchObject({ mode: 0o4755, data: 'su' });
     expect(got.find((e) => e.path === 'home/user')).toMatchObject({ mode: 0o700, uid: 1000, gid: 1000 });
     expect(got.find((e) => e.path === 'usr')).toMatchObject({ type: 'dir', mode: 0o755, uid: 0 });
@@ -84,7 +88,7 @@ describe('flattenImage: entries', () => {
       { path: '/etc/abs', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, content: Buffer.from('1') },
       { path: './etc/rel', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, content: Buffer.from('2') },
     ]);
-    expect(tree(await flatten([raw]))).toEqual({ etc: 'dir', 'etc/abs': '1', 'etc/rel': '2' });
+    expect(tree(await flatten([raw], { onePass }))).toEqual({ etc: 'dir', 'etc/abs': '1', 'etc/rel': '2' });
   });
 
   it('hard links point at their target; a link whose target was replaced above keeps the old content', async () => {
@@ -106,13 +110,22 @@ describe('flattenImage: entries', () => {
     expect(order.indexOf('bin/ls')).toBeLessThan(order.indexOf('bin/cat'));
   });
 
+  it('hard links within one layer point at the normalised target', async () => {
+    const raw = await tarBuffer([
+      { path: 'bin/busybox', type: 'file', mode: 0o755, uid: 0, gid: 0, size: 2, content: Buffer.from('bb') },
+      { path: 'bin/ls', type: 'hardlink', mode: 0o755, uid: 0, gid: 0, size: 0, linkname: './bin/busybox' },
+    ]);
+    expect(tree(await flatten([raw], { onePass }))).toEqual({ bin: 'dir', 'bin/busybox': 'bb', 'bin/ls': 'hardlink:bin/busybox' });
+  });
+
   it('gives the same stream for the same image', async () => {
     const layers: FilesSpec[] = [{ 'a/b/c': '1', z: '2', 'm/n': '3' }, { 'a/.wh.b': '', q: '4' }];
-    expect(await flatten(layers)).toEqual(await flatten(layers));
+    expect(await flatten(layers, { onePass })).toEqual(await flatten(layers, { onePass }));
+    expect(await flatten([layers[0]!], { onePass })).toEqual(await flatten([layers[0]!], { onePass }));
   });
 });
 
-describe('flattenImage: hostile layers', () => {
+describe.each([true, false])('flattenImage: hostile layers (onePass: %s)', (onePass) => {
   const expectArchiveError = async (p: Promise<unknown>, re: RegExp) => {
     const e = await p.then(() => undefined, (x: unknown) => x);
     expect(e).toBeInstanceOf(ArchiveError);
@@ -123,16 +136,16 @@ describe('flattenImage: hostile layers', () => {
   it('refuses path traversal and names the layer and entry', async () => {
     const raw = await tarBuffer([{ path: 'etc/../../outside', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, content: Buffer.from('x') }]);
     const img = await makeImage({ layers: [raw] });
-    const e = await expectArchiveError(flatten([raw]), /path traversal/);
+    const e = await expectArchiveError(flatten([raw], { onePass }), /path traversal/);
     expect(e.entry).toBe('etc/../../outside');
     expect(e.layerDigest).toBe(img.manifest.layers[0]!.digest);
   });
 
   it('refuses hard links that leave the root or point nowhere', async () => {
     const out = await tarBuffer([{ path: 'pw', type: 'hardlink', mode: 0o644, uid: 0, gid: 0, size: 0, linkname: '../../etc/passwd' }]);
-    await expectArchiveError(flatten([out]), /path traversal/);
+    await expectArchiveError(flatten([out], { onePass }), /path traversal/);
     const none = await tarBuffer([{ path: 'pw', type: 'hardlink', mode: 0o644, uid: 0, gid: 0, size: 0, linkname: 'etc/passwd' }]);
-    await expectArchiveError(flatten([none]), /no earlier entry/);
+    await expectArchiveError(flatten([none], { onePass }), /no earlier entry/);
   });
 
   it('refuses entries under a symlink in the same layer', async () => {
@@ -140,19 +153,19 @@ describe('flattenImage: hostile layers', () => {
       { path: 'evil', type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, linkname: '/etc' },
       { path: 'evil/passwd', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, content: Buffer.from('x') },
     ]);
-    await expectArchiveError(flatten([raw]), /not a directory/);
+    await expectArchiveError(flatten([raw], { onePass }), /not a directory/);
   });
 
   it('stops a decompression bomb at the byte limit', async () => {
     const zeros = await tarBuffer([{ path: 'bomb', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 64 << 20, content: Buffer.alloc(64 << 20) }]);
     expect(gzipSync(zeros).length).toBeLessThan(200_000);
-    await expectArchiveError(flatten([zeros], { maxBytes: 16 << 20 }), /decompresses to more than 16777216 bytes/);
+    await expectArchiveError(flatten([zeros], { maxBytes: 16 << 20, onePass }), /decompresses to more than 16777216 bytes/);
   });
 
   it('stops at the entry limit', async () => {
     const files: FilesSpec = {};
     for (let i = 0; i < 50; i++) files[`f${i}`] = '';
-    await expectArchiveError(flatten([files], { maxEntries: 20 }), /more than 20 entries/);
+    await expectArchiveError(flatten([files], { maxEntries: 20, onePass }), /more than 20 entries/);
   });
 
   it('refuses a layer whose content does not match its digest', async () => {
@@ -162,7 +175,7 @@ describe('flattenImage: hostile layers', () => {
     const other = await makeImage({ files: { 'etc/motd': 'evil!' } });
     img.blobs.set(d, other.blobs.get(other.manifest.layers[0]!.digest)!);
     const drain = async () => {
-      for await (const e of flattenImage(src)) void e;
+      for await (const e of flattenImage(src, { onePass })) if (e.content && !Buffer.isBuffer(e.content)) for await (const c of e.content) void c;
     };
     await expectArchiveError(drain(), /not the digest its manifest names/);
   });

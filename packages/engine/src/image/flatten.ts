@@ -4,9 +4,11 @@
 //
 // Two passes so no image is ever held in memory: pass 1 reads the headers of every layer (content
 // skipped; digests and limits checked on the way) and decides, top layer first, which member of
-// which layer survives; pass 2 streams the survivors. Output order, the same for the same image: every surviving directory
-// first, sorted by path (so parents always precede children), then the other entries layer by
-// layer, bottom first, in each layer's tar order (so a hard link's target precedes the link).
+// which layer survives; pass 2 streams the survivors. Output order, the same for the same image:
+// every surviving directory first, sorted by path (so parents always precede children), then the
+// other entries layer by layer, bottom first, in each layer's tar order (so a hard link's target
+// precedes the link). A single-layer image has nothing to hide and is streamed in one pass, in
+// its tar order.
 
 import { spawn } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
@@ -27,6 +29,11 @@ export interface LayerSource {
 }
 
 export interface FlattenOptions extends Partial<FlattenLimits> {
+  /**
+   * Stream a single-layer image in one pass, in its tar order (default true): there is nothing to
+   * hide, so the header pass would only double the decompression. false: always two passes.
+   */
+  onePass?: boolean;
   /** Check each layer's uncompressed digest against config.rootfs.diff_ids. Default true. */
   verifyDiffIds?: boolean;
 }
@@ -55,6 +62,10 @@ export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {
   const n = image.layers.length;
   const diffIds = opts.verifyDiffIds === false ? undefined : image.config?.rootfs?.diff_ids;
   const counters = { entries: 0, bytes: 0 };
+  if (n === 1 && opts.onePass !== false) {
+    yield* flattenOneLayer(image, image.layers[0]!, diffIds?.length === 1 ? diffIds[0] : undefined, limits, counters);
+    return;
+  }
 
   // ---- pass 1: decide survivors, top layer first
   const upper = new Map<string, FsEntryType>(); // paths defined by layers above the current one
@@ -190,6 +201,42 @@ export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {
   }
 }
 
+/**
+ * A single-layer image in one pass, tar order. Whiteouts in the bottom layer delete nothing and
+ * are dropped; a parent directory the layer does not list is made (0755 root) just before its
+ * first child; a hard link's target must come earlier. A name listed twice is emitted twice (the
+ * later wins when unpacked, as with tar). Digests are verified when the layer ends, so a bad layer
+ * fails the stream at its end.
+ */
+async function* flattenOneLayer(image: LayerSource, layer: Descriptor, diffId: string | undefined, limits: FlattenLimits, counters: { entries: number; bytes: number }): AsyncGenerator<FsEntry> {
+  const seen = new Map<string, FsEntryType>();
+  for await (const m of layerMembers(image, layer, diffId, limits, counters, true)) {
+    const path = normaliseEntryName(m.name, { layerDigest: layer.digest, limits });
+    if (path === null) continue;
+    if (path.slice(path.lastIndexOf('/') + 1).startsWith(WH)) continue;
+    for (const a of ancestors(path)) {
+      if (a === '') continue;
+      const t = seen.get(a);
+      if (t === undefined) {
+        seen.set(a, 'dir');
+        yield { path: a, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 };
+      } else if (t !== 'dir') {
+        throw new ArchiveError(`"${path}" is inside "${a}", which is not a directory`, { layerDigest: layer.digest, entry: m.name });
+      }
+    }
+    let target: string | undefined;
+    if (m.type === 'hardlink') {
+      target = normaliseEntryName(m.linkname, { layerDigest: layer.digest, limits }) ?? undefined;
+      if (!target) throw new ArchiveError('hard link to the root directory', { layerDigest: layer.digest, entry: m.name });
+      const t = seen.get(target);
+      if (t === undefined) throw new ArchiveError(`hard link to "${target}", which no earlier entry provides`, { layerDigest: layer.digest, entry: m.name });
+      if (t === 'dir') throw new ArchiveError(`hard link to directory "${target}"`, { layerDigest: layer.digest, entry: m.name });
+    }
+    seen.set(path, m.type);
+    yield toEntry(m, path, target);
+  }
+}
+
 interface LayerScan {
   entries: { ordinal: number; path: string; type: FsEntryType; target?: string; dir?: DirMeta }[];
   /** Paths this layer deletes from the layers below it. */
@@ -201,9 +248,11 @@ interface LayerScan {
 /** Pass 1 for one layer: names, types and link targets of its members (content skipped). */
 async function scanLayer(image: LayerSource, layer: Descriptor, diffId: string | undefined, limits: FlattenLimits, counters: { entries: number; bytes: number }): Promise<LayerScan> {
   const scan: LayerScan = { entries: [], whiteouts: [], opaque: [] };
-  await forEachMember(image, layer, diffId, limits, counters, true, (m, ordinal) => {
+  let ordinal = -1;
+  for await (const m of layerMembers(image, layer, diffId, limits, counters, true)) {
+    ordinal++;
     const path = normaliseEntryName(m.name, { layerDigest: layer.digest, limits });
-    if (path === null) return;
+    if (path === null) continue;
     const slash = path.lastIndexOf('/');
     const base = path.slice(slash + 1);
     if (base.startsWith(WH)) {
@@ -212,7 +261,7 @@ async function scanLayer(image: LayerSource, layer: Descriptor, diffId: string |
         const target = base.slice(WH.length);
         if (target && target !== '.' && target !== '..') scan.whiteouts.push(slash === -1 ? target : `${path.slice(0, slash)}/${target}`);
       }
-      return;
+      continue;
     }
     let target: string | undefined;
     if (m.type === 'hardlink') {
@@ -226,7 +275,7 @@ async function scanLayer(image: LayerSource, layer: Descriptor, diffId: string |
       ...(target ? { target } : {}),
       ...(m.type === 'dir' ? { dir: { mode: m.mode, uid: m.uid, gid: m.gid, mtime: m.mtime, ...(m.xattrs ? { xattrs: m.xattrs } : {}) } } : {}),
     });
-  });
+  }
   return scan;
 }
 
@@ -301,32 +350,32 @@ async function openLayer(
 }
 
 /**
- * Reads every member of a layer (pass 1: headers only), counting entries, and — when `verify`
- * — checks the compressed digest and the uncompressed diff_id once the whole blob was read.
+ * The members of a layer, in tar order, counting entries against the limit; with `verify`, the
+ * compressed digest and the uncompressed diff_id are checked once the whole blob was read (a
+ * consumer that reads content gets it hashed on the way).
  */
-async function forEachMember(
+async function* layerMembers(
   image: LayerSource,
   layer: Descriptor,
   diffId: string | undefined,
   limits: FlattenLimits,
   counters: { entries: number; bytes: number },
   verify: boolean,
-  fn: (m: TarMember, ordinal: number) => void,
-): Promise<void> {
+): AsyncGenerator<TarMember> {
   const hashes = verify ? { compressed: createHash('sha256'), uncompressed: diffId ? createHash('sha256') : undefined } : {};
   const { stream, done } = await openLayer(image, layer, limits, counters, hashes);
   const it = stream[Symbol.asyncIterator]();
   // readTar stops at the end-of-archive blocks; keep the iterator alive to drain the rest so the
   // digests cover the whole blob.
   const view: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => it.next(), return: async () => ({ done: true, value: undefined }) }) };
-  let ordinal = 0;
   try {
     for await (const m of readTar(view, { layerDigest: layer.digest })) {
       if (++counters.entries > limits.maxEntries) {
         throw new ArchiveError(`the image has more than ${limits.maxEntries} entries (raise the limit if this is expected)`, { layerDigest: layer.digest });
       }
-      fn(m, ordinal++);
+      yield m;
     }
+    if (!verify) return;
     for (let r = await it.next(); !r.done; r = await it.next()) {
       /* drain */
     }
@@ -355,12 +404,10 @@ async function* bridge(
   limits: FlattenLimits,
   pick: (m: TarMember, ordinal: number) => FsEntry | undefined,
 ): AsyncGenerator<FsEntry> {
-  // Pass 2 re-reads data pass 1 already counted: no byte limit applies twice.
-  const { stream, done } = await openLayer(image, layer, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER }, { bytes: 0 }, {});
+  // Pass 2 re-reads data pass 1 already counted and verified: no limit applies twice.
   let ordinal = 0;
-  for await (const m of readTar(stream, { layerDigest: layer.digest })) {
+  for await (const m of layerMembers(image, layer, undefined, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER, maxEntries: Number.MAX_SAFE_INTEGER }, { entries: 0, bytes: 0 }, false)) {
     const e = pick(m, ordinal++);
     if (e) yield e;
   }
-  await done;
 }
