@@ -11,3 +11,5 @@ export { SpecDocument } from './edit';
 export { specJsonSchema, specJsonSchemaText, SPEC_SCHEMA_ID } from './jsonSchema';
 export { validateFiles, type ValidateOptions, type ValidateResult } from './validate';
 export { parseImageLabel, MOBY_CONFIG_LABEL, type LabelResult } from './label';
+export { parseOptions as yamlParseOptions, stringifyOptions as yamlStringifyOptions, YAML_VERSION } from './yamlOptions';
+export { linesOf } from './parse';
