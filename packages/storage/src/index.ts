@@ -26,11 +26,16 @@ const Env = z.object({
   OSCOMPOSE_S3_PATH_STYLE: z.enum(['true', 'false']).default('true'),
 });
 
-/** The store named by the environment: `data/artifacts` unless OSCOMPOSE_ARTIFACT_STORE=s3. */
-export function createArtifactStore(env: NodeJS.ProcessEnv = process.env): ArtifactStore {
-  const cfg = Env.parse(env);
+/**
+ * The store named by the environment: `data/artifacts` unless OSCOMPOSE_ARTIFACT_STORE=s3.
+ * Relative directories are taken from `root` (pass the repository root, so the web app and the
+ * worker, started in different directories, use the same store).
+ */
+export function createArtifactStore(env: NodeJS.ProcessEnv = process.env, opts: { root?: string } = {}): ArtifactStore {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cfg = Env.parse(cleaned);
   if (cfg.OSCOMPOSE_ARTIFACT_STORE === 'local') {
-    return new LocalArtifactStore(path.resolve(cfg.OSCOMPOSE_ARTIFACT_DIR ?? path.join(cfg.OSCOMPOSE_DATA_DIR, 'artifacts')));
+    return new LocalArtifactStore(path.resolve(opts.root ?? process.cwd(), cfg.OSCOMPOSE_ARTIFACT_DIR ?? path.join(cfg.OSCOMPOSE_DATA_DIR, 'artifacts')));
   }
   const missing = (['OSCOMPOSE_S3_ENDPOINT', 'OSCOMPOSE_S3_BUCKET', 'OSCOMPOSE_S3_ACCESS_KEY_ID', 'OSCOMPOSE_S3_SECRET_ACCESS_KEY'] as const).filter((k) => !cfg[k]);
   if (missing.length) throw new StorageError('config', `OSCOMPOSE_ARTIFACT_STORE=s3 needs ${missing.join(', ')} (see .env.example).`);

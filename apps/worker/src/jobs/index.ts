@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { createBuildQueue, listenForCancels } from '@oscompose/queue';
 import { createArtifactStore } from '@oscompose/storage';
+import { findRepoRoot } from '@oscompose/db';
 import type { JobHost, WorkerContext } from '../context';
 import { createRealEngine } from '../build/realEngine';
 import { startBuildWorker } from './build';
@@ -13,7 +14,8 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   const engine = await createRealEngine({ cacheDir: config.cacheDir, imageStores: [config.imageStore], bootTimeoutMs: config.bootTimeoutMs });
   const cancels = await listenForCancels(ctx.redisConnection());
   const publisher = ctx.redisConnection();
-  const store = createArtifactStore({ ...process.env, OSCOMPOSE_DATA_DIR: config.dataDir });
+  // Relative store paths are taken from the repository root, as the web app does.
+  const store = createArtifactStore(process.env, { root: findRepoRoot() });
   const builds = startBuildWorker(
     {
       db: ctx.prisma,

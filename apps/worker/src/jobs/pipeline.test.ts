@@ -148,6 +148,28 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     expect(res.body.error.problems[0]).toMatchObject({ line: expect.any(Number), col: expect.any(Number) });
   });
 
+  it('cancel: a running build stops, publishes nothing, its stream ends canceled; a finished build answers 409', async () => {
+    const slowSpec = specText(refs, { onboot: [{ name: 'slow', image: refs.slow }], files: [{ path: 'etc/cancel', contents: String(Date.now()) }] });
+    const created = await http('POST', '/api/v1/builds', { spec: slowSpec, formats: ['kernel+initrd'], name: 'cancel', fresh: true });
+    const id = created.body.id;
+    const until = Date.now() + 120_000;
+    while ((await p.testDb.db.build.findUniqueOrThrow({ where: { id } })).status !== 'running') {
+      if (Date.now() > until) throw new Error('the build never started');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const res = await http('POST', `/api/v1/builds/${id}/cancel`);
+    expect(res.status).toBe(202);
+    const stream = await events(id);
+    expect(stream.at(-1)).toMatchObject({ event: 'status', data: { status: 'canceled' } });
+    // Give the worker time to notice and stop; it must publish nothing for this build.
+    await new Promise((r) => setTimeout(r, 3000));
+    const build = (await http('GET', `/api/v1/builds/${id}`)).body;
+    expect(build.status).toBe('canceled');
+    expect(build.artifacts).toEqual([]);
+    expect(await readdir(path.join(p.dataDir, 'artifacts', 'builds', id)).catch(() => [])).toEqual([]);
+    expect((await http('POST', `/api/v1/builds/${id}/cancel`)).status).toBe(409);
+  });
+
   it('a worker SIGKILLed mid-build: another picks the build up, it finishes once, nothing half or twice published', async () => {
     const slowSpec = specText(refs, { onboot: [{ name: 'slow', image: refs.slow }], files: [{ path: 'etc/kill', contents: String(Date.now()) }] });
     const created = await http('POST', '/api/v1/builds', { spec: slowSpec, formats: ['kernel+initrd'], name: 'slow', fresh: true });
@@ -205,5 +227,28 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     const files = (await readdir(path.join(dir, 'out'))).sort();
     expect(files).toEqual(['cli-cmdline', 'cli-initrd.img', 'cli-kernel']);
     expect(out).toMatch(/succeeded/);
+  });
+  it('SIGTERM: the worker stops taking jobs, hands its unfinished build back, another finishes it', async () => {
+    const slowSpec = specText(refs, { onboot: [{ name: 'slow', image: refs.slow }], files: [{ path: 'etc/term', contents: String(Date.now()) }] });
+    const created = await http('POST', '/api/v1/builds', { spec: slowSpec, formats: ['kernel+initrd'], name: 'term', fresh: true });
+    const id = created.body.id;
+    const until = Date.now() + 120_000;
+    while ((await p.testDb.db.build.findUniqueOrThrow({ where: { id } })).status !== 'running') {
+      if (Date.now() > until) throw new Error('the build never started');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const current = workers.at(-1)!;
+    const exited = new Promise<number | null>((r) => current.proc.once('exit', (code) => r(code)));
+    current.proc.kill('SIGTERM');
+    // Grace is WORKER_SHUTDOWN_GRACE_SECONDS (10) - 5 s: the build is aborted and handed back, exit 0.
+    expect(await exited).toBe(0);
+    const w3 = startWorker('w3', p.workerEnv);
+    workers.push(w3);
+    await workerReady(w3);
+    const build = await waitStatus(id, ['succeeded', 'failed']);
+    expect(build.status, build.error ?? '').toBe('succeeded');
+    // Either the build finished within the grace period, or w3 took it over.
+    expect(build.workerId).toMatch(/^(w2|w3)#/);
+    expect((await p.testDb.db.artifact.findMany({ where: { buildId: id } })).map((a) => a.name).sort()).toEqual(['term-cmdline', 'term-initrd.img', 'term-kernel']);
   });
 });

@@ -2,7 +2,7 @@
 // not open new ones): the queue producer (fails fast), a publisher and a shared subscriber for
 // build event channels, and the artifact store. Tests replace them with setBuildDeps.
 
-import { prisma, type PrismaClient } from '@oscompose/db';
+import { findRepoRoot, prisma, type PrismaClient } from '@oscompose/db';
 import { DEFAULT_REDIS_PREFIX, createBuildQueue, createProducerConnection, type BuildJobData } from '@oscompose/queue';
 import { createArtifactStore, type ArtifactStore } from '@oscompose/storage';
 import type { Queue } from 'bullmq';
@@ -39,7 +39,7 @@ export function buildDeps(): BuildDeps {
         s.on('error', () => {});
         return s;
       },
-      store: createArtifactStore(),
+      store: createArtifactStore(process.env, { root: findRepoRoot() }),
     };
   }
   return holder.__oscomposeBuildDeps;
