@@ -30,6 +30,11 @@ export interface BootCheckOptions {
   untilPoweroff?: boolean;
   signal?: AbortSignal;
   qemuBinary?: string;
+  /**
+   * After boot (and the HTTP check), type each `send` on the serial console and wait for
+   * `expect` to appear in what follows (e.g. a shell from getty INSECURE=true).
+   */
+  consoleInteractions?: Array<{ send: string; expect: string }>;
   /** Called with console output as it arrives. */
   onConsole?: (chunk: string) => void;
 }
@@ -39,6 +44,7 @@ export interface BootCheckResult {
   bootComplete: boolean;
   containers: ContainerStatus[];
   http?: { status: number; body: string };
+  interactions?: Array<{ send: string; expect: string; ok: boolean }>;
   console: string;
   durationMs: number;
   forwardedPorts: Array<{ host: number; guest: number }>;
@@ -108,7 +114,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   const timer = setTimeout(() => stop.abort(), timeoutMs);
 
   const p = spawn(qemu, qemuArgs(target, { memoryMb: opts.memoryMb ?? 1024, cpus: opts.cpus, forwards, efiVars }), {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   running.add(p);
   let spawnError: string | undefined;
@@ -128,19 +134,22 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
     wake.dispatchEvent(new Event('data'));
   });
   p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  p.stdin!.on('error', () => {}); // qemu gone: nothing left to type into
   let qemuGone = false;
   void exited.then(() => {
     qemuGone = true;
     wake.dispatchEvent(new Event('data'));
   });
 
-  const waitFor = (cond: () => boolean) =>
+  const waitFor = (cond: () => boolean, withinMs?: number) =>
     new Promise<boolean>((resolve) => {
       const check = () => {
         if (cond()) return done(true);
         if (qemuGone || stop.signal.aborted) return done(false);
       };
+      const t = withinMs === undefined ? undefined : setTimeout(() => done(false), withinMs);
       const done = (v: boolean) => {
+        clearTimeout(t);
         wake.removeEventListener('data', check);
         stop.signal.removeEventListener('abort', check);
         resolve(v);
@@ -151,6 +160,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
     });
 
   let http: BootCheckResult['http'];
+  let interactionsOut: BootCheckResult['interactions'];
   const problems: string[] = [];
   try {
     const booted = await waitFor(() => parseConsole(console).bootComplete);
@@ -173,6 +183,23 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
       const good = http && http.status === (hc.status ?? 200) && (hc.expect === undefined || http.body.includes(hc.expect));
       if (!good) problems.push(`HTTP check of ${url} (guest port ${hc.guestPort}) failed: ${http ? `status ${http.status}${hc.expect !== undefined && !http.body.includes(hc.expect) ? `, body lacks "${hc.expect}"` : ''}` : last || 'no answer'}`);
     }
+    const interactions: NonNullable<BootCheckResult['interactions']> = [];
+    for (const it of booted ? (opts.consoleInteractions ?? []) : []) {
+      // The shell may not have opened the serial port yet (input is dropped until then): type
+      // again every few seconds until the answer shows up or time runs out.
+      const mark = console.length;
+      let ok = false;
+      while (!ok && !stop.signal.aborted && !qemuGone) {
+        p.stdin!.write(it.send);
+        ok = await waitFor(() => console.slice(mark).includes(it.expect), 5000);
+      }
+      interactions.push({ ...it, ok });
+      if (!ok) {
+        problems.push(`typed ${JSON.stringify(it.send)} on the console but never saw ${JSON.stringify(it.expect)}`);
+        break;
+      }
+    }
+    if (interactions.length) interactionsOut = interactions;
     if (booted && opts.untilPoweroff) await waitFor(() => qemuGone);
   } finally {
     clearTimeout(timer);
@@ -193,6 +220,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
     bootComplete: summary.bootComplete,
     containers: summary.containers,
     ...(http ? { http } : {}),
+    ...(interactionsOut ? { interactions: interactionsOut } : {}),
     console,
     durationMs: Date.now() - started,
     forwardedPorts: forwards,

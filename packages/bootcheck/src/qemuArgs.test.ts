@@ -34,3 +34,50 @@ describe('bootCheck', () => {
     expect(r.error).toContain('/nonexistent/kernel does not exist');
   });
 });
+
+describe('bootCheck with a real qemu', () => {
+  it('gives up after the time limit, says why, and leaves no qemu behind', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { execFileSync } = await import('node:child_process');
+    const dir = await mkdtemp(join(tmpdir(), 'oscompose-bootcheck-'));
+    // An empty "ISO": the firmware finds nothing to boot and waits forever.
+    const iso = join(dir, 'nothing-bootable.iso');
+    await writeFile(iso, Buffer.alloc(2 * 1024 * 1024));
+    try {
+      const r = await bootCheck({ iso }, { timeoutMs: 4000, memoryMb: 128 });
+      expect(r.ok).toBe(false);
+      expect(r.bootComplete).toBe(false);
+      expect(r.error).toContain('no "boot complete" within 4s');
+      const left = (() => {
+        try {
+          return execFileSync('pgrep', ['-f', iso]).toString().trim();
+        } catch {
+          return '';
+        }
+      })();
+      expect(left).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops when the caller aborts', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'oscompose-bootcheck-'));
+    const disk = join(dir, 'blank.raw');
+    await writeFile(disk, Buffer.alloc(1024 * 1024));
+    try {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 1500);
+      const r = await bootCheck({ disk, firmware: 'efi' }, { timeoutMs: 120_000, memoryMb: 256, signal: ac.signal });
+      expect(r.ok).toBe(false);
+      expect(r.error).toContain('aborted');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

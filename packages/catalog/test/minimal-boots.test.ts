@@ -79,7 +79,11 @@ describe('the minimal composition', () => {
     const [minimal] = (await loadDefaultCompositions()).filter((c) => c.name === 'minimal');
     expect(minimal).toBeDefined();
     const artifacts = await buildKernelInitrd(join(COMPOSITIONS_DIR, 'minimal.yml'), join(work, 'store-a'), join(work, 'out'), 'minimal');
-    const r = await bootCheck(artifacts, { httpCheck: { guestPort: 80, path: '/', expect: 'Hello from oscompose' } });
+    const r = await bootCheck(artifacts, {
+      httpCheck: { guestPort: 80, path: '/', expect: 'Hello from oscompose' },
+      // getty INSECURE=true: a root shell answers on the serial console
+      consoleInteractions: [{ send: 'echo oscompose-$((6*7))-ok\n', expect: 'oscompose-42-ok' }],
+    });
     if (!r.ok) console.error(r.console.slice(-4000));
     expect(r.error).toBeUndefined();
     expect(r.bootComplete).toBe(true);
@@ -90,6 +94,7 @@ describe('the minimal composition', () => {
     ]);
     expect(r.http?.status).toBe(200);
     expect(r.http?.body).toContain('Hello from oscompose');
+    expect(r.interactions).toEqual([{ send: 'echo oscompose-$((6*7))-ok\n', expect: 'oscompose-42-ok', ok: true }]);
     expect(r.ok).toBe(true);
   });
 
