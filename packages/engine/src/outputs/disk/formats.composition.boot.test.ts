@@ -10,8 +10,7 @@ import { bootCheck, bootProblems, parseConsole, type BootTarget } from '@oscompo
 import { DebianArchive, buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog';
 import { parseSpec, type Spec } from '@oscompose/spec';
 import { build } from '../../build';
-import { diskFormats } from './index';
-import { writeEfiDisk } from './raw';
+import { diskFormats, qemuDiskFormat, ukiBootDisk } from './index';
 import { squashfsLoaderInitrd } from './testing/initrd';
 import { unpackKernelDeb } from './testing/kernel';
 import { boot } from './testing/qemu';
@@ -131,13 +130,10 @@ describe(`every disk format of the minimal system boots with all onboot containe
       if (format.boot?.medium === 'cdrom') target = { iso: first, firmware };
       else if (format.name === 'uki') {
         // What a user does with a UKI: put it on an EFI system partition.
-        const disk = join(work, 'esp.img');
-        await writeEfiDisk('uki', { efiLoader: first, out: disk, workDir: work, seed: 'test', sourceDateEpoch: EPOCH });
-        target = { disk, firmware: 'efi', format: 'raw' };
+        target = { disk: await ukiBootDisk(first, work, EPOCH), firmware: 'efi', format: 'raw' };
       } else {
-        const qemuFormat = first.endsWith('.qcow2') ? 'qcow2' : first.endsWith('.vhd') ? 'vpc' : first.endsWith('.vmdk') ? 'vmdk' : 'raw';
         // bootCheck's type lists raw|qcow2; QEMU takes vpc and vmdk the same way.
-        target = { disk: first, firmware, format: qemuFormat as 'raw' };
+        target = { disk: first, firmware, format: qemuDiskFormat(first) as 'raw' };
       }
       const r = await bootCheck(target, { timeoutMs: 600_000 });
       expect(r.error ?? '', r.console.slice(-4000)).toBe('');

@@ -33,3 +33,4 @@ export function availableFormats(formats: OutputFormat[] = diskFormats): OutputF
 
 export { describeMissing, DiskImageError, locateTool, type MissingTool } from './tools';
 export { buildUki } from './uki';
+export { qemuDiskFormat, ukiBootDisk } from './boot-media';

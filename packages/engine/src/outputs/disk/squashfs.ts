@@ -11,7 +11,8 @@ import { TOOLS, runTool } from './tools';
 export const kernelSquashfsFormat: OutputFormat = {
   name: 'kernel+squashfs',
   requires: [TOOLS.mksquashfs],
-  boot: { medium: 'kernel+initrd', firmware: 'bios' },
+  // No `boot`: the artifacts hold no initrd, and booting needs a kernel with squashfs and the
+  // disk driver built in (see docs/formats.md), so the worker's boot check leaves it out.
   artifacts: (name) => [`${name}-kernel`, `${name}-squashfs.img`, `${name}-cmdline`],
   async write(ctx) {
     ctx.emit({ type: 'stage', stage: 'output', message: 'kernel+squashfs: mksquashfs from the rootfs tar' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutputFormat } from '../types';
-import { diskFormats } from './index';
+import { diskFormats, qemuDiskFormat } from './index';
 import { availableFormats, describeMissing, missingTools } from './tools';
 
 const fake = (name: string, tools: string[]): OutputFormat => ({
@@ -39,5 +39,9 @@ describe('tool checks', () => {
       uki: ['linuxkit.efi'],
     });
     for (const f of diskFormats) expect(f.requires.every((r) => r.tool && r.debianPackage)).toBe(true);
+  });
+
+  it('tells a boot check how to attach each disk artifact', () => {
+    expect(['a.qcow2', 'a-efi.qcow2', 'a.vhd', 'a.vmdk', 'a-bios.img', 'a-efi.img'].map(qemuDiskFormat)).toEqual(['qcow2', 'qcow2', 'vpc', 'vmdk', 'raw', 'raw']);
   });
 });
