@@ -3,6 +3,7 @@
 // the teams work replaces the resolver (session cookie, then `Authorization: Bearer <token>`).
 
 import type { Role } from '../auth/permissions';
+import { UnavailableError } from './errors';
 
 export interface Caller {
   userId: string;
@@ -43,7 +44,7 @@ export async function localCaller(): Promise<Caller> {
     const membership = await db.membership.findFirst({ orderBy: { createdAt: 'asc' } });
     if (!membership) {
       cached = undefined;
-      throw new Error('No seeded user/team in the database: run `npm start` (it seeds) or `npm run db:seed`.');
+      throw new UnavailableError('No user or team in the database yet: run `npm start` once (it migrates and seeds the local user).', 'not_seeded');
     }
     return {
       userId: membership.userId,

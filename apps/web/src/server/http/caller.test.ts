@@ -1,0 +1,30 @@
+// Single-user mode against a real SQLite database: the caller is the first membership.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations, getPrisma } from '@oscompose/db';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'oscompose-caller-'));
+  process.env.DATABASE_URL = `file:${path.join(dir, 'db.sqlite')}`;
+  await applyMigrations(process.env.DATABASE_URL);
+});
+afterAll(async () => {
+  await getPrisma().$disconnect();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('localCaller (single-user mode)', () => {
+  it('says how to seed when there is no user, then resolves the seeded owner', async () => {
+    const { localCaller } = await import('./caller');
+    await expect(localCaller()).rejects.toThrow(/npm start/);
+    const db = getPrisma();
+    const user = await db.user.create({ data: { name: 'Local', email: 'local@oscompose.local' } });
+    const team = await db.team.create({ data: { name: 'Default', slug: 'default' } });
+    await db.membership.create({ data: { userId: user.id, teamId: team.id, role: 'owner' } });
+    expect(await localCaller()).toEqual({ userId: user.id, teamId: team.id, role: 'owner', via: 'local' });
+  });
+});
