@@ -61,6 +61,7 @@ describe('build from the browser', () => {
     const picker = page.getByTestId('catalog-picker');
     await picker.locator('[data-catalog-entry="kernel"]').first().click();
     await picker.locator('[data-catalog-entry="init"]').first().click();
+    await picker.locator('[data-catalog-entry="runc"]').first().click();
     await picker.locator('[data-catalog-entry="hello"]').first().click();
     await expect.poll(() => yamlText(page)).toContain('- name: hello');
     await page.getByLabel('Composition name').fill('e2e-hello');

@@ -25,14 +25,18 @@ export function groupByKind(items: CatalogEntry[]): [string, CatalogEntry[]][] {
   return [...groups.entries()].sort(([a], [b]) => (KIND_ORDER.indexOf(a) + 99) % 99 - (KIND_ORDER.indexOf(b) + 99) % 99);
 }
 
-export function CatalogPicker({ onAdd }: { onAdd(item: CatalogItemToAdd): void }) {
+export function CatalogPicker({ onAdd, onLoaded }: { onAdd(item: CatalogItemToAdd): void; onLoaded?(items: CatalogEntry[]): void }) {
   const [items, setItems] = useState<CatalogEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [q, setQ] = useState('');
   useEffect(() => {
     fetchJson<{ items: CatalogEntry[] }>('/api/v1/catalog')
-      .then((r) => setItems(r.items))
+      .then((r) => {
+        setItems(r.items);
+        onLoaded?.(r.items);
+      })
       .catch((e: Error) => setError(e.message));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const groups = useMemo(() => {
     const needle = q.trim().toLowerCase();

@@ -19,6 +19,8 @@ import { ProblemList } from './ProblemList';
 import { PlanDialog } from './PlanDialog';
 import { ImportDialog } from './ImportDialog';
 import { FormatPicker } from './FormatPicker';
+import { HintList, specHints } from './Hints';
+import { TemplatePicker } from './TemplatePicker';
 import { readSpecModel } from './specModel';
 import { addCatalogItem, addFile, moveItem, removeItem, setField, type CatalogItemToAdd, type Path, type Selection } from './specEdits';
 
@@ -53,6 +55,8 @@ export function Composer({ compositionId, initialName, initialText, version, too
   const [importing, setImporting] = useState(false);
   const editor = useRef<YamlEditorHandle | null>(null);
   const model = useMemo(() => readSpecModel(text), [text]);
+  const [catalog, setCatalog] = useState<CatalogEntry[]>([]);
+  const hints = useMemo(() => (text.trim() ? specHints(model, catalog) : []), [model, catalog, text]);
 
   // A new composition keeps a draft in the browser, so a trip to the catalog loses nothing.
   useEffect(() => {
@@ -214,9 +218,18 @@ export function Composer({ compositionId, initialName, initialText, version, too
       ) : null}
       <div className="grid min-h-0 flex-1 grid-cols-[15rem_minmax(20rem,1fr)_minmax(24rem,1.15fr)] xl:grid-cols-[17rem_minmax(22rem,1fr)_minmax(28rem,1.2fr)]">
         <aside aria-label="Catalog" className="min-h-0 border-r">
-          <CatalogPicker onAdd={add} />
+          <CatalogPicker onAdd={add} onLoaded={setCatalog} />
         </aside>
         <section aria-label="Composition" className="min-h-0 overflow-auto border-r">
+          {text.trim() === '' && !compositionId ? (
+            <TemplatePicker
+              onPick={(t, n) => {
+                setText(t);
+                if (!name) setName(n);
+              }}
+            />
+          ) : null}
+          <HintList hints={hints} onFix={add} />
           <Outline
             model={model}
             selection={selection}
