@@ -81,8 +81,12 @@ export function originOf(specs: readonly Spec[], path: readonly (string | number
       offset -= n;
     }
   }
-  if (section === 'kernel' && typeof idx === 'string') {
-    for (let i = specs.length - 1; i >= 0; i--) if (specs[i]!.kernel?.[idx as keyof Spec['kernel'] & string] !== undefined) return { index: i, path: [...path] };
+  if (section === 'kernel') {
+    // The file whose value won: the last one that sets the field (or has a kernel section).
+    for (let i = specs.length - 1; i >= 0; i--) {
+      const k = specs[i]!.kernel;
+      if (k && (typeof idx !== 'string' || k[idx as keyof typeof k] !== undefined)) return { index: i, path: [...path] };
+    }
   }
   return { index: 0, path: [...path] };
 }

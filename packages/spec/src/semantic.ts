@@ -72,7 +72,9 @@ export function checkSemantics(spec: Spec, scope: CheckScope = 'all'): Finding[]
 
   if (isStr(spec.kernel?.image)) ref(['kernel', 'image'], spec.kernel.image);
   if (spec.kernel && spec.kernel.image === undefined && Object.keys(spec.kernel).length > 0) {
-    warn(['kernel'], 'the kernel section has no `image`; add one, or a later file given to the build must supply it', true);
+    // Cross-file: another file of the build may supply the image.
+    warn(['kernel'], 'the kernel section has no `image`; add one, or give the build another file that does', true);
+    cross.add(all[all.length - 1]!);
   }
   each(spec.init, (r, i) => { if (isStr(r)) ref(['init', i], r); });
 

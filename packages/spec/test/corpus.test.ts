@@ -118,3 +118,11 @@ describe('several files, as `linuxkit build a.yml b.yml`', () => {
     expect(combined.problems).toHaveLength(1);
   });
 });
+
+describe('cross-file warnings point at the file that caused them', () => {
+  it('a kernel without an image anywhere in the build is reported in the file with the kernel section', () => {
+    const r = parseSpecs([{ file: 'a.yml', text: 'init: []\n' }, { file: 'b.yml', text: 'kernel:\n  cmdline: x\n' }]);
+    expect(r.problems.map(formatProblem)).toEqual(['b.yml:1:1: warning: the kernel section has no `image`; add one, or give the build another file that does']);
+    expect(parseSpecs([{ file: 'a.yml', text: 'kernel:\n  image: k\n' }, { file: 'b.yml', text: 'kernel:\n  cmdline: x\n' }]).problems).toEqual([]);
+  });
+});
