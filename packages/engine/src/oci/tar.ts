@@ -311,7 +311,7 @@ export async function* readTar(source: AsyncIterable<Buffer>, opts: TarReadOptio
       const h = await r.readExact(BLOCK);
       if (h.length === 0) return; // no end-of-archive blocks: tolerated, as GNU tar does
       if (h.length < BLOCK) fail('the archive is truncated in a header (is the layer complete?)');
-      if (h.equals(ZERO_BLOCK)) return;
+      if (h[0] === 0 && h.equals(ZERO_BLOCK)) return;
       if (!verifyChecksum(h)) fail(`bad tar header checksum at byte ${r.position - BLOCK}; the layer is not a valid tar`);
 
       const typeflag = String.fromCharCode(h[156]!);
@@ -416,31 +416,45 @@ function ustarName(h: Buffer): string {
   return name;
 }
 
-/** Octal (NUL/space terminated) or GNU base-256 (high bit set). */
+/** Octal (NUL/space terminated) or GNU base-256 (high bit set). Byte loop: this runs ~8 times per member. */
 function readNumber(h: Buffer, off: number, len: number): number | undefined {
-  const f = h.subarray(off, off + len);
-  if (f[0]! & 0x80) {
-    if (f[0] === 0xff) return undefined; // negative
-    let v = f[0]! & 0x7f;
-    for (let i = 1; i < len; i++) v = v * 256 + f[i]!;
+  const first = h[off]!;
+  if (first & 0x80) {
+    if (first === 0xff) return undefined; // negative
+    let v = first & 0x7f;
+    for (let i = 1; i < len; i++) v = v * 256 + h[off + i]!;
     return Number.isSafeInteger(v) ? v : undefined;
   }
-  const s = f.toString('latin1').replace(/[\u0000 ]+$/, '').replace(/^[\u0000 ]+/, '');
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) return undefined;
-  return parseInt(s, 8);
+  let i = off;
+  const end = off + len;
+  while (i < end && (h[i] === 0x20 || h[i] === 0)) i++; // leading padding
+  let v = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = h[i]!;
+    if (c >= 0x30 && c <= 0x37) {
+      v = v * 8 + (c - 0x30);
+      digits++;
+    } else break;
+  }
+  for (; i < end; i++) if (h[i] !== 0 && h[i] !== 0x20) return undefined; // junk after the digits
+  return digits === 0 ? 0 : v;
 }
 
 function verifyChecksum(h: Buffer): boolean {
   const stored = readNumber(h, 148, 8);
-  let unsigned = 0;
-  let signed = 0;
+  let unsigned = 8 * 0x20; // the checksum field counts as spaces
+  for (let i = 0; i < 148; i++) unsigned += h[i]!;
+  for (let i = 156; i < BLOCK; i++) unsigned += h[i]!;
+  if (stored === unsigned) return true;
+  // Some old writers summed signed bytes.
+  let signed = 8 * 0x20;
   for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : h[i]!;
-    unsigned += b;
+    if (i >= 148 && i < 156) continue;
+    const b = h[i]!;
     signed += b > 127 ? b - 256 : b;
   }
-  return stored === unsigned || stored === signed;
+  return stored === signed;
 }
 
 function parsePax(body: Buffer, fail: (msg: string) => never): Record<string, string> {
