@@ -2,6 +2,9 @@
 // QEMU (TCG) by the worker; the build records the boot check and the downloads match.
 
 import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runSubmit } from '../../../../packages/engine/src/cli/submit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setCallerResolver } from '../../../web/src/server/http/caller';
 import { setBuildDeps } from '../../../web/src/server/builds/deps';
@@ -33,7 +36,7 @@ afterAll(async () => {
 
 describe('build pipeline with the boot check', () => {
   it('builds kernel+initrd, boots it in QEMU, records the boot check, downloads match', async () => {
-    const spec = ['kernel:', `  image: ${refs.kernel}`, '  cmdline: console=ttyS0 panic=-1', '  tar: none', 'init:', `  - ${refs.init}`, ''].join('\n');
+    const spec = bootSpec();
     const res = await fetch(`${api.url}/api/v1/builds`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -54,4 +57,30 @@ describe('build pipeline with the boot check', () => {
       expect(a.bootCheck).toMatchObject({ ok: true });
     }
   });
+
+  it('oscompose submit --fresh --download: boot-checked, downloads verified', async () => {
+    const dir = path.join(p.dir, 'cli');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'boot.yml'), bootSpec());
+    let err = '';
+    let out = '';
+    const code = await runSubmit([path.join(dir, 'boot.yml'), '-f', 'kernel+initrd', '--fresh', '--download', path.join(dir, 'out'), '--json', '--server', api.url], {
+      out: (s) => (out += s),
+      err: (s) => (err += s),
+      env: { XDG_CONFIG_HOME: path.join(dir, 'nocfg') },
+    });
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/boot check kernel\+initrd: ok/);
+    const build = JSON.parse(out);
+    expect(build).toMatchObject({ status: 'succeeded', cached: false, bootCheck: { ok: true } });
+    expect((await readdir(path.join(dir, 'out'))).sort()).toEqual(['boot-cmdline', 'boot-initrd.img', 'boot-kernel']);
+    for (const a of build.artifacts) {
+      const bytes = await readFile(path.join(dir, 'out', a.name));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(a.sha256);
+    }
+  });
 });
+
+function bootSpec(): string {
+  return ['kernel:', `  image: ${refs.kernel}`, '  cmdline: console=ttyS0 panic=-1', '  tar: none', 'init:', `  - ${refs.init}`, ''].join('\n');
+}
