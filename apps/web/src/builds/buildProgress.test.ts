@@ -18,6 +18,14 @@ describe('build progress from events', () => {
     expect(p.log.map((l) => l.message)).toContain('kernel: building');
   });
 
+  it('writes artifact and boot check events as readable lines', () => {
+    const p = [
+      { type: 'artifact', data: { name: 'os-kernel', format: 'kernel+initrd', size: 12, sha256: 'ab' } },
+      { type: 'bootcheck', data: { format: 'kernel+initrd', ok: true, containers: [{ phase: 'onboot', name: '000-hello', status: 'exited', exitCode: 0 }] } },
+    ].reduce(applyEvent, initialProgress());
+    expect(p.log.map((l) => l.message)).toEqual(['artifact os-kernel (12 bytes) sha256:ab', 'boot check kernel+initrd: booted — 000-hello exited (0)']);
+  });
+
   it('marks the running stage failed and keeps the error', () => {
     const p = [
       { type: 'stage', data: { stage: 'resolve' } },

@@ -74,7 +74,7 @@ export function applyEvent(p: BuildProgress, e: BuildStreamEvent): BuildProgress
     case 'artifact':
     case 'bootcheck': {
       const stages = stage ? touchStage(p.stages, stage) : e.type === 'bootcheck' ? touchStage(p.stages, 'bootcheck') : p.stages;
-      const message = str('message') ?? str('line') ?? JSON.stringify(d);
+      const message = str('message') ?? str('line') ?? describe(e.type, d);
       return { ...p, stages, log: [...p.log, { time: str('time'), level: str('level') ?? 'info', stage: stage ?? (e.type === 'bootcheck' ? 'bootcheck' : undefined), message }] };
     }
     default:
@@ -86,4 +86,18 @@ export function applyEvent(p: BuildProgress, e: BuildStreamEvent): BuildProgress
 export function stageSkeleton(seen: StageState[]): StageState[] {
   const names = new Set(seen.map((s) => s.name));
   return [...seen, ...KNOWN_STAGES.filter((n) => !names.has(n) && n !== 'compress' && n !== 'fetch').map((name) => ({ name, state: 'pending' as const }))];
+}
+
+/** One readable line for events that carry data rather than a message. */
+function describe(type: string, d: Record<string, unknown>): string {
+  if (type === 'artifact' && typeof d.name === 'string') {
+    return `artifact ${d.name}${typeof d.size === 'number' ? ` (${d.size} bytes)` : ''}${typeof d.sha256 === 'string' ? ` sha256:${d.sha256}` : ''}`;
+  }
+  if (type === 'bootcheck' && typeof d.ok === 'boolean') {
+    const containers = Array.isArray(d.containers) ? (d.containers as { name?: string; status?: string; exitCode?: number | null }[]) : [];
+    const parts = containers.map((c) => `${c.name ?? '?'} ${c.status ?? ''}${c.exitCode !== undefined && c.exitCode !== null ? ` (${c.exitCode})` : ''}`);
+    return `boot check${typeof d.format === 'string' ? ` ${d.format}` : ''}: ${d.ok ? 'booted' : 'FAILED'}${parts.length ? ` — ${parts.join(', ')}` : ''}`;
+  }
+  const { time: _time, ...rest } = d;
+  return JSON.stringify(rest);
 }
