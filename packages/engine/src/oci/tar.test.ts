@@ -97,6 +97,15 @@ describe('tar reader', () => {
     }
   });
 
+  it('reads GNU base-256 ids and GNU long link names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tar-test-'));
+    const target = 'x'.repeat(150);
+    execFileSync('sh', ['-c', `mkdir src && echo hi > src/f && ln -s ${target} src/longlink && tar --format=gnu --owner=big:3000000 --group=big:3000001 -cf g.tar -C src .`], { cwd: dir });
+    const got = await readAll(readFileSync(join(dir, 'g.tar')));
+    expect(got.find((g) => g.name === './f')).toMatchObject({ uid: 3000000, gid: 3000001, data: 'hi\n' });
+    expect(got.find((g) => g.name === './longlink')).toMatchObject({ type: 'symlink', linkname: target });
+  });
+
   it('fails clearly on a corrupt header and on truncation', async () => {
     const tar = await tarBuffer(entries.slice(0, 2));
     const bad = Buffer.from(tar);
