@@ -71,12 +71,16 @@ export class BlobCache {
    * Stores a blob whose digest is known: streamed to a temporary file while hashing, renamed
    * into place only if the digest matches. A blob already present is not fetched again.
    */
-  async put(digest: string, source: Buffer | AsyncIterable<Buffer> | (() => Promise<AsyncIterable<Buffer>>), opts: { maxBytes?: number } = {}): Promise<string> {
+  async put(
+    digest: string,
+    source: Buffer | AsyncIterable<Buffer> | (() => Promise<AsyncIterable<Buffer>>),
+    opts: { maxBytes?: number; onBytes?: (n: number) => void } = {},
+  ): Promise<string> {
     const final = this.path(digest);
     if (await this.has(digest)) return final;
     await this.init();
     const src = typeof source === 'function' ? await source() : Buffer.isBuffer(source) ? [source] : source;
-    const { digest: actual, tmp } = await this.writeTemp(src, opts.maxBytes);
+    const { digest: actual, tmp } = await this.writeTemp(src, opts.maxBytes, opts.onBytes);
     if (actual !== digest) {
       await rm(tmp, { force: true });
       throw new DigestMismatchError(digest, actual);
@@ -93,7 +97,7 @@ export class BlobCache {
     return { digest, size, head };
   }
 
-  private async writeTemp(src: Iterable<Buffer> | AsyncIterable<Buffer>, maxBytes = Number.MAX_SAFE_INTEGER) {
+  private async writeTemp(src: Iterable<Buffer> | AsyncIterable<Buffer>, maxBytes = Number.MAX_SAFE_INTEGER, onBytes?: (n: number) => void) {
     const tmp = join(this.dir, 'blobs', 'sha256', `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
@@ -107,6 +111,7 @@ export class BlobCache {
             if (size > maxBytes) throw new BlobTooLargeError(`blob is larger than ${maxBytes} bytes`);
             if (head.length < 16) head = Buffer.concat([head, c.subarray(0, 16 - head.length)]);
             hash.update(c);
+            onBytes?.(c.length);
             yield c;
           }
         },

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FsEntry } from '../oci/entry';
@@ -178,5 +180,27 @@ describe.each([true, false])('flattenImage: hostile layers (onePass: %s)', (oneP
       for await (const e of flattenImage(src, { onePass })) if (e.content && !Buffer.isBuffer(e.content)) for await (const c of e.content) void c;
     };
     await expectArchiveError(drain(), /not the digest its manifest names/);
+  });
+});
+
+describe('flattenImage: layer compression', () => {
+  it('reads zstd and uncompressed layers', async () => {
+    const tar = await tarBuffer([{ path: 'z/file', type: 'file', mode: 0o600, uid: 0, gid: 0, size: 4, content: Buffer.from('zstd') }]);
+    const zst = execFileSync('zstd', ['-q', '-c'], { input: tar });
+    const plain = await tarBuffer([{ path: 'p', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 5, content: Buffer.from('plain') }]);
+    const digest = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    const blobs = new Map([[digest(zst), zst], [digest(plain), plain]]);
+    const src = {
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: digest(zst), size: zst.length },
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: digest(plain), size: plain.length },
+      ],
+      async openBlob(d: string) {
+        return [blobs.get(d)!];
+      },
+    } as unknown as Parameters<typeof flattenImage>[0];
+    const out: Seen[] = [];
+    for await (const e of flattenImage(src)) out.push(await seen(e));
+    expect(tree(out)).toEqual({ z: 'dir', 'z/file': 'zstd', p: 'plain' });
   });
 });

@@ -80,6 +80,16 @@ describe('registry without auth', () => {
     expect(e.code).toBe('network');
   });
 
+  it('reports fetch progress in bytes up to the image size', async () => {
+    const resolver = createImageResolver(isolated({ cacheDir: tmp() }));
+    const img = await resolver.resolve(`${reg.host}/test/app:v1`);
+    const seen: [number, number][] = [];
+    await resolver.fetchLayers(img, (done, total) => seen.push([done, total]));
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.at(-1)).toEqual([img.size, img.size]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]![0]).toBeGreaterThanOrEqual(seen[i - 1]![0]);
+  });
+
   it('a missing image is a 404 RegistryError that names the reference', async () => {
     const resolver = createImageResolver(isolated({ cacheDir: tmp() }));
     const e = await error(resolver.resolve(`${reg.host}/test/nope:v9`));

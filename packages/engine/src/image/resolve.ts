@@ -56,7 +56,7 @@ export interface ResolvedImage {
 
 export interface ImageResolver {
   resolve(ref: string): Promise<ResolvedImage>;
-  /** Fetches every layer into the cache (in parallel); reports bytes as they complete. */
+  /** Fetches every layer into the cache (3 at a time); reports bytes (done, total) as they arrive. */
   fetchLayers(image: ResolvedImage, onProgress?: (done: number, total: number) => void): Promise<void>;
   cache: BlobCache;
   client: RegistryClient;
@@ -82,23 +82,30 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     })());
 
   /** Ensures a blob is in the cache (or a store), fetching it from the registry once. */
-  async function ensureBlob(r: ImageReference, desc: Descriptor, store?: string): Promise<string> {
+  async function ensureBlob(r: ImageReference, desc: Descriptor, store?: string, onBytes?: (n: number) => void): Promise<string> {
     if (store && (await hasBlob(store, desc.digest))) return store;
     if (await cache.has(desc.digest)) return cache.dir;
     let p = inflight.get(desc.digest);
     if (!p) {
-      p = fetchIntoCache(r, desc).finally(() => inflight.delete(desc.digest));
+      p = fetchIntoCache(r, desc, onBytes).finally(() => inflight.delete(desc.digest));
       inflight.set(desc.digest, p);
     }
     await p;
     return cache.dir;
   }
 
-  async function fetchIntoCache(r: ImageReference, desc: Descriptor): Promise<void> {
+  async function fetchIntoCache(r: ImageReference, desc: Descriptor, onBytes?: (n: number) => void): Promise<void> {
     const retries = opts.registry?.retries ?? 3;
     for (let attempt = 0; ; attempt++) {
+      let got = 0;
       try {
-        await cache.put(desc.digest, () => client.blob(r, desc), { maxBytes: desc.size });
+        await cache.put(desc.digest, () => client.blob(r, desc), {
+          maxBytes: desc.size,
+          onBytes: (n) => {
+            got += n;
+            onBytes?.(n);
+          },
+        });
         return;
       } catch (e) {
         if (e instanceof DigestMismatchError) {
@@ -108,6 +115,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
           throw new RegistryError(r.name, 'digest-mismatch', `blob ${desc.digest} is larger than the ${desc.size} bytes its manifest declares (nothing was kept)`);
         }
         if (attempt < retries && isTransientError(e)) {
+          onBytes?.(-got); // the retry starts the blob again
           await new Promise((res) => setTimeout(res, (opts.registry?.retryDelayMs ?? 300) * 2 ** attempt));
           continue;
         }
@@ -254,8 +262,14 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
         if (storeDir && !(await hasBlob(storeDir, d.digest))) throw new RegistryError(r.name, 'not-found', `layer ${d.digest} is missing from image store ${storeDir}; write the image again`);
-        await ensureBlob(r, d, storeDir);
-        done += d.size;
+        let counted = 0;
+        await ensureBlob(r, d, storeDir, (n) => {
+          counted += n;
+          done += n;
+          onProgress?.(done, image.size);
+        });
+        // Already cached (or fetched by a concurrent call): count it whole.
+        done += d.size - counted;
         onProgress?.(done, image.size);
       }
     };
