@@ -12,7 +12,9 @@ import { setCallerResolver } from '../../../web/src/server/http/caller';
 import { setBuildDeps } from '../../../web/src/server/builds/deps';
 import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
 import { runSubmit } from '../../../../packages/engine/src/cli/submit';
-import { startRegistry, type TestRegistry } from '@oscompose/engine';
+import { makeImage, pushImage, startRegistry, type TestRegistry } from '@oscompose/engine';
+import net from 'node:net';
+import { freePort } from './testing/harness';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from './testing/harness';
 
 let p: Pipeline;
@@ -139,6 +141,39 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     expect(build.artifacts).toEqual([]);
     const stream = await events(created.body.id);
     expect(stream.at(-1)).toMatchObject({ event: 'status', data: { status: 'failed' } });
+  });
+
+  it('retries a transient failure (registry unreachable) with backoff and succeeds once it is back', async () => {
+    await pushImage(registry.host, `${registry.host}/pipeline/later:1`, await makeImage({ files: { 'bin/later': 'x' }, config: { Cmd: ['/bin/later'] } }));
+    const port = await freePort(); // nothing listens here yet: connections are refused
+    const spec = specText(refs, { onboot: [{ name: 'later', image: `127.0.0.1:${port}/pipeline/later:1` }] });
+    const created = await http('POST', '/api/v1/builds', { spec, formats: ['tar'], name: 'later' });
+    const id = created.body.id;
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const logs = await p.testDb.db.buildEvent.findMany({ where: { buildId: id, type: 'log' } });
+      if (logs.some((l) => /retrying with backoff/.test(l.payload))) break;
+      const b = await p.testDb.db.build.findUniqueOrThrow({ where: { id } });
+      if (b.status === 'failed' || Date.now() > until) throw new Error(`no retry: ${b.status} ${b.error}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The registry comes back (a loopback proxy to the real one on the port the spec names).
+    const [, regPort] = registry.host.split(':');
+    const proxy = net.createServer((c) => {
+      const up = net.connect(Number(regPort), '127.0.0.1');
+      c.pipe(up).pipe(c);
+      c.on('error', () => up.destroy());
+      up.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', () => r()));
+    try {
+      const build = await waitStatus(id, ['succeeded', 'failed']);
+      expect(build.status, build.error ?? '').toBe('succeeded');
+      expect(build.attempts).toBeGreaterThanOrEqual(2);
+      expect(build.resolvedSpec).toMatch(new RegExp(`127.0.0.1:${port}/pipeline/later:1@sha256:`));
+    } finally {
+      proxy.close();
+    }
   });
 
   it('answers 400 with line and column for a bad spec, before anything is queued', async () => {
