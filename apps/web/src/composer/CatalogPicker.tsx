@@ -77,7 +77,7 @@ export function CatalogPicker({ onAdd, onLoaded }: { onAdd(item: CatalogItemToAd
                     >
                       <div className="flex items-center justify-between gap-2">
                         <span className="truncate text-sm font-medium">{e.title || e.name}</span>
-                        <span className="text-xs text-primary opacity-0 group-hover:opacity-100 group-focus-visible:opacity-100">+ Add</span>
+                        <span aria-hidden className="text-xs text-primary opacity-0 group-hover:opacity-100 group-focus-visible:opacity-100">+ Add</span>
                       </div>
                       <div className="truncate font-mono text-[11px] text-muted-foreground">{e.reference}</div>
                       {e.deprecated ? <Badge tone="warning">deprecated</Badge> : null}

@@ -31,7 +31,14 @@ export const PERMISSIONS = {
   'team:read': 'viewer',
   'team:manage': 'admin',
   'team:delete': 'owner',
-  'token:manage': 'member',
+  // API tokens are capped at their owner's role, so every role may make its own.
+  'token:manage': 'viewer',
+  // joining a team by invitation link (the caller has no team yet, see route option teamless)
+  'invitation:accept': 'viewer',
+  // registry credentials (the secret never leaves the server) and the audit trail
+  'credential:read': 'admin',
+  'credential:write': 'admin',
+  'audit:read': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

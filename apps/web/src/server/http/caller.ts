@@ -1,8 +1,8 @@
 // Who is calling: resolves a request to { userId, teamId, role }. The route wrapper is the only
-// user. Until accounts land this is the seeded local user in the default team (single-user mode);
-// the teams work replaces the resolver (session cookie, then `Authorization: Bearer <token>`).
+// user. The default resolver (auth/resolveCaller.ts) reads `Authorization: Bearer <token>`, then
+// the session cookie, and falls back to the seeded local user only while nobody has an account.
 
-import type { Role } from '../auth/permissions';
+import type { Permission, Role } from '../auth/permissions';
 import { UnavailableError } from './errors';
 
 export interface Caller {
@@ -11,6 +11,12 @@ export interface Caller {
   role: Role;
   /** How the caller proved who they are: the local single-user mode, a session or an API token. */
   via: 'local' | 'session' | 'token';
+  /** API tokens: the permissions the token was limited to (empty or absent = all of the role). */
+  scopes?: Permission[];
+  /** Sessions: the session row, to switch the active team. */
+  sessionId?: string;
+  /** Signed in but in no team yet (only routes declared `teamless` accept this caller). */
+  teamless?: boolean;
 }
 
 /** Returns the caller, or null when the request carries no valid credentials (→ 401). */
@@ -24,7 +30,17 @@ export function setCallerResolver(next: CallerResolver | undefined): void {
 }
 
 export async function resolveCaller(req: Request): Promise<Caller | null> {
-  return (resolver ?? localCaller)(req);
+  return (resolver ?? accountsCaller)(req);
+}
+
+/** Token, session, or single-user mode before the first sign-up (see docs/auth.md). */
+async function accountsCaller(req: Request): Promise<Caller | null> {
+  const [{ resolveFromRequest }, { auth }, { db }] = await Promise.all([import('../auth/resolveCaller'), import('../auth/betterAuth'), import('../db')]);
+  return resolveFromRequest(req, {
+    prisma: db(),
+    getSession: (headers) => auth().api.getSession({ headers }),
+    localCaller,
+  });
 }
 
 let cached: Promise<Caller> | undefined;

@@ -15,6 +15,8 @@ type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 export interface RouteOptions<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
   permission: Permission;
+  /** Accept a signed-in caller who belongs to no team yet (accepting an invitation). */
+  teamless?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -89,6 +91,12 @@ export function route<
     try {
       const caller = await resolveCaller(req);
       if (!caller) throw new UnauthorizedError();
+      if (caller.teamless && !options.teamless) {
+        throw new ForbiddenError('You are signed in but belong to no team yet: open an invitation link from a team admin.');
+      }
+      if (caller.scopes && caller.scopes.length > 0 && !caller.scopes.includes(options.permission)) {
+        throw new ForbiddenError(`This API token is limited to ${caller.scopes.join(', ')}; it may not do ${options.permission}. Create a token with that scope.`);
+      }
       if (!can(caller.role, options.permission)) {
         throw new ForbiddenError(
           `Your role (${caller.role}) may not do this (${options.permission}); ask a team admin to change your role.`,
