@@ -189,7 +189,8 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: '1',
   };
   ensureSeed(env, dataDir);
-  if (!DEV) ensureWebBuild();
+  // OSCOMPOSE_SKIP_BUILD=1 runs the existing build as is (tests that prepared it already).
+  if (!DEV && process.env.OSCOMPOSE_SKIP_BUILD !== '1') ensureWebBuild();
   if (PREPARE_ONLY) {
     step(green('ready (prepared only).'));
     return;

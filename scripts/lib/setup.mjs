@@ -218,7 +218,7 @@ export async function ensureRedis(dataDir, { onLine } = {}) {
   }
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  step(`starting redis-server on 127.0.0.1:${port} (data in ${path.relative(process.cwd(), dir) || dir})`);
+  step(`starting redis-server on 127.0.0.1:${port} (data in ${dir})`);
   const child = spawn(
     bin,
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
