@@ -74,9 +74,12 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   if (!formats.length) throw new UserError('The build names no output format; choose at least one (e.g. kernel+initrd).');
   if (unknown.length) throw new UserError(`Unknown or unavailable format(s): ${unknown.join(', ')}. Available here: ${[...known].join(', ')}.`);
 
+  // The engine's own `artifact` events name files in our private work dir: they become log
+  // lines; the `artifact` events clients see are sent once an artifact is published.
   const onEvent = (e: EngineEvent) => {
-    const { type, ...data } = e;
-    sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : type === 'artifact' ? 'artifact' : 'progress', data);
+    const { type, file: _file, ...data } = e;
+    if (type === 'artifact') sink.emit('log', { level: 'info', ...data });
+    else sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : 'progress', data);
   };
 
   // 1. Resolve every image reference to a digest; what is built is the resolved spec.
