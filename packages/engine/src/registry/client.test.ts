@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackRegistry, parseChallenge, registryBaseUrl } from './client';
+import { isLoopbackRegistry, parseChallenge, RegistryClient, registryBaseUrl } from './client';
+import { RegistryError } from './errors';
 import { credentialEnvName, credentialFor, parseDockerConfig } from './credentials';
 
 describe('plain HTTP only for loopback and insecure registries', () => {
@@ -46,5 +47,20 @@ describe('credentials', () => {
     expect(credentialFor('ghcr.io', { docker })).toEqual({ username: 'd', password: 'd' });
     expect(credentialFor('ghcr.io', { explicit: { 'ghcr.io': { username: 'x', password: 'y' } }, env, docker })?.username).toBe('x');
     expect(credentialFor('registry-1.docker.io', { docker: { 'docker.io': { username: 'h', password: 'p' } } })?.username).toBe('h');
+  });
+});
+
+describe('token realm', () => {
+  it('does not send a password to a plain-HTTP token service', async () => {
+    const sent: string[] = [];
+    const fake: typeof fetch = async (input) => {
+      sent.push(String(input));
+      return new Response('', { status: 401, headers: { 'www-authenticate': 'Bearer realm="http://auth.example.com/token",service="r"' } });
+    };
+    const client = new RegistryClient({ fetch: fake, dockerConfig: false, env: {}, credentials: { 'registry.example.com': { username: 'u', password: 'p' } } });
+    const e = await client.getManifest('registry.example.com/a/b:1').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RegistryError);
+    expect((e as RegistryError).code).toBe('insecure');
+    expect(sent).toEqual(['https://registry.example.com/v2/a/b/manifests/1']);
   });
 });

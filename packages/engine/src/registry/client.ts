@@ -203,7 +203,16 @@ export class RegistryClient {
       return;
     }
     if (scheme !== 'bearer' || !params.realm) throw new RegistryError(r.name, 'unauthorized', `the registry asks for "${scheme}" authentication, which oscompose does not support`, { status: 401 });
-    const tu = new URL(params.realm);
+    let tu: URL;
+    try {
+      tu = new URL(params.realm);
+    } catch {
+      throw new RegistryError(r.name, 'server', `the registry sent an invalid token realm "${params.realm}"`, { status: 401 });
+    }
+    // Credentials go to a token service only over HTTPS (or to loopback / hosts marked insecure).
+    if (basic && tu.protocol !== 'https:' && !(isLoopbackRegistry(tu.host) || (this.opts.insecureRegistries ?? []).includes(tu.host))) {
+      throw new RegistryError(r.name, 'insecure', `the token service ${tu.origin} is not HTTPS; refusing to send the password for ${r.registry} in clear text (add ${tu.host} to --insecure-registry if you mean it)`, { status: 401 });
+    }
     if (params.service) tu.searchParams.set('service', params.service);
     tu.searchParams.set('scope', params.scope ?? `repository:${r.repository}:pull`);
     const res = await this.withRetries(r, () => this.fetchFn(tu, { headers: basic ? { authorization: basic, 'user-agent': 'oscompose' } : { 'user-agent': 'oscompose' } }));
