@@ -7,8 +7,8 @@ import type { PrismaClient } from '@oscompose/db';
 import { recordAudit } from './audit';
 
 /** True once any user can sign in with a password: single-user mode is over. */
-export async function hasAccounts(prisma: PrismaClient): Promise<boolean> {
-  return (await prisma.account.count({ where: { providerId: 'credential' } })) > 0;
+export async function hasAccounts(prisma: PrismaClient, exceptUserId?: string): Promise<boolean> {
+  return (await prisma.account.count({ where: { providerId: 'credential', ...(exceptUserId ? { userId: { not: exceptUserId } } : {}) } })) > 0;
 }
 
 function openSignup(): boolean {
@@ -46,11 +46,11 @@ export async function uniqueSlug(prisma: PrismaClient, name: string): Promise<st
 }
 
 /**
- * Runs after better-auth created the user (its credential account is written just after, so
- * "first" means: no user had a password before this one).
+ * Runs after better-auth created the user (and, in 1.7, its credential account), so "first"
+ * means: no other user has a password.
  */
 export async function afterSignUp(prisma: PrismaClient, user: { id: string; email: string; name: string }): Promise<void> {
-  if (!(await hasAccounts(prisma))) {
+  if (!(await hasAccounts(prisma, user.id))) {
     const team = (await prisma.team.findFirst({ orderBy: { createdAt: 'asc' } })) ?? (await prisma.team.create({ data: { name: 'Default', slug: await uniqueSlug(prisma, 'default') } }));
     await prisma.membership.upsert({
       where: { teamId_userId: { teamId: team.id, userId: user.id } },
