@@ -272,10 +272,13 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
       return 0;
     }
 
+    let lastLine = '';
     await followBuild(client, created.id, (e) => {
       if (o.quiet) return;
       const line = progressLine(e);
-      if (line) io.err(line + '\n');
+      // Stages are announced by the worker and again by the engine: print each once.
+      if (line && !(line === lastLine && e.event === 'stage')) io.err(line + '\n');
+      if (line) lastLine = line;
     });
     const build = await client.json<BuildInfo>(created.url);
     if (build.status !== 'succeeded') {
