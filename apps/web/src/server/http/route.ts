@@ -115,3 +115,26 @@ export function route<
     }
   };
 }
+
+/**
+ * For the few routes that describe the product and hold no team data (the spec JSON Schema,
+ * the format list): same parsing and error mapping, no caller. Say why in the route's comment.
+ */
+export function publicRoute<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(options: Omit<RouteOptions<P, Q, B>, 'permission'>, handler: (ctx: Omit<HandlerContext<Out<P>, Out<Q>, Out<B>>, 'caller'>) => Promise<Response | unknown> | Response | unknown) {
+  return async function publicRouteHandler(req: Request, ctx?: NextRouteContext): Promise<Response> {
+    try {
+      const parsed = await parseInput({ ...options, permission: 'format:read' }, req, ctx);
+      if (parsed instanceof Response) return parsed;
+      const result = await handler({ req, ...parsed });
+      if (result instanceof Response) return result;
+      if (result === undefined) return new Response(null, { status: 204 });
+      return Response.json(result);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
