@@ -1,0 +1,6 @@
+// The key material for encrypted registry credentials: OSCOMPOSE_SECRET, else the session secret.
+import { webConfig } from '../config';
+
+export function serverSecret(): string {
+  return process.env.OSCOMPOSE_SECRET || webConfig().authSecret;
+}
