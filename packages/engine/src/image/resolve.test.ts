@@ -1,8 +1,8 @@
 // Integration: the resolver against a real docker-registry on 127.0.0.1 (started here), OCI
 // layout directories and archive tarballs.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FsEntry } from '../oci/entry';
@@ -15,8 +15,11 @@ import { makeImage, makeIndex, type MemoryImage } from '../testing/image';
 import { pushImage, startRegistry, type TestRegistry } from '../testing/registry';
 import { flattenImage } from './flatten';
 import { createImageResolver, type ImageResolverOptions } from './resolve';
+import { tempDirs } from '../testing/tmp';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'resolve-test-'));
+const dirs = tempDirs('resolve-test-');
+const tmp = dirs.make;
+afterAll(dirs.cleanup);
 
 async function files(image: Parameters<typeof flattenImage>[0]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

@@ -1,18 +1,23 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findInLayout, readBlob, readIndex, writeImage } from './layout';
 import { tarBuffer } from './tar';
 import { normaliseReference } from './reference';
 import type { ImageConfig, ImageManifest } from './types';
+import { tempDirs } from '../testing/tmp';
+
+const dirs = tempDirs('layout-');
+const tmp = dirs.make;
+afterAll(dirs.cleanup);
 
 const layer = () => tarBuffer([{ path: 'hello', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 3, content: Buffer.from('hi\n') }]);
 
 describe('OCI image layout', () => {
   it('writes a valid layout with the normalised reference and reads it back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'layout-'));
+    const dir = tmp();
     const img = await writeImage(dir, { ref: 'alpine', config: { Cmd: ['/bin/sh'] }, labels: { 'org.mobyproject.config': '{"pid":"host"}' }, layers: [await layer()] });
     expect(img.reference).toBe('docker.io/library/alpine:latest');
     expect(JSON.parse(readFileSync(join(dir, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
@@ -31,8 +36,8 @@ describe('OCI image layout', () => {
   });
 
   it('is deterministic and replaces an image of the same name', async () => {
-    const a = mkdtempSync(join(tmpdir(), 'layout-'));
-    const b = mkdtempSync(join(tmpdir(), 'layout-'));
+    const a = tmp();
+    const b = tmp();
     const opts = async () => ({ ref: 'localhost:5000/oscompose/init:v1', config: { Env: ['A=1'] }, layers: [await layer(), await layer()] });
     const x = await writeImage(a, await opts());
     const y = await writeImage(b, await opts());
@@ -46,7 +51,7 @@ describe('OCI image layout', () => {
   });
 
   it('concurrent writers do not lose index entries', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'layout-'));
+    const dir = tmp();
     const l = await layer();
     await Promise.all(Array.from({ length: 8 }, (_, i) => writeImage(dir, { ref: `localhost:5000/img${i}:t`, layers: [l] })));
     expect((await readIndex(dir)).manifests).toHaveLength(8);

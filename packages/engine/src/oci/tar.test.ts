@@ -1,10 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, lstatSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, lstatSync, readlinkSync } from 'node:fs';
+
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { FsEntry } from './entry';
 import { readTar, sortEntries, tarBuffer } from './tar';
+import { tempDirs } from '../testing/tmp';
+
+const dirs = tempDirs('tar-test-');
+const tmp = dirs.make;
+afterAll(dirs.cleanup);
 
 async function* once(b: Buffer) {
   // Odd chunk sizes exercise the reader's buffering.
@@ -58,7 +63,7 @@ describe('tar writer', () => {
   });
 
   it('is read by GNU tar with the same names, modes and content', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tar-test-'));
+    const dir = tmp();
     const tar = await tarBuffer(entries.filter((e) => e.type !== 'char' && e.type !== 'hardlink'), { mtime: 0 });
     writeFileSync(join(dir, 'x.tar'), tar);
     const list = execFileSync('tar', ['-tvf', join(dir, 'x.tar')]).toString();
@@ -83,7 +88,7 @@ describe('tar writer', () => {
 
 describe('tar reader', () => {
   it('reads archives written by GNU tar (ustar, long names, hard links)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tar-test-'));
+    const dir = tmp();
     execFileSync('sh', ['-c', `mkdir -p src/${'x'.repeat(150)} && echo hi > src/${'x'.repeat(150)}/f && ln src/${'x'.repeat(150)}/f src/hl && ln -s f src/sl`], { cwd: dir });
     for (const fmt of ['gnu', 'pax', 'ustar']) {
       if (fmt === 'ustar') continue; // 150-char component does not fit ustar
@@ -98,7 +103,7 @@ describe('tar reader', () => {
   });
 
   it('reads GNU base-256 ids and GNU long link names', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tar-test-'));
+    const dir = tmp();
     const target = 'x'.repeat(150);
     execFileSync('sh', ['-c', `mkdir src && echo hi > src/f && ln -s ${target} src/longlink && tar --format=gnu --owner=big:3000000 --group=big:3000001 -cf g.tar -C src .`], { cwd: dir });
     const got = await readAll(readFileSync(join(dir, 'g.tar')));

@@ -1,11 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { writeImage } from '../oci/layout';
 import { tarBuffer } from '../oci/tar';
 import { makeImage } from './image';
 import { pushImage, startRegistry, type TestRegistry } from './registry';
+import { tempDirs } from './tmp';
+
+const dirs = tempDirs('push-layout-');
+const tmp = dirs.make;
+afterAll(dirs.cleanup);
 
 const started: TestRegistry[] = [];
 afterAll(async () => {
@@ -33,7 +35,7 @@ describe('pushImage from an OCI layout directory', () => {
   it('pushes the image named by the reference', async () => {
     const reg = await startRegistry();
     started.push(reg);
-    const dir = mkdtempSync(join(tmpdir(), 'push-layout-'));
+    const dir = tmp();
     const layer = await tarBuffer([{ path: 'x', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, content: Buffer.from('x') }]);
     await writeImage(dir, { ref: 'localhost:5000/oscompose/other:1', layers: [layer] });
     const w = await writeImage(dir, { ref: 'localhost:5000/oscompose/x:1', layers: [layer], config: { Cmd: ['x'] } });
