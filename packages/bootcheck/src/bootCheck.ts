@@ -35,6 +35,11 @@ export interface BootCheckOptions {
    * `expect` to appear in what follows (e.g. a shell from getty INSECURE=true).
    */
   consoleInteractions?: Array<{ send: string; expect: string }>;
+  /**
+   * Runs after boot and the checks above while the guest is still up (e.g. talk to a forwarded
+   * port); a throw becomes a problem in the result. The time limit still applies.
+   */
+  whileRunning?: (vm: { forwardedPorts: Array<{ host: number; guest: number }>; console: () => string; signal: AbortSignal }) => Promise<void>;
   /** Called with console output as it arrives. */
   onConsole?: (chunk: string) => void;
 }
@@ -200,6 +205,13 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
       }
     }
     if (interactions.length) interactionsOut = interactions;
+    if (booted && opts.whileRunning && !qemuGone) {
+      try {
+        await opts.whileRunning({ forwardedPorts: forwards, console: () => console, signal: stop.signal });
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
     if (booted && opts.untilPoweroff) await waitFor(() => qemuGone);
   } finally {
     clearTimeout(timer);
