@@ -313,6 +313,11 @@ describe('local sources', () => {
     expect(await files(img)).toEqual({ etc: 'dir', 'etc/os-release': 'ID=' });
   });
 
+  it('a store that does not exist is empty', async () => {
+    const e = await error(createImageResolver(isolated({ cacheDir: tmp(), imageStores: [join(tmp(), 'no-such-store')], registry: { fetch: () => Promise.reject(new Error('offline')), retries: 0 } })).resolve('localhost:5000/x:1'));
+    expect(e.code).toBe('network');
+  });
+
   it('a corrupt archive fails with an ArchiveError', async () => {
     const archive = join(tmp(), 'junk.tar');
     writeFileSync(archive, Buffer.alloc(2048, 0x41));

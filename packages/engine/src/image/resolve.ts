@@ -74,9 +74,9 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     (archives ??= (async () => {
       const out: { path: string; images: ImportedImage[] }[] = [];
       for (const s of opts.imageStores ?? []) {
+        // A store that does not exist (yet) is empty: the default data/images may not be made.
         const st = await stat(s).catch(() => undefined);
-        if (!st) throw new ArchiveError(`image store ${s} does not exist`);
-        if (st.isFile()) out.push({ path: s, images: await importArchive(s, cache) });
+        if (st?.isFile()) out.push({ path: s, images: await importArchive(s, cache) });
       }
       return out;
     })());
@@ -100,7 +100,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
       let got = 0;
       try {
         await cache.put(desc.digest, () => client.blob(r, desc), {
-          maxBytes: desc.size,
+          maxBytes: desc.size > 0 ? desc.size : undefined,
           onBytes: (n) => {
             got += n;
             onBytes?.(n);
