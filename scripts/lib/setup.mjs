@@ -27,7 +27,7 @@ export function step(msg) {
 
 export class SetupError extends Error {}
 
-/** Reads KEY=VALUE lines of `.env` into process.env; the real environment wins. */
+/** Reads KEY=VALUE lines of `.env` into process.env; the real environment wins; empty values are skipped. */
 export function loadDotEnv(file = path.join(ROOT, '.env')) {
   if (!existsSync(file)) return;
   for (const raw of readFileSync(file, 'utf8').split('\n')) {
@@ -38,7 +38,8 @@ export function loadDotEnv(file = path.join(ROOT, '.env')) {
     let value = m[2];
     if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
     else value = value.replace(/\s+#.*$/, '');
-    if (process.env[m[1]] === undefined) process.env[m[1]] = value;
+    // Empty means unset (.env.example lists every key, most of them empty).
+    if (value !== '' && process.env[m[1]] === undefined) process.env[m[1]] = value;
   }
 }
 
