@@ -18,26 +18,9 @@ import { boot } from './testing/qemu';
 const cacheRoot = process.env.OSCOMPOSE_CACHE ?? join(homedir(), '.cache', 'oscompose');
 const EPOCH = 1_700_000_000;
 
-/**
- * Used only while packages/catalog has no compositions/minimal.yml yet: the same starter images
- * a minimal system is made of (kernel, init, runc, two onboot containers).
- */
-const FALLBACK_MINIMAL = `kernel:
-  image: localhost:5000/oscompose/kernel:6.1
-  cmdline: console=ttyS0
-init:
-  - localhost:5000/oscompose/init:0.1
-  - localhost:5000/oscompose/runc:0.1
-onboot:
-  - name: sysctl
-    image: localhost:5000/oscompose/sysctl:0.1
-  - name: hello
-    image: localhost:5000/oscompose/hello:0.1
-`;
 
 let root: string;
 let spec: Spec;
-let specName: string;
 let artifacts: Array<{ format: string; name: string; path: string }>;
 let imageStore: string;
 let debianCache: string;
@@ -49,10 +32,10 @@ beforeAll(async () => {
   debianCache = process.env.OSCOMPOSE_DEBIAN_CACHE ?? join(cacheRoot, 'debian');
   await buildStarterCatalog({ imageStore, cacheDir: debianCache });
 
-  const minimal = (await loadDefaultCompositions({ registryHost: 'localhost:5000' }).catch(() => [])).find((c) => c.name === 'minimal');
-  specName = minimal ? 'the default composition "minimal"' : 'the fallback minimal spec';
-  const parsed = parseSpec(minimal?.yaml ?? FALLBACK_MINIMAL);
-  if (!parsed.spec) throw new Error(`${specName} does not parse: ${JSON.stringify(parsed.problems)}`);
+  const minimal = (await loadDefaultCompositions({ registryHost: 'localhost:5000' })).find((c) => c.name === 'minimal');
+  if (!minimal) throw new Error('packages/catalog/compositions/minimal.yml is missing: the default composition this test builds');
+  const parsed = parseSpec(minimal.yaml);
+  if (!parsed.spec) throw new Error(`the default composition "minimal" does not parse: ${JSON.stringify(parsed.problems)}`);
   spec = parsed.spec;
 
   const res = await build({
@@ -98,7 +81,7 @@ async function kernelModulesFor(kernelPath: string) {
   return unpacked;
 }
 
-describe(`every disk format of the minimal system boots with all onboot containers exiting 0`, () => {
+describe('every disk format of the default composition (minimal) boots with all onboot containers exiting 0', () => {
   it('built every disk format', () => {
     expect(onbootNames().length).toBeGreaterThan(0);
     expect([...new Set(artifacts.map((a) => a.format))].sort()).toEqual(diskFormats.map((f) => f.name).sort());
