@@ -315,6 +315,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         // Image sections hold one entry per path already, and with hard links turned into
         // symlinks they can be written as they are read; `files` (and `keep`) are read first.
         stream: hardlinks === 'symlink' && s.kind !== 'files',
+        onBytes: (n) => emit({ type: 'progress', stage: 'compress', section: s.id, done: n, message: `${s.label}: ${(n / 1048576).toFixed(0)} MiB` }),
       });
       const blobs: Record<string, Buffer> = {};
       if (pieces.kernel) blobs.kernel = pieces.kernel;

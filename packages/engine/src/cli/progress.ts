@@ -11,6 +11,8 @@ export function progressPrinter(out: NodeJS.WritableStream & { isTTY?: boolean; 
   return {
     event(e: BuildEvent) {
       if (quiet && e.type !== 'artifact' && e.level !== 'error') return;
+      // Byte counts inside a section (no total) are for live UIs; the bar counts sections.
+      if (e.type === 'progress' && e.total === undefined) return;
       if (tty && e.type === 'progress' && e.total) {
         const width = Math.max(10, Math.min(40, (out.columns ?? 80) - 50));
         const done = Math.round(((e.done ?? 0) / e.total) * width);

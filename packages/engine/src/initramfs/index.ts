@@ -83,8 +83,10 @@ export async function sectionArchive(entries: AsyncIterable<FsEntry>, opts: Arch
       groupBytes += b.length;
       rawBytes += b.length;
     }
-    opts.onBytes?.(rawBytes);
-    if (groupBytes >= MEMBER_BYTES) flush();
+    if (groupBytes >= MEMBER_BYTES) {
+      flush();
+      opts.onBytes?.(rawBytes);
+    }
   }
   flush();
   const parts = await Promise.all(members);
