@@ -176,6 +176,23 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     }
   });
 
+  it('builds a saved composition version; a composition of another team is not found', async () => {
+    const db = p.testDb.db;
+    const comp = await db.composition.create({ data: { teamId: p.testDb.teamId, name: 'web-host', latestVersion: 2 } });
+    await db.compositionVersion.create({ data: { compositionId: comp.id, version: 1, specText: 'kernel: {}\n' } });
+    const v2 = await db.compositionVersion.create({ data: { compositionId: comp.id, version: 2, specText: spec() } });
+    const created = await http('POST', '/api/v1/builds', { compositionId: comp.id, formats: ['tar'] });
+    expect(created.status).toBe(202);
+    const build = await waitStatus(created.body.id, ['succeeded', 'failed']);
+    expect(build).toMatchObject({ status: 'succeeded', compositionVersionId: v2.id, specText: spec() });
+
+    const other = await db.team.create({ data: { name: 'Other', slug: `other-${Date.now()}` } });
+    const theirs = await db.composition.create({ data: { teamId: other.id, name: 'secret' } });
+    const res = await http('POST', '/api/v1/builds', { compositionId: theirs.id, formats: ['tar'] });
+    expect(res.status).toBe(404);
+    expect((await http('POST', '/api/v1/builds', { spec: spec(), compositionId: comp.id, formats: ['tar'] })).status).toBe(400);
+  });
+
   it('answers 400 with line and column for a bad spec, before anything is queued', async () => {
     const res = await http('POST', '/api/v1/builds', { spec: 'kernel:\n  image: [\n', formats: ['tar'] });
     expect(res.status).toBe(400);
