@@ -3,9 +3,10 @@
 
 import { createHash } from 'node:crypto';
 
-export function buildCacheKey(input: { resolvedSpec: string; formats: string[]; engineVersion: string; arch?: string }): string {
+export function buildCacheKey(input: { resolvedSpec: string; formats: string[]; engineVersion: string; arch?: string; name: string }): string {
   // Formats are a set: order does not change what is written. Keep the fields in a fixed order.
+  // The base name is part of it: it names the files, and disk formats seed their ids with it.
   const formats = [...new Set(input.formats)].sort();
-  const doc = JSON.stringify({ v: 1, engine: input.engineVersion, arch: input.arch ?? 'amd64', formats, spec: input.resolvedSpec });
+  const doc = JSON.stringify({ v: 2, engine: input.engineVersion, arch: input.arch ?? 'amd64', formats, name: input.name, spec: input.resolvedSpec });
   return createHash('sha256').update(doc).digest('hex');
 }

@@ -85,7 +85,8 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   // 1. Resolve every image reference to a digest; what is built is the resolved spec.
   sink.emit('stage', { stage: 'resolve' });
   const resolved = await engine.resolve(build.specText, { signal, onEvent });
-  const cacheKey = buildCacheKey({ resolvedSpec: resolved.text, formats, engineVersion: engine.version, arch: build.arch });
+  const name = artifactBaseName(build);
+  const cacheKey = buildCacheKey({ resolvedSpec: resolved.text, formats, engineVersion: engine.version, arch: build.arch, name });
   await owned(db, buildId, runId, { resolvedSpec: resolved.text, cacheKey });
 
   // 2. The build cache: a succeeded build of the same team with the same key has our artifacts.
@@ -126,7 +127,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
       formats,
       outDir,
       workDir: path.join(workDir, 'scratch'),
-      name: artifactBaseName(build),
+      name,
       signal,
       onEvent,
     });

@@ -123,6 +123,12 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     const first = (await http('GET', `/api/v1/builds/${firstId}`)).body;
     expect(build.artifacts.map((a: any) => [a.name, a.sha256])).toEqual(first.artifacts.map((a: any) => [a.name, a.sha256]));
 
+    // Another artifact name is another build (names are in the files and in disk ids).
+    const renamed = await http('POST', '/api/v1/builds', { spec: spec(), formats: ['tar', 'kernel+initrd'], name: 'other' });
+    const other = await waitStatus(renamed.body.id, ['succeeded', 'failed']);
+    expect(other).toMatchObject({ status: 'succeeded', cached: false });
+    expect(other.artifacts.map((a: any) => a.name).sort()).toEqual(['other-cmdline', 'other-initrd.img', 'other-kernel', 'other.tar']);
+
     const fresh = await http('POST', `/api/v1/builds/${firstId}/rebuild`, { fresh: true });
     expect(fresh.status).toBe(202);
     const rebuilt = await waitStatus(fresh.body.id, ['succeeded', 'failed']);
