@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Spec } from '@oscompose/spec';
-import { build, type BuildEvent } from './build';
+import { build, explainBuild, type BuildEvent } from './build';
 import { parseCpio, type CpioMember } from './initramfs/cpio';
 import { directory, entry, memoryImages } from './layout/memory-images';
 import { tarBuffer } from './oci/tar';
@@ -113,6 +113,8 @@ describe('build (kernel+initrd) from in-memory images', () => {
     expect(b.sections.every((s) => s.cached)).toBe(true);
     expect(c.sections.some((s) => s.cached)).toBe(false);
 
+    const plan = await explainBuild(spec, images(k, 'getty v2'), { cacheDir });
+    expect(plan.filter((p) => !p.cached).map((p) => p.id)).toEqual(['services[0]', 'files']);
     const provider = images(k, 'getty v2');
     const d = await build({ spec, images: provider, outDir: join(dir, 'r4'), name: 'r', cacheDir });
     expect(d.sections.filter((s) => !s.cached).map((s) => s.id)).toEqual(['services[0]']);

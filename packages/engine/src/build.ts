@@ -205,6 +205,40 @@ async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): P
   await Promise.all(workers);
 }
 
+/** One section of a planned build and whether its archive is already in the section cache. */
+export interface PlannedSection {
+  id: string;
+  label: string;
+  kind: SectionPlan['kind'];
+  image?: string;
+  cached: boolean;
+}
+
+/**
+ * What a build of this spec would do, without doing it: the sections in order and which of
+ * them the section cache already holds (for the UI's "what will be built"). Images are resolved;
+ * nothing is fetched or written. The files section is reported as not cached (its key covers
+ * source contents only known while building).
+ */
+export async function explainBuild(
+  spec: Spec,
+  images: ImageProvider,
+  opts: Pick<BuildOptions, 'cacheDir' | 'compression' | 'compressionLevel' | 'hardlinks' | 'signal'> = {},
+): Promise<PlannedSection[]> {
+  const { planned } = await resolveSpec(spec, images, { signal: opts.signal });
+  const plan = planSections(spec, planned);
+  const compression = opts.compression ?? 'gzip';
+  const cache = new SectionCache(join(opts.cacheDir ?? defaultCacheDir(), 'sections'));
+  const ext = compression === 'zstd' ? 'cpio.zst' : compression === 'gzip' ? 'cpio.gz' : 'cpio';
+  const level = opts.compressionLevel ?? (compression === 'zstd' ? 3 : DEFAULT_GZIP_LEVEL);
+  const out: PlannedSection[] = [];
+  for (const s of plan.sections) {
+    const cached = s.kind !== 'files' && (await cache.has(`${s.key}-${opts.hardlinks ?? 'symlink'}-l${level}`, ext));
+    out.push({ id: s.id, label: s.label, kind: s.kind, image: 'image' in s ? s.image?.ref : undefined, cached });
+  }
+  return out;
+}
+
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const emit = (e: BuildEvent) => opts.onEvent?.(e);
   const signal = opts.signal;

@@ -29,6 +29,8 @@ export { makeImage, makeIndex, filesToEntries, memorySource, type MakeImageOptio
 // --- Build (layout/, initramfs/, outputs/, build.ts) ---
 export {
   build,
+  explainBuild,
+  type PlannedSection,
   resolveSpec,
   loadSpec,
   defaultImageProvider,

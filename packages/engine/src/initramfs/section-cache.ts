@@ -1,7 +1,7 @@
 // Compressed section archives cached by a digest of their inputs (image digest, layout
 // parameters, compression), so a rebuild recompresses only the sections that changed.
 // Files are written to a temp name and renamed, so concurrent builds never see half a file.
-import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -39,6 +39,15 @@ export class SectionCache {
       return { archive, extra, blobs };
     } catch {
       return undefined;
+    }
+  }
+
+  async has(key: string, ext: string): Promise<boolean> {
+    try {
+      await access(this.file(key, ext));
+      return true;
+    } catch {
+      return false;
     }
   }
 
