@@ -55,5 +55,13 @@ export async function deleteCredential(prisma: PrismaClient, caller: Caller, id:
  */
 export async function registryAuthForTeam(prisma: PrismaClient, teamId: string, serverSecret: string): Promise<Record<string, { username: string; password: string }>> {
   const rows = await prisma.registryCredential.findMany({ where: { teamId } });
-  return Object.fromEntries(rows.map((r) => [r.host, { username: r.username, password: openSecret(r.secret, serverSecret) }]));
+  return Object.fromEntries(
+    rows.map((r) => {
+      try {
+        return [r.host, { username: r.username, password: openSecret(r.secret, serverSecret) }];
+      } catch (err) {
+        throw Object.assign(err as Error, { message: `Registry credential for ${r.host}: ${(err as Error).message}` });
+      }
+    }),
+  );
 }

@@ -35,7 +35,10 @@ export async function myTeams(prisma: PrismaClient, caller: Caller) {
 export async function switchTeam(prisma: PrismaClient, caller: Caller, teamId: string): Promise<void> {
   const m = await prisma.membership.findFirst({ where: { userId: caller.userId, teamId } });
   if (!m) throw new NotFoundError(`Team ${teamId}`);
-  if (caller.via !== 'session' || !caller.sessionId) throw new BadRequestError('Only a browser session has an active team; an API token belongs to one team.');
+  if (caller.via !== 'session' || !caller.sessionId) {
+    if (teamId === caller.teamId) return;
+    throw new BadRequestError('Only a browser session has an active team; an API token belongs to one team.');
+  }
   await prisma.session.update({ where: { id: caller.sessionId }, data: { activeOrganizationId: teamId } });
 }
 
