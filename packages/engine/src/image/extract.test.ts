@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
-
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FsEntry } from '../oci/entry';
@@ -68,5 +69,60 @@ describe('extractToDir', () => {
       extractToDir([{ path: 'pw', type: 'hardlink', mode: 0o644, uid: 0, gid: 0, size: 0, linkname: '../../../etc/passwd' }], join(base, 'root')),
     ).rejects.toThrow(/path traversal/);
     expect(readdirSync(base)).toEqual(['root']);
+  });
+});
+
+describe('agreement with GNU tar', () => {
+  /** path → what a user would compare: type, mode, size, content, link target, hard-link group. */
+  function snapshot(root: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const inodes = new Map<number, string>();
+    const walk = (rel: string) => {
+      for (const name of readdirSync(join(root, rel)).sort()) {
+        const r = rel ? `${rel}/${name}` : name;
+        const st = lstatSync(join(root, r));
+        const mode = (st.mode & 0o7777).toString(8);
+        if (st.isDirectory()) {
+          out[r] = `dir ${mode}`;
+          walk(r);
+        } else if (st.isSymbolicLink()) out[r] = `symlink -> ${readlinkSync(join(root, r))}`;
+        else {
+          const first = inodes.get(st.ino);
+          if (!first) inodes.set(st.ino, r);
+          out[r] = `file ${mode} ${st.size} ${createHash('sha256').update(readFileSync(join(root, r))).digest('hex').slice(0, 12)}${first ? ` = ${first}` : ''}`;
+        }
+      }
+    };
+    walk('');
+    return out;
+  }
+
+  it.each(['gnu', 'pax'])('flatten + extractToDir of a real tree (%s format) matches tar -x', async (format) => {
+    const base = tmp();
+
+    const deep = `deep/${'long-directory-name-'.repeat(6)}/${'x'.repeat(120)}`;
+    execFileSync('sh', ['-c', [
+      `mkdir -p src/etc src/bin src/usr/share src/ro src/${deep}`,
+      'cp -r /usr/share/zoneinfo src/usr/share/ 2>/dev/null || cp -r /usr/share/doc/coreutils src/usr/share/',
+      'printf "#!/bin/sh\\necho hi\\n" > src/bin/busybox && chmod 4755 src/bin/busybox',
+      'ln src/bin/busybox src/bin/ls && ln src/bin/busybox src/bin/cat',
+      'ln -s /bin/busybox src/bin/sh && ln -s ../usr/share src/etc/share',
+      `echo deep > src/${deep}/file && ln -s ${'t'.repeat(140)} src/${deep}/longlink`,
+      'echo ro > src/ro/f && chmod 0555 src/ro && chmod 0600 src/etc',
+    ].join(' && ')], { cwd: base });
+    execFileSync('tar', [`--format=${format}`, '--sort=name', '-czf', 'layer.tar.gz', '-C', 'src', '.'], { cwd: base });
+    execFileSync('mkdir', ['gnu'], { cwd: base });
+    execFileSync('tar', ['-xzf', 'layer.tar.gz', '-C', 'gnu'], { cwd: base });
+    const raw = execFileSync('gzip', ['-dc', join(base, 'layer.tar.gz')], { maxBuffer: 1 << 30 });
+    const img = await makeImage({ layers: [raw] });
+    for (const onePass of [true, false]) {
+      const out = join(base, `ours-${onePass}`);
+      await extractToDir(flattenImage(memorySource(img), { onePass }), out);
+      const ours = snapshot(out);
+      const theirs = snapshot(join(base, 'gnu'));
+      expect(Object.keys(ours).length).toBeGreaterThan(20);
+      expect(ours).toEqual(theirs);
+    }
+    execFileSync('chmod', ['-R', 'u+w', base]);
   });
 });

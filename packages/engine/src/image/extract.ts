@@ -86,6 +86,8 @@ export async function extractToDir(entries: AsyncIterable<FsEntry> | Iterable<Fs
         } else {
           await pipeline(content, fh.createWriteStream());
         }
+        // chown clears setuid/setgid, so owners first, then the mode.
+        if (chownOk) await lchown(abs, e.uid, e.gid).catch(() => {});
         await chmod(abs, e.mode & 0o7777);
         break;
       }
@@ -112,7 +114,9 @@ export async function extractToDir(entries: AsyncIterable<FsEntry> | Iterable<Fs
         count--;
         continue;
     }
-    if (chownOk) await lchown(abs, e.uid, e.gid).catch(() => {});
+    // A hard link shares its target's inode: owner, mode and time are the target's.
+    if (e.type === 'hardlink') continue;
+    if (chownOk && e.type !== 'file') await lchown(abs, e.uid, e.gid).catch(() => {});
     if (opts.mtime !== undefined && e.type !== 'symlink') await utimes(abs, opts.mtime, opts.mtime);
   }
   for (const [abs, mode] of dirModes.reverse()) await chmod(abs, mode & 0o7777);
