@@ -16,6 +16,7 @@ import { loadRecipes, RECIPES_DIR } from './recipe/load';
 import { filterEntries, mergeLayers, resolveHardlinks, withParents } from './recipe/rootfs';
 import type { Recipe } from './recipe/schema';
 import { treeEntries } from './recipe/tree';
+import { missingLibraries } from './recipe/sharedLibs';
 
 /** Bump when the builder's output changes for the same inputs (invalidates the skip cache). */
 const BUILDER_VERSION = '1';
@@ -131,6 +132,10 @@ async function recipeImages(recipe: Recipe, debs: FsEntry[][], recipesDir: strin
   const mountpoints: FsEntry[] =
     recipe.kind === 'init' ? [] : ['dev', 'etc', 'proc', 'sys', 'tmp'].map((path) => ({ path, type: 'dir', mode: path === 'tmp' ? 0o1777 : 0o755, uid: 0, gid: 0, size: 0 }));
   const entries = withParents(mergeLayers(mountpoints, fromDebs, ...trees, files), debs.flat());
+  const missing = missingLibraries(entries);
+  if (missing.length) {
+    throw new RecipeError(`${missing.join(', ')}, which the image lacks: add the Debian package that ships it to packages: and its path to keep:`, recipe.name);
+  }
   return recipe.tags!.map((tag) => [tag, entries]);
 }
 
