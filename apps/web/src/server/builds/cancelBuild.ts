@@ -8,6 +8,7 @@ import { ConflictError } from '../http/errors';
 import { buildDeps } from './deps';
 import { appendStatusEvent } from './statusEvent';
 import { findTeamBuild } from './getBuild';
+import { recordAudit } from '../auth/audit';
 
 export async function cancelBuild(caller: Caller, id: string) {
   const { db, queue, redis } = buildDeps();
@@ -24,5 +25,6 @@ export async function cancelBuild(caller: Caller, id: string) {
   await queue.remove(id).catch(() => 0);
   await requestCancel(redis, id).catch(() => {});
   await appendStatusEvent(id, { status: 'canceled' });
+  await recordAudit(db, { teamId: caller.teamId, actorId: caller.userId, action: 'build.cancel', target: id }).catch(() => {});
   return { id, status: 'canceled' };
 }

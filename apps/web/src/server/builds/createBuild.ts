@@ -9,6 +9,7 @@ import type { Caller } from '../http/caller';
 import { BadRequestError, NotFoundError, UnavailableError } from '../http/errors';
 import { buildDeps } from './deps';
 import { buildUrl } from './present';
+import { recordAudit } from '../auth/audit';
 
 /** LinuxKit format names (and ours): lower-case words joined by - or +. The worker checks availability. */
 const formatName = z.string().regex(/^[a-z0-9][a-z0-9+-]{0,31}$/, 'a format name like kernel+initrd, iso-bios, raw-efi, tar');
@@ -74,5 +75,7 @@ export async function createBuild(caller: Caller, input: CreateBuildInput) {
     await db.build.delete({ where: { id: build.id } }).catch(() => {});
     throw new UnavailableError(`The build queue is not reachable (${(err as Error).message}); start Redis or check REDIS_URL, then submit again.`, 'queue_unavailable');
   }
+  // The audit trail never blocks a build.
+  await recordAudit(db, { teamId: caller.teamId, actorId: caller.userId, action: 'build.create', target: build.id, data: { formats } }).catch(() => {});
   return { id: build.id, status: build.status, url: buildUrl(build.id), cached: false };
 }
