@@ -1,24 +1,28 @@
 // The "done when" check: `oscompose build -f kernel+initrd` of a spec with kernel, init, onboot,
 // services and files, made from the starter catalog's real images (Debian kernel, our init, runc,
 // busybox containers) in the image store, boots in QEMU and every onboot container exits 0.
-import { existsSync, readFileSync } from 'node:fs';
+// Cross-package on purpose (catalog images in, bootcheck verdict out), in this test only.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootCheck } from '@oscompose/bootcheck';
+import { buildStarterCatalog } from '@oscompose/catalog';
 import { main } from './cli/main';
 
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const STORE = process.env.OSCOMPOSE_IMAGE_STORE ?? join(ROOT, 'data/images');
-const NEEDED = ['kernel:6.1', 'init:0.1', 'runc:0.1', 'hello:0.1', 'sysctl:0.1', 'getty:0.1'];
+const cacheRoot = process.env.OSCOMPOSE_CACHE ?? join(homedir(), '.cache', 'oscompose');
+// Kept between runs (and shared with the disk format tests): unchanged recipes are skipped.
+const STORE = process.env.OSCOMPOSE_TEST_IMAGE_STORE ?? join(cacheRoot, 'test-image-store');
 
 let dir: string;
 beforeAll(async () => {
-  const index = existsSync(join(STORE, 'index.json')) ? readFileSync(join(STORE, 'index.json'), 'utf8') : '';
-  const missing = NEEDED.filter((n) => !index.includes(`localhost:5000/oscompose/${n}`));
-  if (missing.length) throw new Error(`the image store ${STORE} lacks ${missing.join(', ')}: run \`npm run catalog:build\` first`);
+  await buildStarterCatalog({
+    imageStore: STORE,
+    cacheDir: process.env.OSCOMPOSE_DEBIAN_CACHE ?? join(cacheRoot, 'debian'),
+    referenceHost: 'localhost:5000',
+    only: ['kernel', 'init', 'runc', 'sysctl', 'hello', 'getty'],
+  });
   dir = await mkdtemp(join(tmpdir(), 'oscompose-catalog-boot-'));
 });
 afterAll(async () => {
