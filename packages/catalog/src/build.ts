@@ -4,10 +4,10 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { findInLayout, pushImage, tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
-import { DebianArchive, type ArchiveOptions } from './debian/archive';
+import { atomicWrite, DebianArchive, type ArchiveOptions } from './debian/archive';
 import { debEntries } from './debian/extract';
 import type { DebPackage } from './debian/packagesIndex';
 import { RecipeError } from './errors';
@@ -55,6 +55,14 @@ export interface BuildCatalogOptions {
   only?: string[];
   onProgress?: (message: string) => void;
   archive?: Partial<ArchiveOptions>;
+}
+
+/** Where `npm start` and the CLI keep things: OSCOMPOSE_IMAGE_STORE / data/images and data/debian. */
+export function defaultCatalogPaths(repoRoot: string): { imageStore: string; cacheDir: string } {
+  return {
+    imageStore: resolve(repoRoot, process.env.OSCOMPOSE_IMAGE_STORE ?? 'data/images'),
+    cacheDir: resolve(repoRoot, process.env.OSCOMPOSE_DEBIAN_CACHE ?? 'data/debian'),
+  };
 }
 
 export function referenceFor(name: string, tag: string, host = process.env.OSCOMPOSE_REGISTRY || 'localhost:5000'): string {
@@ -158,7 +166,10 @@ export async function buildStarterCatalog(opts: BuildCatalogOptions): Promise<Ca
   const archive = new DebianArchive({ cacheDir: opts.cacheDir, onProgress: log, ...opts.archive });
   await archive.load();
   const cacheFile = join(opts.cacheDir, 'catalog-build.json');
-  const cache: Record<string, CacheRecord> = existsSync(cacheFile) ? JSON.parse(await readFile(cacheFile, 'utf8')) : {};
+  // A damaged or half-written record only costs a rebuild.
+  const cache: Record<string, CacheRecord> = await readFile(cacheFile, 'utf8')
+    .then((t) => JSON.parse(t) as Record<string, CacheRecord>)
+    .catch(() => ({}));
   const all: CatalogImage[] = [];
 
   for (const [i, recipe] of recipes.entries()) {
@@ -202,7 +213,7 @@ export async function buildStarterCatalog(opts: BuildCatalogOptions): Promise<Ca
     }
     cache[`${opts.imageStore}\0${recipe.name}`] = { key, images };
     await mkdir(dirname(cacheFile), { recursive: true });
-    await writeFile(cacheFile, JSON.stringify(cache, null, 1));
+    await atomicWrite(cacheFile, JSON.stringify(cache, null, 1));
     all.push(...images);
   }
   return all;

@@ -3,7 +3,7 @@
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildStarterCatalog } from './build';
+import { buildStarterCatalog, defaultCatalogPaths } from './build';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -13,8 +13,9 @@ function arg(name: string): string | undefined {
 }
 
 async function main() {
-  const imageStore = resolve(arg('image-store') ?? process.env.OSCOMPOSE_IMAGE_STORE ?? resolve(ROOT, 'data/images'));
-  const cacheDir = resolve(arg('cache') ?? process.env.OSCOMPOSE_DEBIAN_CACHE ?? resolve(ROOT, 'data/debian'));
+  const defaults = defaultCatalogPaths(ROOT);
+  const imageStore = resolve(arg('image-store') ?? defaults.imageStore);
+  const cacheDir = resolve(arg('cache') ?? defaults.cacheDir);
   const only = arg('only')?.split(',');
   const started = Date.now();
   const images = await buildStarterCatalog({

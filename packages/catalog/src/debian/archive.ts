@@ -2,7 +2,7 @@
 // debian-archive-keyring), the Packages indexes (checked against InRelease's SHA256 list) and
 // .deb files (checked against the index), caching .debs content-addressed by sha256.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -116,8 +116,7 @@ export class DebianArchive {
       if (r.code !== 0) throw new DebianError(`cannot decompress ${rel}: ${r.stderr}`);
       text = r.stdout.toString('utf8');
       await mkdir(dir, { recursive: true });
-      await writeFile(cached + '.tmp', text);
-      await rename(cached + '.tmp', cached);
+      await atomicWrite(cached, text);
     }
     const idx = parsePackagesIndex(text);
     for (const p of idx.values()) {
@@ -144,10 +143,16 @@ export class DebianArchive {
     const data = await download(url, this.fetchImpl);
     verifyDeb(pkg, data);
     await mkdir(dir, { recursive: true });
-    await writeFile(file + '.tmp', data);
-    await rename(file + '.tmp', file);
+    await atomicWrite(file, data);
     return file;
   }
+}
+
+/** tmp file + rename with a name of our own: builds running side by side share the cache. */
+export async function atomicWrite(path: string, data: Buffer | string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
 }
 
 /** Refuses a .deb whose bytes do not match its Packages index entry. */
