@@ -130,4 +130,44 @@ describe('composer', () => {
     await page.locator('main a[href^="/catalog/"]').first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'catalog.png') });
   });
+
+  it('imports a pasted linuxkit.yml as is, shows the plan, and works in dark mode', async () => {
+    const pasted = `# from a LinuxKit user
+kernel:
+  image: localhost:5000/oscompose/kernel:6.1
+  cmdline: "console=ttyS0 console=tty0"
+init:
+  - localhost:5000/oscompose/init:1
+  - localhost:5000/oscompose/runc:1.1
+onboot:
+  - name: sysctl
+    image: localhost:5000/oscompose/sysctl:1
+services:
+  - name: getty
+    image: localhost:5000/oscompose/getty:1
+    env:
+     - INSECURE=true
+`;
+    await page.goto(`${web.url}/compose`);
+    await page.waitForSelector('.monaco-editor');
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByLabel('YAML to import').fill(pasted);
+    await page.getByRole('dialog').getByRole('button', { name: 'Import' }).click();
+    await expect.poll(() => yamlText(page)).toBe(pasted);
+    await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 20_000 }).toContain('valid spec');
+
+    await page.getByRole('button', { name: 'Plan' }).click();
+    const plan = page.getByRole('dialog', { name: 'Build plan' });
+    await expect.poll(() => plan.textContent()).toContain('localhost:5000/oscompose/kernel:6.1');
+    expect(await plan.textContent()).toContain('sha256:aaaaaaaaaaaa');
+    expect(await plan.textContent()).toContain('onboot/000-sysctl');
+    await page.screenshot({ path: path.join(SHOTS, 'plan.png') });
+    await plan.getByRole('button', { name: 'Close' }).first().click();
+
+    await page.getByRole('button', { name: /Switch to dark theme/ }).click();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    await expect.poll(() => page.locator('.monaco-editor.vs-dark').count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'composer-dark.png') });
+    await page.getByRole('button', { name: /Switch to light theme/ }).click();
+  });
 });

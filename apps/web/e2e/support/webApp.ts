@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { applyMigrations, createPrisma, type PrismaClient } from '@oscompose/db';
@@ -119,7 +120,7 @@ export async function startWeb(env: Record<string, string>): Promise<WebApp> {
   const logs: string[] = [];
   const proc = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: WEB_DIR,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', OSCOMPOSE_NEXT_DIST_DIR: DIST_DIR, ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', OSCOMPOSE_NEXT_DIST_DIR: DIST_DIR, AUTH_SECRET: randomBytes(32).toString('hex'), ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

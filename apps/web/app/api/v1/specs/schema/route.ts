@@ -1,13 +1,11 @@
-// GET /api/v1/specs/schema — the spec JSON Schema (public: it describes the format, no team data).
+// GET /api/v1/specs/schema — the spec JSON Schema for the editor. Public: it describes the
+// format and holds no team data, and the editor loads it before anyone needs to sign in.
+import { publicRoute } from '../../../../../src/server/http/route';
+import { UnavailableError } from '../../../../../src/server/http/errors';
 import { loadSpecJsonSchema } from '../../../../../src/server/specs/schema';
 
-export async function GET() {
+export const GET = publicRoute({}, async () => {
   const schema = await loadSpecJsonSchema();
-  if (!schema) {
-    return Response.json(
-      { error: { code: 'schema_missing', message: 'The spec JSON Schema is missing: run the spec package generator (packages/spec).' } },
-      { status: 503 },
-    );
-  }
+  if (!schema) throw new UnavailableError('The spec JSON Schema is missing: run the spec package generator (packages/spec, gen:schema).', 'schema_missing');
   return Response.json(schema, { headers: { 'Cache-Control': 'public, max-age=300' } });
-}
+});
