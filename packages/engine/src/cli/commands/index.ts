@@ -5,8 +5,9 @@ import { cacheCommand } from './cache';
 import { resolveCommand } from './resolve';
 import { validateCommand } from './validate';
 import { submitCommand } from '../submit';
+import { loginCommand } from '../login';
 
-export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand, submitCommand];
+export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand, submitCommand, loginCommand];
 
 export function addCommand(c: Command): void {
   commands.push(c);
