@@ -100,22 +100,29 @@ export async function startRedis(port?: number, opts: { dataDir?: string } = {})
 
 export interface TestDb {
   url: string;
+  /** PostgreSQL schema to drop at the end (none for SQLite). */
+  schema?: string;
   db: PrismaClient;
   userId: string;
   teamId: string;
 }
 
-/** A fresh SQLite database with every migration and one user (owner) in one team. */
+/**
+ * A fresh database with every migration and one user (owner) in one team: SQLite in `dir`, or,
+ * when PIPELINE_TEST_POSTGRES_URL is set, a new schema on that PostgreSQL server.
+ */
 export async function createTestDb(dir: string): Promise<TestDb> {
-  const url = `file:${path.join(dir, 'oscompose.db')}`;
+  const pg = process.env.PIPELINE_TEST_POSTGRES_URL;
+  const schema = pg ? `pipeline_${process.pid}_${randomBytes(3).toString('hex')}` : undefined;
+  const url = pg ? `${pg}${pg.includes('?') ? '&' : '?'}schema=${schema}` : `file:${path.join(dir, 'oscompose.db')}`;
   await applyMigrations(url);
   const db = createPrisma(url);
   // WAL lets the worker processes and the test read and write at once.
-  await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
+  if (!pg) await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
   const user = await db.user.create({ data: { name: 'Local User', email: `local-${randomBytes(3).toString('hex')}@oscompose.local` } });
   const team = await db.team.create({ data: { name: 'Default', slug: `default-${randomBytes(3).toString('hex')}` } });
   await db.membership.create({ data: { userId: user.id, teamId: team.id, role: 'owner' } });
-  return { url, db, userId: user.id, teamId: team.id };
+  return { url, db, userId: user.id, teamId: team.id, ...(schema ? { schema } : {}) };
 }
 
 const dir = (p: string): FsEntry => ({ path: p, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 });
@@ -260,6 +267,7 @@ export async function startPipeline(opts: { lockSeconds?: number; workerEnv?: Re
     },
     async cleanup() {
       for (const c of conns) c.disconnect();
+      if (testDb.schema) await testDb.db.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${testDb.schema}" CASCADE`).catch(() => {});
       await testDb.db.$disconnect().catch(() => {});
       await redis.stop();
       await rm(dir, { recursive: true, force: true });
