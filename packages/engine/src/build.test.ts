@@ -122,6 +122,14 @@ describe('build (kernel+initrd) from in-memory images', () => {
     expect(sha(d)[1]).not.toEqual(sha(a)[1]);
   });
 
+  it('keeps hard links as hard links when asked (--hardlinks keep)', async () => {
+    const res = await build({ spec, images: images(await kernelImage()), outDir: join(dir, 'hl'), name: 'hl', cacheDir: join(dir, 'cache'), hardlinks: 'keep' });
+    const t = tree(await readFile(res.artifacts[1]!.path));
+    expect(kind(t.get('bin/sh')!.mode)).toBe('file');
+    expect(t.get('bin/sh')!.ino).toBe(t.get('bin/busybox')!.ino);
+    expect(t.get('bin/busybox')!.data.toString()).toBe('busybox');
+  });
+
   it('writes tar and tar-kernel-initrd as LinuxKit names them', async () => {
     const res = await build({ spec, images: images(await kernelImage()), outDir: join(dir, 't'), name: 'sys', cacheDir: join(dir, 'cache'), formats: ['tar', 'tar-kernel-initrd'] });
     expect(res.artifacts.map((a) => a.name)).toEqual(['sys.tar', 'sys-initrd.tar']);
