@@ -49,6 +49,12 @@ describe('console protocol', () => {
     expect(s.containers).toEqual([{ phase: 'onshutdown', name: '000-bye', status: 'exited', exitCode: 0 }]);
   });
 
+  it('does not count services stopped by the shutdown as failures', () => {
+    const s = parseConsole('oscompose: service httpd started\noscompose: boot complete\noscompose: shutdown started\noscompose: service httpd exit 143\noscompose: shutdown complete\n');
+    expect(s.containers).toEqual([{ phase: 'service', name: 'httpd', status: 'exited', exitCode: 143, stoppedAtShutdown: true }]);
+    expect(bootProblems(s)).toEqual([]);
+  });
+
   it('leaves a half-written last line for later and strips terminal escapes', () => {
     expect(parseConsole('oscompose: boot compl').bootComplete).toBe(false);
     expect(parseConsole('\x1b[2J\x1b[0moscompose: boot complete\n').bootComplete).toBe(true);

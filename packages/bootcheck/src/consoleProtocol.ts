@@ -10,6 +10,8 @@ export interface ContainerStatus {
   status: 'exited' | 'started' | 'error';
   exitCode?: number;
   message?: string;
+  /** A service that exited after "shutdown started": stopped by the shutdown, not a failure. */
+  stoppedAtShutdown?: boolean;
 }
 
 export type ConsoleEvent =
@@ -69,13 +71,16 @@ export function parseConsole(text: string): ConsoleSummary {
     events.push(parseEvent(raw.slice(at + MARK.length), i + 1));
   });
   const containers = new Map<string, ContainerStatus>();
+  let shuttingDown = false;
   for (const e of events) {
+    if (e.type === 'shutdown-started') shuttingDown = true;
     if (e.type !== 'container') continue;
     const key = `${e.phase}/${e.name}`;
     const prev = containers.get(key);
     const next: ContainerStatus = { phase: e.phase, name: e.name, status: e.status };
     if (e.exitCode !== undefined) next.exitCode = e.exitCode;
     if (e.message) next.message = e.message;
+    if (shuttingDown && e.phase === 'service' && e.status === 'exited') next.stoppedAtShutdown = true;
     // A service that started and later exited is reported as exited (with its code).
     if (prev) containers.delete(key);
     containers.set(key, next);
@@ -100,7 +105,7 @@ export function bootProblems(s: ConsoleSummary): string[] {
   for (const c of s.containers) {
     if (c.status === 'error') out.push(`${c.phase} ${c.name} could not run: ${c.message || 'no reason given'}`);
     else if (c.phase !== 'service' && c.exitCode !== 0) out.push(`${c.phase} ${c.name} exited ${c.exitCode}`);
-    else if (c.phase === 'service' && c.status === 'exited') out.push(`service ${c.name} exited ${c.exitCode} after starting`);
+    else if (c.phase === 'service' && c.status === 'exited' && !c.stoppedAtShutdown) out.push(`service ${c.name} exited ${c.exitCode} after starting`);
   }
   if (!s.bootComplete) out.push(s.initStarted ? 'init started but never printed "boot complete"' : 'init never started (no "oscompose: init … started" line)');
   return out;
