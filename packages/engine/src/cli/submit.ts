@@ -43,7 +43,7 @@ export interface ClientConfig {
 }
 
 /** Flags > environment > config file > default. */
-export async function clientConfig(flags: { server?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): Promise<ClientConfig> {
+export async function clientConfig(flags: { server?: string; token?: string }, env: Record<string, string | undefined> = process.env): Promise<ClientConfig> {
   const file = path.join(env.XDG_CONFIG_HOME || path.join(homedir(), '.config'), 'oscompose', 'config.json');
   let fromFile: Partial<ClientConfig> = {};
   try {
@@ -214,7 +214,7 @@ function progressLine(e: SseEvent): string | undefined {
 export interface SubmitIo {
   out: (s: string) => void;
   err: (s: string) => void;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
 }
 
 /** The command; returns the exit code. */
