@@ -22,6 +22,19 @@ describe('planRetention', () => {
     expect(plan.deleteKeys).toEqual(['builds/old/a', 'builds/older/a']);
   });
 
+  it('counts keepLast per composition', () => {
+    const plan = planRetention(
+      [
+        { id: 'a1', finishedAt: day(40), pinned: false, group: 'a', keys: ['k/a1'] },
+        { id: 'a2', finishedAt: day(50), pinned: false, group: 'a', keys: ['k/a2'] },
+        { id: 'b1', finishedAt: day(60), pinned: false, group: 'b', keys: ['k/b1'] },
+      ],
+      { keepDays: 30, keepLast: 1 },
+      now,
+    );
+    expect(plan.expiredBuildIds).toEqual(['a2']);
+  });
+
   it('keeps an object a kept cached build still points at', () => {
     const plan = planRetention(
       [

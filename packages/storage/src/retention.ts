@@ -5,7 +5,7 @@
 export interface RetentionPolicy {
   /** Keep every build newer than this many days. */
   keepDays: number;
-  /** Keep at least this many most recent builds with artifacts, whatever their age. */
+  /** Keep at least this many most recent builds per group (composition), whatever their age. */
   keepLast: number;
 }
 
@@ -13,6 +13,8 @@ export interface RetentionBuild {
   id: string;
   finishedAt: Date | null;
   pinned: boolean;
+  /** keepLast counts per group: the composition the build came from (null: builds of a pasted spec). */
+  group?: string | null;
   /** Storage keys this build's artifact rows point at. */
   keys: string[];
 }
@@ -28,10 +30,14 @@ export function planRetention(builds: RetentionBuild[], policy: RetentionPolicy,
   const cutoff = now.getTime() - policy.keepDays * 86_400_000;
   const newestFirst = [...builds].sort((a, b) => (b.finishedAt?.getTime() ?? Infinity) - (a.finishedAt?.getTime() ?? Infinity));
   const kept = new Set<string>();
-  newestFirst.forEach((b, i) => {
+  const rank = new Map<string, number>();
+  for (const b of newestFirst) {
+    const g = b.group ?? '';
+    const i = rank.get(g) ?? 0;
+    rank.set(g, i + 1);
     // An unfinished build (finishedAt null) is in use: never expire it.
     if (b.pinned || !b.finishedAt || b.finishedAt.getTime() >= cutoff || i < policy.keepLast) kept.add(b.id);
-  });
+  }
   const keptKeys = new Set(builds.filter((b) => kept.has(b.id)).flatMap((b) => b.keys));
   const expired = builds.filter((b) => !kept.has(b.id));
   const deleteKeys = [...new Set(expired.flatMap((b) => b.keys))].filter((k) => !keptKeys.has(k)).sort();

@@ -7,7 +7,14 @@ import type { Db } from '../build/db';
 export async function sweepRetention(db: Db, store: ArtifactStore, policy: RetentionPolicy, now = new Date()) {
   const builds = await db.build.findMany({
     where: { artifacts: { some: {} } },
-    select: { id: true, finishedAt: true, pinned: true, status: true, artifacts: { select: { storageKey: true } } },
+    select: {
+      id: true,
+      finishedAt: true,
+      pinned: true,
+      status: true,
+      compositionVersion: { select: { compositionId: true } },
+      artifacts: { select: { storageKey: true } },
+    },
   });
   const plan = planRetention(
     builds.map((b) => ({
@@ -15,6 +22,7 @@ export async function sweepRetention(db: Db, store: ArtifactStore, policy: Reten
       // A build still in flight is never expired (planRetention keeps finishedAt null).
       finishedAt: b.status === 'queued' || b.status === 'running' ? null : b.finishedAt,
       pinned: b.pinned,
+      group: b.compositionVersion?.compositionId ?? null,
       keys: b.artifacts.map((a) => a.storageKey),
     })),
     policy,
