@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FsEntry } from '../oci/entry';
@@ -31,13 +34,13 @@ async function seen(e: FsEntry): Promise<Seen> {
 
 const tree = (entries: Seen[]) => Object.fromEntries(entries.map((e) => [e.path, e.type === 'file' ? e.data : e.type === 'symlink' || e.type === 'hardlink' ? `${e.type}:${e.linkname}` : e.type]));
 
-describe('flattenImage: whiteouts', () => {
+describe.each([true, false])('flattenImage: whiteouts (spill: %s)', (spill) => {
   it('removes whited-out files and directories and honours opaque directories', async () => {
     const got = tree(
       await flatten([
         { 'a/x': 'x', 'a/y': 'y', 'b/z': 'z', 'c/keep-me-not': 'lower', 'c/sub/deep': 'lower', f: 'f1' },
         { 'a/.wh.x': '', '.wh.b': '', 'c/.wh..wh..opq': '', 'c/new': 'upper', f: 'f2' },
-      ]),
+      ], { spill }),
     );
     expect(got).toEqual({ a: 'dir', 'a/y': 'y', c: 'dir', 'c/new': 'upper', f: 'f2' });
   });
@@ -48,7 +51,7 @@ describe('flattenImage: whiteouts', () => {
         { 'etc/old': 'old', 'etc/kept.d/x': 'x' },
         { 'etc/.wh..wh..opq': '', 'etc/new': 'new' },
         { 'etc/old': 'back' },
-      ]),
+      ], { spill }),
     );
     expect(got).toEqual({ etc: 'dir', 'etc/new': 'new', 'etc/old': 'back' });
   });
@@ -58,7 +61,7 @@ describe('flattenImage: whiteouts', () => {
       await flatten([
         { 'lib/a.so': 'a', 'lib/sub/b.so': 'b', 'bin/x': 'x' },
         { lib: { linkname: 'usr/lib' }, bin: 'now a file' },
-      ]),
+      ], { spill }),
     );
     expect(got).toEqual({ lib: 'symlink:usr/lib', bin: 'now a file' });
   });
@@ -202,5 +205,21 @@ describe('flattenImage: layer compression', () => {
     const out: Seen[] = [];
     for await (const e of flattenImage(src)) out.push(await seen(e));
     expect(tree(out)).toEqual({ z: 'dir', 'z/file': 'zstd', p: 'plain' });
+  });
+});
+
+describe('flattenImage: spill files', () => {
+  it('are removed when the stream ends or the consumer stops early', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spill-test-'));
+    const img = await makeImage({ layers: [{ a: '1', b: '2' }, { c: '3' }] });
+    for await (const e of flattenImage(memorySource(img), { tmpDir: dir })) void e;
+    expect(readdirSync(dir)).toEqual([]);
+    for await (const e of flattenImage(memorySource(img), { tmpDir: dir })) {
+      expect(readdirSync(dir)).toHaveLength(1); // in use while streaming
+      void e;
+      break;
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true });
   });
 });

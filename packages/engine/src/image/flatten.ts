@@ -11,6 +11,11 @@
 // its tar order.
 
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +23,7 @@ import { createGunzip } from 'node:zlib';
 import type { FsEntry, FsEntryType } from '../oci/entry';
 import { ArchiveError } from '../oci/errors';
 import { readTar, type TarMember } from '../oci/tar';
-import { layerCompression, type Descriptor, type ImageConfig } from '../oci/types';
+import { layerCompression, MediaType, type Descriptor, type ImageConfig } from '../oci/types';
 import { DEFAULT_LIMITS, ancestors, normaliseEntryName, parentOf, type FlattenLimits } from './safety';
 
 /** What flattening needs from an image; a ResolvedImage is one. */
@@ -34,6 +39,14 @@ export interface FlattenOptions extends Partial<FlattenLimits> {
    * hide, so the header pass would only double the decompression. false: always two passes.
    */
   onePass?: boolean;
+  /**
+   * Multi-layer images: keep each layer's decompressed tar from pass 1 in a temporary file so
+   * pass 2 does not decompress again (default true; needs the image's uncompressed size on disk
+   * for the duration of the stream). false: decompress twice.
+   */
+  spill?: boolean;
+  /** Where spill files go; default the OS temporary directory. */
+  tmpDir?: string;
   /** Check each layer's uncompressed digest against config.rootfs.diff_ids. Default true. */
   verifyDiffIds?: boolean;
 }
@@ -67,6 +80,23 @@ export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {
     return;
   }
 
+  const spillDir = opts.spill === false ? undefined : await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'oscompose-flatten-'));
+  const spillOf = (i: number) => (spillDir ? join(spillDir, `${i}.tar`) : undefined);
+  try {
+    yield* flattenLayers(image, limits, diffIds, counters, spillOf);
+  } finally {
+    if (spillDir) await rm(spillDir, { recursive: true, force: true });
+  }
+}
+
+async function* flattenLayers(
+  image: LayerSource,
+  limits: FlattenLimits,
+  diffIds: string[] | undefined,
+  counters: { entries: number; bytes: number },
+  spillOf: (i: number) => string | undefined,
+): AsyncGenerator<FsEntry> {
+  const n = image.layers.length;
   // ---- pass 1: decide survivors, top layer first
   const upper = new Map<string, FsEntryType>(); // paths defined by layers above the current one
   const whiteouts = new Set<string>();
@@ -92,7 +122,7 @@ export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {
   const queue = image.layers.map((_, i) => i);
   const scanWorker = async () => {
     for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-      scans[i] = await scanLayer(image, image.layers[i]!, diffIds?.length === n ? diffIds[i] : undefined, limits, counters);
+      scans[i] = await scanLayer(image, image.layers[i]!, diffIds?.length === n ? diffIds[i] : undefined, limits, counters, spillOf(i));
     }
   };
   await Promise.all([scanWorker(), scanWorker()]);
@@ -197,7 +227,7 @@ export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {
       if (as !== undefined) return toEntry(m, as, undefined);
       if (!s || s.type === 'dir') return undefined;
       return toEntry(m, s.path, s.target);
-    });
+    }, spillOf(i));
   }
 }
 
@@ -246,10 +276,17 @@ interface LayerScan {
 }
 
 /** Pass 1 for one layer: names, types and link targets of its members (content skipped). */
-async function scanLayer(image: LayerSource, layer: Descriptor, diffId: string | undefined, limits: FlattenLimits, counters: { entries: number; bytes: number }): Promise<LayerScan> {
+async function scanLayer(
+  image: LayerSource,
+  layer: Descriptor,
+  diffId: string | undefined,
+  limits: FlattenLimits,
+  counters: { entries: number; bytes: number },
+  spillPath?: string,
+): Promise<LayerScan> {
   const scan: LayerScan = { entries: [], whiteouts: [], opaque: [] };
   let ordinal = -1;
-  for await (const m of layerMembers(image, layer, diffId, limits, counters, true)) {
+  for await (const m of layerMembers(image, layer, diffId, limits, counters, true, spillPath)) {
     ordinal++;
     const path = normaliseEntryName(m.name, { layerDigest: layer.digest, limits });
     if (path === null) continue;
@@ -302,7 +339,7 @@ async function openLayer(
   layer: Descriptor,
   limits: FlattenLimits,
   counters: { bytes: number },
-  hashes: { compressed?: Hash; uncompressed?: Hash },
+  hashes: { compressed?: Hash; uncompressed?: Hash; spill?: (c: Buffer) => void | Promise<void> },
 ): Promise<{ stream: AsyncIterable<Buffer>; done: Promise<void> }> {
   const compression = layerCompression(layer.mediaType);
   if (!compression) throw new ArchiveError(`unsupported layer media type "${layer.mediaType}"`, { layerDigest: layer.digest });
@@ -337,6 +374,7 @@ async function openLayer(
           throw new ArchiveError(`the image decompresses to more than ${limits.maxBytes} bytes (a decompression bomb, or raise the limit)`, { layerDigest: layer.digest });
         }
         hashes.uncompressed?.update(c);
+        if (hashes.spill) await hashes.spill(c);
         yield c;
       }
     } catch (e) {
@@ -361,8 +399,15 @@ async function* layerMembers(
   limits: FlattenLimits,
   counters: { entries: number; bytes: number },
   verify: boolean,
+  spillPath?: string,
 ): AsyncGenerator<TarMember> {
-  const hashes = verify ? { compressed: createHash('sha256'), uncompressed: diffId ? createHash('sha256') : undefined } : {};
+  const hashes: Parameters<typeof openLayer>[4] = verify ? { compressed: createHash('sha256'), uncompressed: diffId ? createHash('sha256') : undefined } : {};
+  const spill = spillPath ? createWriteStream(spillPath) : undefined;
+  if (spill) {
+    hashes.spill = async (c) => {
+      if (!spill.write(c)) await once(spill, 'drain');
+    };
+  }
   const { stream, done } = await openLayer(image, layer, limits, counters, hashes);
   const it = stream[Symbol.asyncIterator]();
   // readTar stops at the end-of-archive blocks; keep the iterator alive to drain the rest so the
@@ -375,13 +420,15 @@ async function* layerMembers(
       }
       yield m;
     }
-    if (!verify) return;
+    if (!verify && !spill) return;
     for (let r = await it.next(); !r.done; r = await it.next()) {
       /* drain */
     }
     await done;
+    if (spill) await new Promise<void>((res, rej) => spill.end((e?: Error | null) => (e ? rej(e) : res())));
   } finally {
     await it.return?.();
+    if (spill && !spill.writableFinished) spill.destroy();
   }
   if (hashes.compressed) {
     const got = `sha256:${hashes.compressed.digest('hex')}`;
@@ -403,7 +450,13 @@ async function* bridge(
   layer: Descriptor,
   limits: FlattenLimits,
   pick: (m: TarMember, ordinal: number) => FsEntry | undefined,
+  spilled?: string,
 ): AsyncGenerator<FsEntry> {
+  if (spilled) {
+    // Pass 1 kept the decompressed tar: read it back as an uncompressed layer.
+    image = { layers: [], openBlob: async () => createReadStream(spilled, { highWaterMark: 1 << 20 }) };
+    layer = { ...layer, mediaType: MediaType.ociLayer };
+  }
   // Pass 2 re-reads data pass 1 already counted and verified: no limit applies twice.
   let ordinal = 0;
   for await (const m of layerMembers(image, layer, undefined, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER, maxEntries: Number.MAX_SAFE_INTEGER }, { entries: 0, bytes: 0 }, false)) {
