@@ -197,7 +197,7 @@ interface PushSet {
  * OCI layout directory (the image named `ref`, or its only image) or an in-memory image.
  */
 export async function pushImage(host: string, ref: string, source: string | MemoryImage | MemoryIndex, opts: PushOptions = {}): Promise<string> {
-  const r = normaliseReference(ref.includes('/') || ref.includes(':') ? ref : ref);
+  const r = normaliseReference(ref);
   const repo = r.repository;
   const set = typeof source === 'string' ? await loadFromLayout(source, ref) : fromMemory(source);
   const base = `http://${host}/v2/${repo}`;
