@@ -44,9 +44,13 @@ describe('console protocol', () => {
   });
 
   it('reads the shutdown phase', () => {
-    const s = parseConsole('oscompose: boot complete\noscompose: shutdown started\noscompose: onshutdown 000-bye exit 0\noscompose: shutdown complete\n');
+    const s = parseConsole('oscompose: service httpd started\noscompose: boot complete\noscompose: shutdown started\noscompose: onshutdown 000-bye exit 0\noscompose: service httpd stopped\noscompose: shutdown complete\n');
     expect(s.shutdownComplete).toBe(true);
-    expect(s.containers).toEqual([{ phase: 'onshutdown', name: '000-bye', status: 'exited', exitCode: 0 }]);
+    expect(s.containers).toEqual([
+      { phase: 'service', name: 'httpd', status: 'stopped' },
+      { phase: 'onshutdown', name: '000-bye', status: 'exited', exitCode: 0 },
+    ]);
+    expect(bootProblems(s)).toEqual([]);
   });
 
   it('does not count services stopped by the shutdown as failures', () => {

@@ -6,8 +6,9 @@ export type ContainerPhase = 'onboot' | 'onshutdown' | 'service';
 export interface ContainerStatus {
   phase: ContainerPhase;
   name: string;
-  /** exited: ran to completion (exitCode set); started: service running; error: could not run. */
-  status: 'exited' | 'started' | 'error';
+  /** exited: ran to completion (exitCode set); started: service running; error: could not run;
+   *  stopped: service stopped by the shutdown. */
+  status: 'exited' | 'started' | 'error' | 'stopped';
   exitCode?: number;
   message?: string;
   /** A service that exited after "shutdown started": stopped by the shutdown, not a failure. */
@@ -16,7 +17,7 @@ export interface ContainerStatus {
 
 export type ConsoleEvent =
   | { type: 'init'; version: string; line: number }
-  | { type: 'container'; phase: ContainerPhase; name: string; status: 'exited' | 'started' | 'error'; exitCode?: number; message?: string; line: number }
+  | { type: 'container'; phase: ContainerPhase; name: string; status: ContainerStatus['status']; exitCode?: number; message?: string; line: number }
   | { type: 'boot-complete'; line: number }
   | { type: 'shutdown-started'; line: number }
   | { type: 'shutdown-complete'; line: number }
@@ -53,6 +54,7 @@ export function parseEvent(payload: string, line = 0): ConsoleEvent {
   if ((m = text.match(/^(onboot|onshutdown|service) (\S+) exit (-?\d+)$/)))
     return { type: 'container', phase: m[1] as ContainerPhase, name: m[2]!, status: 'exited', exitCode: Number(m[3]), line };
   if ((m = text.match(/^service (\S+) started$/))) return { type: 'container', phase: 'service', name: m[1]!, status: 'started', line };
+  if ((m = text.match(/^service (\S+) stopped$/))) return { type: 'container', phase: 'service', name: m[1]!, status: 'stopped', line };
   if ((m = text.match(/^(onboot|onshutdown|service) (\S+) error ?(.*)$/)))
     return { type: 'container', phase: m[1] as ContainerPhase, name: m[2]!, status: 'error', message: m[3] ?? '', line };
   return { type: 'unknown', text, line };

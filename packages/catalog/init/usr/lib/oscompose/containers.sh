@@ -139,7 +139,8 @@ start_service() {
     "$RUNC" run --bundle "$d" "$name" </dev/null >>"$log" 2>&1
     rc=$?
     "$RUNC" delete -f "$name" >/dev/null 2>&1
-    say "service $name exit $rc"
+    # at shutdown rc.shutdown stops services itself and reports them as stopped
+    [ -e /run/oscompose/shutdown ] || say "service $name exit $rc"
   ) &
   i=0
   while [ $i -lt 600 ]; do
@@ -155,4 +156,18 @@ start_service() {
   done
   say "service $name error not running after 60s; see /var/log/$name.log"
   return 1
+}
+
+# stop_service NAME : asks a service to stop (TERM, then KILL after 10 s) and reports it.
+stop_service() {
+  local name="$1" i=0 state
+  "$RUNC" kill "$name" TERM >/dev/null 2>&1
+  while [ $i -lt 100 ]; do
+    state=$("$RUNC" state "$name" 2>/dev/null | awk -F '"' '/"status"/ { print $4 }')
+    case "$state" in running|created|paused) ;; *) break ;; esac
+    [ $i -eq 90 ] && "$RUNC" kill "$name" KILL >/dev/null 2>&1
+    usleep 100000
+    i=$((i + 1))
+  done
+  say "service $name stopped"
 }
