@@ -33,6 +33,10 @@ export async function fetchJson<T>(url: string, init?: { method?: string; body?:
   } catch {
     // not JSON: fall through with the status
   }
+  if (res.status === 401 && typeof window !== 'undefined' && !window.location.pathname.startsWith('/sign-')) {
+    // Signed out (or the session expired): sign in, then come back here.
+    window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }
   if (!res.ok) {
     const e = (data as { error?: { code?: string; message?: string; problems?: SpecProblem[] } } | undefined)?.error;
     throw new ApiError(e?.message ?? `${res.status} ${res.statusText}`, res.status, e?.code ?? 'http', e?.problems ?? []);

@@ -11,6 +11,7 @@ const links = [
   { href: '/catalog', label: 'Catalog' },
   { href: '/compositions', label: 'Compositions' },
   { href: '/builds', label: 'Builds' },
+  { href: '/settings', label: 'Settings' },
 ];
 
 export function AppNav() {
