@@ -107,7 +107,7 @@ describe('composer', () => {
     await expect.poll(() => yamlText(page)).toContain('cmdline: console=ttyS0 quiet');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Saved version 2');
-    await page.getByRole('button', { name: /History/ }).click();
+    await page.getByRole('button', { name: 'History (2)' }).click();
     const diff = page.getByTestId('diff');
     await expect.poll(() => diff.textContent()).toContain('cmdline: console=ttyS0 quiet');
     expect(await diff.textContent()).toContain('+1−1');
@@ -152,7 +152,7 @@ services:
     await page.waitForSelector('.monaco-editor');
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByLabel('YAML to import').fill(pasted);
-    await page.getByRole('dialog').getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Import', exact: true }).click();
     await expect.poll(() => yamlText(page)).toBe(pasted);
     await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 20_000 }).toContain('valid spec');
 
