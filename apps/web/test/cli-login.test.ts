@@ -132,7 +132,7 @@ afterAll(async () => {
 
 describe('oscompose login → submit', () => {
   it('signs in with e-mail and password, stores a token (0600), then submits a build with it', async () => {
-    const env = { XDG_CONFIG_HOME: path.join(dir, 'config'), PATH: process.env.PATH } as NodeJS.ProcessEnv;
+    const env = { XDG_CONFIG_HOME: path.join(dir, 'config'), PATH: process.env.PATH } as unknown as NodeJS.ProcessEnv;
     const err: string[] = [];
     const code = await runLogin(['--server', base, '--email', 'ops@example.com', '--password-stdin'], {
       out: () => {},
@@ -162,7 +162,7 @@ describe('oscompose login → submit', () => {
   });
 
   it('refuses a bad token and a wrong password with a message that says what to do', async () => {
-    const env = { XDG_CONFIG_HOME: path.join(dir, 'config2') } as NodeJS.ProcessEnv;
+    const env = { XDG_CONFIG_HOME: path.join(dir, 'config2') } as unknown as NodeJS.ProcessEnv;
     const err: string[] = [];
     const io = { out: () => {}, err: (s: string) => err.push(s), env };
     expect(await runLogin(['--server', base, '--token', 'osc_' + 'x'.repeat(43)], io)).toBe(1);
