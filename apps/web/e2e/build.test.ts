@@ -66,8 +66,11 @@ describe('build from the browser', () => {
     await expect.poll(() => yamlText(page)).toContain('- name: hello');
     await page.getByLabel('Composition name').fill('e2e-hello');
     await expect.poll(() => page.getByTestId('problems').textContent()).toContain('valid spec');
+    await page.locator('[data-outline-item="onboot:0"] button').first().click();
+    await page.screenshot({ path: path.join(SHOTS, 'composer-starter.png') });
 
-    await page.getByRole('button', { name: 'Build', exact: true }).click();
+    // Ctrl/⌘-Enter builds, from anywhere in the composer.
+    await page.keyboard.press('Control+Enter');
     await page.waitForURL(/\/builds\/[^/]+$/);
     const buildId = page.url().split('/').pop()!;
 

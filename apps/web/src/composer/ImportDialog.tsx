@@ -3,8 +3,10 @@
 import { useState } from 'react';
 import { Button } from '../ui/Button';
 import { Textarea } from '../ui/Input';
+import { useEscape } from '../ui/useEscape';
 
 export function ImportDialog({ onImport, onClose }: { onImport(text: string): void; onClose(): void }) {
+  useEscape(onClose);
   const [text, setText] = useState('');
   return (
     <div role="dialog" aria-modal="true" aria-label="Import YAML" className="fixed inset-0 z-40 grid place-items-center bg-black/40 p-4" onClick={onClose}>

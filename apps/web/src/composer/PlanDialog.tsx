@@ -4,8 +4,10 @@ import type { PlanResult } from '../api-client/types';
 import { Badge } from '../ui/Badge';
 import { Button } from '../ui/Button';
 import { Loading, ErrorState } from '../ui/States';
+import { useEscape } from '../ui/useEscape';
 
 export function PlanDialog({ plan, error, loading, onClose, onBuild }: { plan: PlanResult | null; error: string | null; loading: boolean; onClose(): void; onBuild(): void }) {
+  useEscape(onClose);
   return (
     <div role="dialog" aria-modal="true" aria-label="Build plan" className="fixed inset-0 z-40 grid place-items-center bg-black/40 p-4" onClick={onClose}>
       <div className="max-h-[80vh] w-full max-w-2xl overflow-auto rounded-lg border bg-card shadow-xl" onClick={(e) => e.stopPropagation()}>
@@ -28,7 +30,7 @@ export function PlanDialog({ plan, error, loading, onClose, onBuild }: { plan: P
                       <td className="py-1.5 font-mono">{i.reference}</td>
                       <td className="font-mono">{i.digest ? `${i.digest.slice(0, 19)}…` : '—'}</td>
                       <td>{i.source}</td>
-                      <td>{i.cached ? <Badge tone="success">cached</Badge> : <Badge>fetch</Badge>}</td>
+                      <td>{i.cached ? <Badge tone="success">cached</Badge> : null}</td>
                     </tr>
                   ))}
                 </tbody>

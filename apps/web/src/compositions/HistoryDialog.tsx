@@ -7,8 +7,10 @@ import { DiffView } from '../diff/DiffView';
 import { Button } from '../ui/Button';
 import { ErrorState, Loading } from '../ui/States';
 import { formatWhen } from '../ui/format';
+import { useEscape } from '../ui/useEscape';
 
 export function HistoryDialog({ id, versions, onClose }: { id: string; versions: CompositionVersionInfo[]; onClose(): void }) {
+  useEscape(onClose);
   const latest = versions[0]?.version ?? 1;
   const [from, setFrom] = useState(Math.max(1, latest - 1));
   const [to, setTo] = useState(latest);
