@@ -113,3 +113,19 @@ describe('accounts', () => {
     expect(await resolve(new Request(BASE + '/x', { headers: { cookie: ownerCookie } }))).toBeNull();
   });
 });
+
+describe('origin check', () => {
+  it('accepts same-origin requests at any address and refuses a cross-site Origin', async () => {
+    const a = createAuth(prisma, { secret: 'x'.repeat(40), provider: 'sqlite' });
+    const at = (origin: string) =>
+      a.handler(
+        new Request('http://10.0.0.5:3000/api/auth/sign-in/email', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', host: '10.0.0.5:3000', origin, cookie: 'x=1' },
+          body: JSON.stringify({ email: 'ada@example.com', password: 'battery staple' }),
+        }),
+      );
+    expect((await at('http://10.0.0.5:3000')).status).toBe(200);
+    expect((await at('https://evil.example')).status).toBe(403);
+  });
+});

@@ -16,6 +16,12 @@ export function createAuth(prisma: PrismaClient, options: { secret: string; base
     appName: 'oscompose',
     secret: options.secret,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    // Same-origin requests are trusted whatever address the server is reached at (localhost, an
+    // IP, a proxy name); a cross-site form or script carries another Origin and is refused.
+    trustedOrigins: (request) => [options.baseURL, sameOrigin(request)],
+    // better-auth turns the Origin/CSRF checks off under NODE_ENV=test; keep them on so tests see
+    // what production does.
+    advanced: { disableOriginCheck: false, disableCSRFCheck: false },
     database: prismaAdapter(prisma, { provider: options.provider }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     session: { expiresIn: 60 * 60 * 24 * 14, updateAge: 60 * 60 * 24 },
@@ -38,6 +44,15 @@ export function createAuth(prisma: PrismaClient, options: { secret: string; base
 
 export type Auth = ReturnType<typeof createAuth>;
 
+/** The origin the request was addressed to (Host header; X-Forwarded-* behind a proxy). */
+export function sameOrigin(request: Request | undefined): string | undefined {
+  if (!request) return undefined;
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  if (!host) return undefined;
+  const proto = request.headers.get('x-forwarded-proto') ?? new URL(request.url).protocol.replace(':', '');
+  return `${proto}://${host}`;
+}
+
 const holder = globalThis as unknown as { __oscomposeAuth?: Auth };
 
 /** The process's better-auth instance on the web app's database. */
@@ -45,7 +60,8 @@ export function auth(): Auth {
   const config = webConfig();
   holder.__oscomposeAuth ??= createAuth(db(), {
     secret: config.authSecret,
-    baseURL: config.publicUrl,
+    // Only an explicit PUBLIC_URL pins the base URL; otherwise better-auth takes it from the request.
+    ...(process.env.PUBLIC_URL ? { baseURL: config.publicUrl } : {}),
     provider: databaseProvider(config.databaseUrl) === 'postgres' ? 'postgresql' : 'sqlite',
   });
   return holder.__oscomposeAuth;
