@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputContext, OutputFormat } from '../types';
 import { availableFormats, describeMissing, diskFormats, missingTools } from './index';
-import { BOOT_MARKER, markerInitrd, markerRootfsTar, squashfsLoaderInitrd } from './testing/initrd';
+import { BOOT_MARKER, markerInitrd, markerRootfsTar, paddedMarkerInitrd, squashfsLoaderInitrd } from './testing/initrd';
 import { type TestKernel, testKernel } from './testing/kernel';
 import { type BootMedium, boot } from './testing/qemu';
 
@@ -122,6 +122,15 @@ describe('disk formats', () => {
     const otherDisk = (await diskFormats.find((f) => f.name === 'raw-efi')!.write(other))[0]!;
     const diskGuid = (path: string) => readFileSync(path).subarray(512 + 56, 512 + 72).toString('hex');
     expect(diskGuid(otherDisk)).not.toBe(diskGuid(written['raw-efi']!));
+  });
+
+  it('iso-efi with a UKI over 32 MiB (more than El Torito can count) still boots as a CD', { timeout: 600_000 }, async () => {
+    const ctx = { ...context('iso-efi-large', 'a'), initrd: paddedMarkerInitrd(join(root, 'iso-efi-large'), 40 * 1024 * 1024) };
+    const [iso] = (await diskFormats.find((f) => f.name === 'iso-efi')!.write(ctx)) as [string];
+    expect(statSync(iso).size).toBeGreaterThan(40 * 1024 * 1024);
+    const result = await boot({ cdrom: iso }, { firmware: 'efi', workDir: ctx.workDir, memoryMiB: 1024, timeoutMs: 300_000 });
+    const line = result.output.split('\n').find((l) => l.includes(BOOT_MARKER));
+    expect(line, result.output.slice(-3000)).toContain(`cmdline=[${CMDLINE}]`);
   });
 
   for (const format of diskFormats) {

@@ -1,7 +1,8 @@
 // Bootable ISO 9660 images made with xorriso. iso-bios: isolinux with an isohybrid MBR, so the
 // same file boots as a CD and written to a USB stick. iso-efi: an El Torito EFI boot image (a FAT
-// image holding the UKI as EFI/BOOT/BOOTX64.EFI) appended as a GPT partition, so it too boots as
-// a CD and as a disk. SOURCE_DATE_EPOCH fixes xorriso's volume dates and UUIDs.
+// image holding the UKI as EFI/BOOT/BOOTX64.EFI, stored as /boot/efiboot.img) that a GPT entry
+// also points at, so it too boots as a CD and as a disk. SOURCE_DATE_EPOCH fixes xorriso's
+// volume dates and UUIDs.
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputContext, OutputFormat } from '../types';
@@ -98,20 +99,25 @@ export const isoEfiFormat: OutputFormat = {
       slackBytes: 256 * 1024,
       signal: ctx.signal,
     });
+    // The EFI image lives inside the ISO 9660 volume, as its last file: an El Torito entry holds
+    // at most 65535 × 512 bytes (32 MiB), and for a bigger image xorriso records 0, which UEFI
+    // firmware reads as "up to the end of the volume". An image appended after the volume
+    // (-append_partition) then boots from a disk but not from a CD.
     const emptyTree = join(ctx.workDir, 'iso-efi-tree');
     await mkdir(emptyTree, { recursive: true });
     await runTool('iso-efi', 'xorriso', [
-      '-report_about', 'WARNING',
+      '-report_about', 'FAILURE',
       '-as', 'mkisofs',
       ...reproducibleArgs(ctx),
       '-o', out,
       '-V', volumeId(ctx.name, '_EFI'),
-      // The EFI image travels as GPT partition 2 and El Torito points into it: no second copy.
-      '-append_partition', '2', '0xef', efiImage,
-      '-appended_part_as_gpt',
-      '-e', '--interval:appended_partition_2:all::',
+      '-graft-points',
+      '-e', 'boot/efiboot.img',
       '-no-emul-boot',
-      emptyTree,
+      // A GPT entry (EFI system partition) for the same bytes: boots from a USB stick too.
+      '-efi-boot-part', '--efi-boot-image',
+      `/=${emptyTree}`,
+      `boot/efiboot.img=${efiImage}`,
     ], { env: xorrisoEnv(ctx), signal: ctx.signal });
     return [out];
   },

@@ -38,6 +38,21 @@ export function markerInitrd(workDir: string): string {
   return out;
 }
 
+/**
+ * The marker initrd followed by a second archive holding `bytes` of incompressible data: an
+ * initrd big enough to cross size limits (El Torito's 32 MiB) without a big system.
+ */
+export function paddedMarkerInitrd(workDir: string, bytes: number): string {
+  const dir = join(workDir, 'padding-root');
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', ['-c', `head -c ${bytes} /dev/urandom > "$1/padding"`, 'sh', dir]);
+  const padding = join(workDir, 'padding.img');
+  cpioGz(dir, padding);
+  const out = join(workDir, 'padded-initrd.img');
+  execFileSync('sh', ['-c', 'cat "$1" "$2" > "$3"', 'sh', markerInitrd(workDir), padding, out]);
+  return out;
+}
+
 /** The marker system as a root filesystem tar (what OutputContext.rootfsTar() returns). */
 export function markerRootfsTar(workDir: string): string {
   const dir = join(workDir, 'marker-rootfs');
