@@ -57,6 +57,11 @@ export interface BootCheckResult {
   error?: string;
 }
 
+function onPath(bin: string): boolean {
+  if (bin.includes('/')) return existsSync(bin);
+  return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, bin)));
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -68,6 +73,24 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+// qemu runs under a small sh watchdog: when this process dies without cleaning up (SIGKILL, a
+// test runner killing its worker), the watchdog kills qemu within a second or two; TERM to the
+// watchdog stops qemu at once. fd 3 carries our stdin (the serial console) past sh, which
+// gives background jobs /dev/null as stdin.
+const WATCHDOG = [
+  'parent=$1; shift',
+  'exec 3<&0',
+  '"$@" <&3 3<&- & q=$!',
+  'exec 3<&-',
+  "trap 'kill $q 2>/dev/null' TERM INT",
+  '( while kill -0 "$parent" 2>/dev/null && kill -0 "$q" 2>/dev/null; do sleep 1; done; kill -9 "$q" 2>/dev/null ) </dev/null >/dev/null 2>&1 & w=$!',
+  'wait "$q"; rc=$?',
+  // a trapped TERM interrupts the first wait: wait again for qemu to be gone
+  'kill -0 "$q" 2>/dev/null && { wait "$q"; rc=$?; }',
+  'kill "$w" 2>/dev/null',
+  'exit $rc',
+].join('\n');
 
 // Every qemu we started, so a crashing test process does not leave one behind.
 const running = new Set<ChildProcess>();
@@ -99,6 +122,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   if (opts.httpCheck && !forwards.some((f) => f.guest === opts.httpCheck!.guestPort)) {
     forwards.push({ host: await freePort(), guest: opts.httpCheck.guestPort });
   }
+  if (!onPath(qemu)) return failed(`${qemu} not found; apt-get install qemu-system-x86`);
   for (const file of 'kernel' in target ? [target.kernel, target.initrd] : 'iso' in target ? [target.iso] : [target.disk]) {
     if (!existsSync(file)) return failed(`boot artifact ${file} does not exist`);
   }
@@ -118,7 +142,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => stop.abort(), timeoutMs);
 
-  const p = spawn(qemu, qemuArgs(target, { memoryMb: opts.memoryMb ?? 1024, cpus: opts.cpus, forwards, efiVars }), {
+  const p = spawn('/bin/sh', ['-c', WATCHDOG, 'oscompose-bootcheck', String(process.pid), qemu, ...qemuArgs(target, { memoryMb: opts.memoryMb ?? 1024, cpus: opts.cpus, forwards, efiVars })], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   running.add(p);

@@ -81,3 +81,35 @@ describe('bootCheck with a real qemu', () => {
     }
   });
 });
+
+describe('no stray qemu', () => {
+  it('kills qemu when the process that started it dies without cleaning up', async () => {
+    const { spawn, execFileSync } = await import('node:child_process');
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'oscompose-bootcheck-'));
+    const iso = join(dir, 'orphan-check.iso');
+    await writeFile(iso, Buffer.alloc(1024 * 1024));
+    const script = join(dir, 'start.mts');
+    await writeFile(script, `import { bootCheck } from ${JSON.stringify(new URL('./index.ts', import.meta.url).pathname)};\nvoid bootCheck({ iso: ${JSON.stringify(iso)} }, { timeoutMs: 600000, memoryMb: 128 });\n`);
+    const pids = () => {
+      try {
+        return execFileSync('pgrep', ['-f', `qemu-system-x86_64.*${iso}`]).toString().trim();
+      } catch {
+        return '';
+      }
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !pids(); i++) await new Promise((r) => setTimeout(r, 200));
+      expect(pids()).not.toBe('');
+      child.kill('SIGKILL');
+      for (let i = 0; i < 50 && pids(); i++) await new Promise((r) => setTimeout(r, 200));
+      expect(pids()).toBe('');
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
