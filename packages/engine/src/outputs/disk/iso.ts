@@ -24,6 +24,15 @@ function reproducibleArgs(ctx: OutputContext): string[] {
   return ['--set_all_file_dates', `=${ctx.sourceDateEpoch}`, '-r', '-J', '-joliet-long'];
 }
 
+/**
+ * Native xorriso commands after the mkisofs options: --set_all_file_dates leaves the directories
+ * (grafted or implied by a graft) with the current time, so every node's dates are set again.
+ */
+function pinAllDates(ctx: OutputContext): string[] {
+  const at = `=${ctx.sourceDateEpoch}`;
+  return ['--', '-alter_date_r', 'b', at, '/', '--', '-alter_date_r', 'c', at, '/', '--'];
+}
+
 function xorrisoEnv(ctx: OutputContext): Record<string, string> {
   return { SOURCE_DATE_EPOCH: String(ctx.sourceDateEpoch) };
 }
@@ -71,7 +80,7 @@ export const isoBiosFormat: OutputFormat = {
     ctx.emit({ type: 'stage', stage: 'output', message: 'iso-bios: xorriso + isolinux (hybrid)' });
     const args = isoBiosArgs({ out, kernel: ctx.kernel, initrd: await bootInitrd(ctx), cmdline: ctx.cmdline, volumeId: volumeId(ctx.name), stageDir });
     // -report_about must come before -as mkisofs (it is a native xorriso command).
-    await runTool('iso-bios', 'xorriso', ['-report_about', 'WARNING', ...args.slice(0, 2), ...reproducibleArgs(ctx), ...args.slice(2)], {
+    await runTool('iso-bios', 'xorriso', ['-report_about', 'WARNING', ...args.slice(0, 2), ...reproducibleArgs(ctx), ...args.slice(2), ...pinAllDates(ctx)], {
       env: xorrisoEnv(ctx),
       signal: ctx.signal,
     });
@@ -118,6 +127,7 @@ export const isoEfiFormat: OutputFormat = {
       '-efi-boot-part', '--efi-boot-image',
       `/=${emptyTree}`,
       `boot/efiboot.img=${efiImage}`,
+      ...pinAllDates(ctx),
     ], { env: xorrisoEnv(ctx), signal: ctx.signal });
     return [out];
   },
