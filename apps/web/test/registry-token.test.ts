@@ -1,0 +1,138 @@
+// oscompose as token-auth server of a real docker-registry (Debian's CNCF distribution registry):
+// pushes and pulls with API tokens as passwords, team namespaces private to their team, the
+// public oscompose/* namespace pullable by anyone, push only for roles holding catalog:write.
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, makeImage, pushImage, type MemoryImage } from '@oscompose/engine';
+import type { PrismaClient } from '@oscompose/db';
+import { grant, parseScope } from '../src/server/auth/registryToken';
+
+const REGISTRY = '/usr/bin/docker-registry';
+let dir: string;
+let prisma: PrismaClient;
+let tokenServer: http.Server;
+let tokenUrl: string;
+let registry: ChildProcess | undefined;
+let host: string;
+let image: MemoryImage;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  if (!existsSync(REGISTRY)) throw new Error(`${REGISTRY} is missing: apt-get install docker-registry`);
+  dir = await mkdtemp(path.join(tmpdir(), 'oscompose-regtoken-'));
+  const url = `file:${path.join(dir, 'db.sqlite')}`;
+  process.env.DATABASE_URL = url;
+  process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR = path.join(dir, 'keys');
+  const { applyMigrations, getPrisma } = await import('@oscompose/db');
+  await applyMigrations(url);
+  prisma = getPrisma();
+  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
+  const { issueToken } = await import('../src/server/auth/tokens');
+  for (const [slug, roles] of [['team-a', ['owner', 'viewer']], ['team-b', ['owner']]] as const) {
+    const team = await prisma.team.create({ data: { name: slug, slug } });
+    for (const role of roles) {
+      const user = await prisma.user.create({ data: { name: `${role}-${slug}`, email: `${role}@${slug}.example.com` } });
+      await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role } });
+      tokens[`${role}@${slug}`] = (await issueToken(prisma, { userId: user.id, teamId: team.id, role }, { name: 'registry' })).token;
+    }
+  }
+
+  const { GET } = (await import('../app/api/v1/registry/token/route')) as { GET: (r: Request) => Promise<Response> };
+  tokenServer = http.createServer(async (req, res) => {
+    const r = await GET(new Request(`http://127.0.0.1${req.url}`, { headers: req.headers as Record<string, string> }));
+    res.writeHead(r.status, Object.fromEntries(r.headers));
+    res.end(Buffer.from(await r.arrayBuffer()));
+  });
+  await new Promise<void>((r) => tokenServer.listen(0, '127.0.0.1', r));
+  tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/api/v1/registry/token`;
+  // The first token request makes the key and certificate the registry must trust.
+  expect((await fetch(tokenUrl)).status).toBe(200);
+
+  const port = await freePort();
+  host = `127.0.0.1:${port}`;
+  await writeFile(
+    path.join(dir, 'registry.yml'),
+    `version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${path.join(dir, 'registry')}
+http:
+  addr: ${host}
+auth:
+  token:
+    realm: ${tokenUrl}
+    service: oscompose-registry
+    issuer: oscompose
+    rootcertbundle: ${path.join(dir, 'keys', 'cert.pem')}
+`,
+  );
+  registry = spawn(REGISTRY, ['serve', path.join(dir, 'registry.yml')], { stdio: 'ignore' });
+  for (let i = 0; ; i++) {
+    const up = await fetch(`http://${host}/v2/`).then((r) => r.status === 401, () => false);
+    if (up) break;
+    if (i > 200) throw new Error('docker-registry did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  image = await makeImage({ files: { 'hello.txt': { content: 'hello from team a\n' } } });
+}, 60_000);
+
+afterAll(async () => {
+  registry?.kill('SIGTERM');
+  await new Promise<void>((r) => (tokenServer ? tokenServer.close(() => r()) : r()));
+  await prisma?.$disconnect();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** What `docker pull` does: a token for the scope, then the manifest with it. */
+async function pullStatus(repo: string, token?: string): Promise<number> {
+  const auth = token ? { authorization: `Basic ${Buffer.from(`me:${token}`).toString('base64')}` } : undefined;
+  const t = await fetch(`${tokenUrl}?service=oscompose-registry&scope=repository:${repo}:pull`, { headers: auth });
+  if (t.status !== 200) return t.status;
+  const { token: jwt } = (await t.json()) as { token: string };
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/1`, {
+    headers: { authorization: `Bearer ${jwt}`, accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('registry token-auth server', () => {
+  it('grants by namespace, role and token scopes (policy)', () => {
+    const viewer = { userId: 'u', teamSlug: 'team-a', role: 'viewer' as const, scopes: [] };
+    expect(grant(parseScope('repository:team-a/x:pull,push')!, viewer)).toEqual(['pull']);
+    expect(grant(parseScope('repository:team-a/x:pull,push')!, { ...viewer, role: 'admin' })).toEqual(['pull', 'push']);
+    expect(grant(parseScope('repository:team-b/x:pull')!, { ...viewer, role: 'owner' })).toEqual([]);
+    expect(grant(parseScope('repository:oscompose/init:pull,push')!, null)).toEqual(['pull']);
+    expect(grant(parseScope('repository:team-a/x:pull')!, { ...viewer, scopes: ['build:read'] })).toEqual([]);
+    expect(parseScope('repository:Bad Name:pull')).toBeNull();
+  });
+
+  it('an owner pushes into the team namespace; a viewer pulls it; another team and anonymous cannot', async () => {
+    await pushImage(host, `${host}/team-a/hello:1`, image, { username: 'owner', password: tokens['owner@team-a']! });
+    expect(await pullStatus('team-a/hello', tokens['viewer@team-a'])).toBe(200);
+    expect(await pullStatus('team-a/hello', tokens['owner@team-b'])).toBe(401);
+    expect(await pullStatus('team-a/hello')).toBe(401);
+  });
+
+  it('a viewer cannot push, nobody pushes to another team or to oscompose/*; anyone pulls oscompose/*', async () => {
+    await expect(pushImage(host, `${host}/team-a/other:1`, image, { username: 'v', password: tokens['viewer@team-a']! })).rejects.toThrow();
+    await expect(pushImage(host, `${host}/team-a/other:1`, image, { username: 'b', password: tokens['owner@team-b']! })).rejects.toThrow();
+    await expect(pushImage(host, `${host}/oscompose/init:1`, image, { username: 'a', password: tokens['owner@team-a']! })).rejects.toThrow();
+    // Nothing was pushed to oscompose/init, so an anonymous pull is authorised but finds nothing.
+    expect(await pullStatus('oscompose/init')).toBe(404);
+  });
+
+  it('refuses a bad token with 401', async () => {
+    expect(await pullStatus('team-a/hello', 'osc_' + 'z'.repeat(43))).toBe(401);
+  });
+});
