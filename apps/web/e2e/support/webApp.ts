@@ -1,7 +1,7 @@
 // Starts the real web app for end-to-end tests: a fresh SQLite database (migrated and seeded),
 // a production build (`next build`, skipped when nothing changed), and `next start` on a free port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -25,25 +25,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.next') || entry.name === 'e2e' || entry.name.endsWith('.tsbuildinfo')) continue;
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** `next build` unless the last build is newer than every source file. Serialised by flock. */
+/** `next build` into .next-e2e unless nothing changed since the last one (checked under a lock). */
 export function ensureBuilt(): void {
-  const stamp = path.join(WEB_DIR, DIST_DIR, 'BUILD_ID');
-  const sources = Math.max(newestMtime(WEB_DIR), newestMtime(path.resolve(WEB_DIR, '../../packages/spec/src')));
-  if (existsSync(stamp) && statSync(stamp).mtimeMs > sources && !process.env.OSCOMPOSE_E2E_REBUILD) return;
-  const res = spawnSync('flock', ['/tmp/oscompose-web-e2e-build.lock', process.execPath, NEXT_BIN, 'build'], {
+  const script = path.join(import.meta.dirname, 'buildOnce.mjs');
+  const res = spawnSync('flock', ['/tmp/oscompose-web-e2e-build.lock', process.execPath, script, WEB_DIR, DIST_DIR, path.resolve(WEB_DIR, '../../packages/spec/src')], {
     cwd: WEB_DIR,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', OSCOMPOSE_SKIP_TYPECHECK: '1', OSCOMPOSE_NEXT_DIST_DIR: DIST_DIR },
     encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
   if (res.status !== 0) throw new Error(`next build failed:\n${res.stdout}\n${res.stderr}`);
 }
