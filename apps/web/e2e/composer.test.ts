@@ -170,4 +170,13 @@ services:
     await page.screenshot({ path: path.join(SHOTS, 'composer-dark.png') });
     await page.getByRole('button', { name: /Switch to light theme/ }).click();
   });
+
+  it('adds by dragging from the catalog and reorders onboot by drag, keeping comments', async () => {
+    // Continues from the imported spec: onboot holds sysctl.
+    await page.getByTestId('catalog-picker').locator('[data-catalog-entry="dhcpcd"]').dragTo(page.getByTestId('outline'));
+    await expect.poll(() => yamlText(page)).toMatch(/onboot:\n  - name: sysctl\n    image: \S+\n  - name: dhcpcd\n/);
+    await page.locator('[data-outline-item="onboot:1"]').dragTo(page.locator('[data-outline-item="onboot:0"]'));
+    await expect.poll(() => yamlText(page)).toMatch(/onboot:\n  - name: dhcpcd\n    image: \S+\n  - name: sysctl\n/);
+    expect(await yamlText(page)).toContain('# from a LinuxKit user\n');
+  });
 });
