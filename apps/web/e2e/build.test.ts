@@ -93,6 +93,20 @@ describe('build from the browser', () => {
     for await (const chunk of stream) hash.update(chunk as Buffer);
     expect(hash.digest('hex')).toBe(shown);
 
+    // Rebuild: the same resolved spec and formats reuse the artifacts of this build.
+    await page.getByRole('button', { name: 'Rebuild', exact: true }).click();
+    await page.waitForURL((u) => /\/builds\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith(buildId));
+    const rebuiltId = page.url().split('/').pop()!;
+    await expect.poll(async () => (await heading.textContent()) ?? '', { timeout: 300_000, interval: 1000 }).toContain('succeeded');
+    expect(await heading.textContent()).toContain('cached');
+
+    // Compare the two: the same artifacts, so no size change and an identical resolved spec.
+    await page.goto(`${web.url}/builds/compare?a=${buildId}&b=${rebuiltId}`);
+    await page.getByTestId('diff').waitFor();
+    expect(await page.getByTestId('diff').textContent()).toContain('identical');
+    expect(await page.locator('main table').first().textContent()).toContain('±0 B');
+    await page.screenshot({ path: path.join(SHOTS, 'compare.png') });
+
     await page.goto(`${web.url}/builds`);
     await expect.poll(() => page.locator('tbody').textContent()).toContain('e2e-hello');
     await page.screenshot({ path: path.join(SHOTS, 'builds.png') });

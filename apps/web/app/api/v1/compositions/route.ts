@@ -3,8 +3,6 @@ import { z } from 'zod';
 import { json, route } from '../../../../src/server/http/route';
 import { createComposition, listCompositions } from '../../../../src/server/compositions/compositions';
 
-export const dynamic = 'force-dynamic';
-
 export const GET = route({ permission: 'composition:read' }, async ({ caller }) => ({ items: await listCompositions(caller) }));
 
 export const POST = route(

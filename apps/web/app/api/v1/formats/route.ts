@@ -2,6 +2,4 @@
 import { route } from '../../../../src/server/http/route';
 import { listFormats } from '../../../../src/server/formats/listFormats';
 
-export const dynamic = 'force-dynamic';
-
 export const GET = route({ permission: 'format:read' }, async () => ({ formats: await listFormats() }));

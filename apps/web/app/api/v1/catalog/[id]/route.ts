@@ -3,8 +3,6 @@ import { z } from 'zod';
 import { route } from '../../../../../src/server/http/route';
 import { getCatalogEntry } from '../../../../../src/server/catalog/getCatalogEntry';
 
-export const dynamic = 'force-dynamic';
-
 export const GET = route({ permission: 'catalog:read', params: z.object({ id: z.string() }) }, ({ caller, params }) =>
   getCatalogEntry(caller.teamId, params.id),
 );

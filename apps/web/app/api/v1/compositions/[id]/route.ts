@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { route } from '../../../../../src/server/http/route';
 import { getComposition, updateComposition } from '../../../../../src/server/compositions/compositions';
 
-export const dynamic = 'force-dynamic';
 const params = z.object({ id: z.string() });
 
 export const GET = route({ permission: 'composition:read', params }, ({ caller, params }) => getComposition(caller, params.id));

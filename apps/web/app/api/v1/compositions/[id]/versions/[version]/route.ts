@@ -3,8 +3,6 @@ import { z } from 'zod';
 import { route } from '../../../../../../../src/server/http/route';
 import { getCompositionVersion } from '../../../../../../../src/server/compositions/compositions';
 
-export const dynamic = 'force-dynamic';
-
 export const GET = route(
   { permission: 'composition:read', params: z.object({ id: z.string(), version: z.coerce.number().int().positive() }) },
   ({ caller, params }) => getCompositionVersion(caller, params.id, params.version),
