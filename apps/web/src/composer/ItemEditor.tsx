@@ -176,6 +176,23 @@ export function ItemEditor({ model, selection, onSet, onMoveInit }: Props) {
         ))}
       </ol>
     );
+  } else if (selection.section === 'volumes') {
+    const v = model.volumes[selection.index];
+    if (!v) return null;
+    const base: Path = ['volumes', selection.index];
+    title = `Volume ${v.name ?? ''}`;
+    body = (
+      <div className="space-y-3">
+        <div className="grid grid-cols-2 gap-3">
+          <TextField id="volume-name" label="Name" value={v.name} onChange={(x) => onSet([...base, 'name'], x)} />
+          <TextField id="volume-image" label="Image" hint="contents; empty = empty volume" mono value={v.image} onChange={(x) => onSet([...base, 'image'], x)} />
+        </div>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" checked={v.readonly === true} onChange={(e) => onSet([...base, 'readonly'], e.target.checked ? true : undefined)} /> read-only
+        </label>
+        <p className="text-xs text-muted-foreground">Containers mount it with a bind such as <code className="font-mono">{v.name ?? 'name'}:/data</code>.</p>
+      </div>
+    );
   } else if (selection.section === 'files') {
     const f = model.files[selection.index];
     if (!f) return null;

@@ -129,6 +129,14 @@ export function Outline({ model, selection, onSelect, onRemove, onMove, onDropCa
       {imageSection('onboot', 'Onboot', 'Run once, in order, at boot. Drag to reorder.')}
       {imageSection('services', 'Services', 'Long-running containers.')}
       {model.onshutdown.length ? imageSection('onshutdown', 'Onshutdown', '') : null}
+      {model.volumes.length ? (
+        <section>
+          <h3 className="mb-1 text-[11px] font-semibold uppercase tracking-wide text-muted-foreground">Volumes</h3>
+          <ol className="space-y-1">
+            {model.volumes.map((v, i) => row({ section: 'volumes', index: i }, v.name ?? `(volume ${i + 1})`, shortImage(v.image) || 'empty volume', false))}
+          </ol>
+        </section>
+      ) : null}
       <section>
         <div className="mb-1 flex items-center justify-between">
           <h3 className="text-[11px] font-semibold uppercase tracking-wide text-muted-foreground">Files</h3>

@@ -62,6 +62,13 @@ describe('composer spec edits', () => {
     expect(unsetField(withEnv, ['onboot', 1, 'env'])).toBe(setField(spec, ['onboot', 1, 'env'], []));
   });
 
+  it('adds a volume from a catalog entry of kind volume, and removes it', () => {
+    const { text, selection } = addCatalogItem(spec, { kind: 'volume', reference: 'v:1', name: 'data' });
+    expect(text.endsWith('volumes:\n  - name: data\n    image: v:1\n')).toBe(true);
+    expect(selection).toEqual({ section: 'volumes', index: 0 });
+    expect(removeItem(text, { section: 'volumes', index: 0 })).not.toContain('name: data');
+  });
+
   it('adds a file entry', () => {
     const { text, selection } = addFile(spec, '/etc/motd');
     expect(text).toContain('files:\n  - path: /etc/motd\n');

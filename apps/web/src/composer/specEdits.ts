@@ -11,7 +11,8 @@ export type Selection =
   | { section: 'kernel' }
   | { section: 'init' }
   | { section: ImageSection; index: number }
-  | { section: 'files'; index: number };
+  | { section: 'files'; index: number }
+  | { section: 'volumes'; index: number };
 
 export interface CatalogItemToAdd {
   kind: string;
@@ -35,8 +36,9 @@ function listAt(doc: SpecDocument, key: string): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
-export function sectionForKind(kind: string): 'kernel' | 'init' | ImageSection | null {
+export function sectionForKind(kind: string): 'kernel' | 'init' | 'volumes' | ImageSection | null {
   if (kind === 'kernel') return 'kernel';
+  if (kind === 'volume') return 'volumes';
   if (kind === 'init') return 'init';
   if (kind === 'onboot') return 'onboot';
   if (kind === 'onshutdown') return 'onshutdown';
@@ -62,6 +64,12 @@ export function addCatalogItem(text: string, item: CatalogItemToAdd): { text: st
     } else if (section === 'init') {
       if (!listAt(doc, 'init').includes(item.reference)) doc.addItem(['init'], item.reference);
       selection = { section: 'init' };
+    } else if (section === 'volumes') {
+      const names = new Set(listAt(doc, 'volumes').map((e) => (e && typeof e === 'object' ? (e as { name?: unknown }).name : undefined)));
+      let name = item.name;
+      for (let i = 2; names.has(name); i++) name = `${item.name}-${i}`;
+      doc.addItem(['volumes'], { name, image: item.reference });
+      selection = { section: 'volumes', index: listAt(doc, 'volumes').length - 1 };
     } else {
       const names = new Set(listAt(doc, section).map((e) => (e && typeof e === 'object' ? (e as { name?: unknown }).name : undefined)));
       let name = item.name;
@@ -86,7 +94,7 @@ export function unsetField(text: string, path: Path): string {
 /** Removes the selected kernel, init list, image entry or file. */
 export function removeItem(text: string, sel: Selection): string {
   if (sel.section === 'kernel' || sel.section === 'init') return unsetField(text, [sel.section]);
-  if (sel.section === 'files') return edit(text, (doc) => doc.removeItem(['files'], sel.index));
+  if (sel.section === 'files' || sel.section === 'volumes') return edit(text, (doc) => doc.removeItem([sel.section], sel.index));
   return edit(text, (doc) => doc.removeImage(sel.section as ImageSection, sel.index));
 }
 

@@ -35,6 +35,7 @@ export interface SpecModel {
   services: ImageEntry[];
   onshutdown: ImageEntry[];
   files: FileEntry[];
+  volumes: { name?: string; image?: string; readonly?: boolean; [key: string]: unknown }[];
 }
 
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
@@ -58,6 +59,7 @@ export function readSpecModel(text: string): SpecModel {
     services: asArray<unknown>(js.services).map(asObject) as ImageEntry[],
     onshutdown: asArray<unknown>(js.onshutdown).map(asObject) as ImageEntry[],
     files: asArray<unknown>(js.files).map(asObject) as FileEntry[],
+    volumes: asArray<unknown>(js.volumes).map(asObject) as SpecModel['volumes'],
   };
 }
 
