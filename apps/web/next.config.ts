@@ -13,6 +13,7 @@ const nextConfig: NextConfig = {
     '@oscompose/queue',
     '@oscompose/storage',
     '@oscompose/catalog',
+    '@oscompose/engine',
   ],
   serverExternalPackages: [
     '@oscompose/db-client',

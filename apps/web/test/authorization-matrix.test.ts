@@ -121,6 +121,8 @@ interface Case {
   load: () => Promise<Record<string, unknown>>;
   target?: (team: TeamFx, as: Role) => Promise<Params>;
   body?: (team: TeamFx, as: Role) => unknown;
+  /** Statuses that still mean "allowed" (past the wrapper, refused by something else on purpose). */
+  alsoAllowed?: number[];
 }
 
 // Static imports (Vite cannot resolve a variable path with [brackets]).
@@ -138,6 +140,8 @@ const CASES: Case[] = [
   { method: 'GET', path: 'builds/[id]/artifacts/[name]', permission: 'artifact:download', load: () => import('../app/api/v1/builds/[id]/artifacts/[name]/route'), target: async (t) => ({ id: t.doneBuildId, name: 'linuxkit.tar' }) },
   // catalog
   { method: 'GET', path: 'catalog', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/route') },
+  // Allowed callers reach the registry, which is not there (502): the wrapper let them through.
+  { method: 'POST', path: 'catalog', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/route'), body: () => ({ reference: '127.0.0.1:9/nowhere/image:1', kind: 'service' }), alsoAllowed: [502] },
   { method: 'GET', path: 'catalog/[id]', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/[id]/route'), target: async (t) => ({ id: t.privateCatalogId }) },
   // compositions
   { method: 'GET', path: 'compositions', permission: 'composition:read', load: () => import('../app/api/v1/compositions/route') },
@@ -261,6 +265,7 @@ describe('authorization matrix (real handlers, real database, real Redis)', () =
       it(`${c.method} ${c.path} as ${role} of the own team → ${allowed ? 'allowed' : '403'}`, async () => {
         const res = await call(c, role, teams.A);
         const text = res.status >= 400 ? await res.text().catch(() => '') : '';
+        if (allowed && c.alsoAllowed?.includes(res.status)) return;
         if (allowed) expect(res.status, `${c.method} ${c.path}: ${text}`).toBeLessThan(400);
         else expect(res.status, text).toBe(403);
       });

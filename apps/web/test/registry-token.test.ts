@@ -132,6 +132,32 @@ describe('registry token-auth server', () => {
     expect(await pullStatus('oscompose/init')).toBe(404);
   });
 
+  it('adds a private image to the team catalog by reference, with the team registry credential', async () => {
+    await pushImage(host, `${host}/team-a/labelled:2`, await makeImage({ files: { 'x': { content: 'x' } }, labels: { 'org.mobyproject.config': '{"capabilities":["CAP_NET_ADMIN"]}' } }), {
+      username: 'owner',
+      password: tokens['owner@team-a']!,
+    });
+    const { POST, GET } = (await import('../app/api/v1/catalog/route')) as unknown as Record<string, (r: Request) => Promise<Response>>;
+    const add = (token: string) =>
+      POST!(new Request('http://localhost/api/v1/catalog', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ reference: `${host}/team-a/labelled:2`, kind: 'service' }) }));
+    // Without a stored credential the private repository is refused by the registry.
+    const refused = await add(tokens['owner@team-a']!);
+    expect(refused.status).toBe(422);
+    const { PUT } = (await import('../app/api/v1/credentials/route')) as unknown as Record<string, (r: Request) => Promise<Response>>;
+    const saved = await PUT!(new Request('http://localhost/api/v1/credentials', { method: 'PUT', headers: { authorization: `Bearer ${tokens['owner@team-a']}` }, body: JSON.stringify({ host, username: 'robot', secret: tokens['owner@team-a'] }) }));
+    expect(saved.status).toBe(200);
+    const res = await add(tokens['owner@team-a']!);
+    expect(res.status, await res.clone().text()).toBe(201);
+    const entry = (await res.json()) as { pinnedDigest: string; defaultConfig: unknown; teamId: string; architectures: string[] };
+    expect(entry.pinnedDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(JSON.stringify(entry.defaultConfig)).toContain('CAP_NET_ADMIN');
+    expect(entry.architectures).toEqual(['amd64']);
+    // A viewer may not add; the other team does not see the entry.
+    expect((await add(tokens['viewer@team-a']!)).status).toBe(403);
+    const list = await GET!(new Request('http://localhost/api/v1/catalog', { headers: { authorization: `Bearer ${tokens['owner@team-b']}` } }));
+    expect(JSON.stringify(await list.json())).not.toContain('team-a/labelled');
+  });
+
   it('refuses a bad token with 401', async () => {
     expect(await pullStatus('team-a/hello', 'osc_' + 'z'.repeat(43))).toBe(401);
   });

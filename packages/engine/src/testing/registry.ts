@@ -209,15 +209,15 @@ export async function pushImage(host: string, ref: string, source: string | Memo
     if (start.status !== 202) throw new Error(`push ${ref}: starting a blob upload failed with ${start.status}: ${await start.text()}`);
     const loc = new URL(start.headers.get('location')!, `http://${host}`);
     loc.searchParams.set('digest', digest);
-    const put = await session.fetch(loc.toString(), { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
+    const put = await session.fetch(loc.toString(), { method: 'PUT', body: new Uint8Array(data), headers: { 'content-type': 'application/octet-stream' } });
     if (put.status !== 201) throw new Error(`push ${ref}: blob upload failed with ${put.status}: ${await put.text()}`);
   }
   for (const m of set.children) {
-    const res = await session.fetch(`${base}/manifests/${m.digest}`, { method: 'PUT', body: m.bytes, headers: { 'content-type': m.mediaType } });
+    const res = await session.fetch(`${base}/manifests/${m.digest}`, { method: 'PUT', body: new Uint8Array(m.bytes), headers: { 'content-type': m.mediaType } });
     if (res.status !== 201) throw new Error(`push ${ref}: manifest upload failed with ${res.status}: ${await res.text()}`);
   }
   const tag = r.tag ?? set.top.digest;
-  const res = await session.fetch(`${base}/manifests/${tag}`, { method: 'PUT', body: set.top.bytes, headers: { 'content-type': set.top.mediaType } });
+  const res = await session.fetch(`${base}/manifests/${tag}`, { method: 'PUT', body: new Uint8Array(set.top.bytes), headers: { 'content-type': set.top.mediaType } });
   if (res.status !== 201) throw new Error(`push ${ref}: manifest upload failed with ${res.status}: ${await res.text()}`);
   return set.top.digest;
 }
