@@ -62,3 +62,12 @@ export { importArchive, type ImportedImage, type ImportArchiveOptions } from './
 export { flattenImage, type FlattenOptions, type LayerSource } from './image/flatten';
 export { DEFAULT_LIMITS, normaliseEntryName, type FlattenLimits } from './image/safety';
 export { extractToDir, type ExtractOptions, type ExtractResult } from './image/extract';
+export {
+  diskFormats,
+  missingTools,
+  availableFormats,
+  describeMissing,
+  qemuDiskFormat,
+  ukiBootDisk,
+  type MissingTool,
+} from './outputs/disk/index';
