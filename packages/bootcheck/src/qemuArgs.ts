@@ -4,7 +4,7 @@
 export type BootTarget =
   | { kernel: string; initrd: string; cmdline?: string }
   | { iso: string; firmware?: 'bios' | 'efi' }
-  | { disk: string; firmware: 'bios' | 'efi'; format?: 'raw' | 'qcow2' };
+  | { disk: string; firmware: 'bios' | 'efi'; format?: 'raw' | 'qcow2' | 'vpc' | 'vmdk' };
 
 export interface PortForward {
   host: number;

@@ -116,7 +116,7 @@ describe('every disk format of the default composition (minimal) boots with all 
         target = { disk: await ukiBootDisk(first, work, EPOCH), firmware: 'efi', format: 'raw' };
       } else {
         // bootCheck's type lists raw|qcow2; QEMU takes vpc and vmdk the same way.
-        target = { disk: first, firmware, format: qemuDiskFormat(first) as 'raw' };
+        target = { disk: first, firmware, format: qemuDiskFormat(first) };
       }
       const r = await bootCheck(target, { timeoutMs: 600_000 });
       expect(r.error ?? '', r.console.slice(-4000)).toBe('');
