@@ -44,7 +44,17 @@ export interface BootTarget {
   cmdline?: string;
   iso?: string;
   disk?: string;
+  /** QEMU's block driver for `disk` (qcow2, vpc for VHD, vmdk; raw when absent). */
+  diskFormat?: 'raw' | 'qcow2' | 'vpc' | 'vmdk';
+  /** A bare UKI: the boot check wraps it in an EFI system partition disk first. */
+  uki?: string;
   firmware?: 'bios' | 'efi';
+}
+
+/** An artifact format the boot check does not boot (kernel+squashfs, tar), and why. */
+export interface NotBootChecked {
+  format: string;
+  reason: string;
 }
 
 export interface Engine {
@@ -60,6 +70,6 @@ export interface Engine {
     name: string;
     signal: AbortSignal;
     onEvent: (e: EngineEvent) => void;
-  }): Promise<{ artifacts: EngineArtifact[]; boot: BootTarget[] }>;
+  }): Promise<{ artifacts: EngineArtifact[]; boot: BootTarget[]; notBootChecked?: NotBootChecked[] }>;
   bootCheck?(target: BootTarget, opts: { signal: AbortSignal; workDir: string }): Promise<BootResult>;
 }

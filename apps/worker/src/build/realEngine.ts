@@ -3,10 +3,10 @@
 // starts (and reports what is missing) even while one of them is incomplete.
 
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { SpecError, parseSpec } from '@oscompose/spec';
 import { stringify } from 'yaml';
-import type { BootResult, BootTarget, Engine, EngineEvent, ResolvedSpec } from './engine';
+import type { BootResult, BootTarget, Engine, EngineEvent, NotBootChecked, ResolvedSpec } from './engine';
 import { UserError } from './classify';
 
 export interface RealEngineOptions {
@@ -35,6 +35,9 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
   if (typeof engine.ENGINE_VERSION !== 'string') throw new Error('@oscompose/engine does not export ENGINE_VERSION; the build cache key needs it.');
   const version = engine.ENGINE_VERSION;
   const listFormats = need<() => string[]>(engine, 'listFormats', '@oscompose/engine');
+  const qemuDiskFormat = need<(file: string) => 'raw' | 'qcow2' | 'vpc' | 'vmdk'>(engine, 'qemuDiskFormat', '@oscompose/engine');
+  const ukiBootDisk = need<(uki: string, workDir: string) => Promise<string>>(engine, 'ukiBootDisk', '@oscompose/engine');
+  const availableFormats = need<(formats: unknown[]) => { name: string }[]>(engine, 'availableFormats', '@oscompose/engine');
   const getFormat = need<(n: string) => { boot?: { medium: string; firmware: 'bios' | 'efi' } } | undefined>(engine, 'getFormat', '@oscompose/engine');
   const resolveSpec = need<(spec: unknown, images: unknown, o: unknown) => Promise<{ resolved: unknown }>>(engine, 'resolveSpec', '@oscompose/engine');
   const defaultImageProvider = need<(o: unknown) => Promise<unknown>>(engine, 'defaultImageProvider', '@oscompose/engine');
@@ -56,7 +59,8 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
 
   return {
     version,
-    formats: () => listFormats(),
+    // Only what this host's tools can write (an ISO needs xorriso, qcow2 qemu-img, …).
+    formats: () => availableFormats(listFormats().map((n) => getFormat(n))).map((f) => f.name),
 
     async resolve(specText, { signal, onEvent }): Promise<ResolvedSpec> {
       const parsed = parseSpec(specText);
@@ -82,10 +86,15 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
         onEvent,
       });
       const boot: BootTarget[] = [];
+      const notBootChecked: NotBootChecked[] = [];
       for (const format of formats) {
         const info = getFormat(format)?.boot;
         const mine = result.artifacts.filter((a) => a.format === format);
-        if (!info || !mine.length) continue;
+        if (!mine.length) continue;
+        if (!info) {
+          notBootChecked.push({ format, reason: `${format} is not a bootable medium on its own (no kernel+initrd, ISO or disk to start in QEMU)` });
+          continue;
+        }
         if (info.medium === 'kernel+initrd') {
           const kernel = mine.find((a) => a.name.endsWith('-kernel'))?.path;
           const initrd = mine.find((a) => a.name.endsWith('-initrd.img'))?.path;
@@ -93,14 +102,17 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
           if (kernel && initrd) {
             const cmdline = cmdlineFile ? (await readFile(cmdlineFile, 'utf8')).trim() : '';
             boot.push({ format, kernel, initrd, cmdline, firmware: info.firmware });
-          }
+          } else notBootChecked.push({ format, reason: 'the build wrote no kernel and initrd pair to boot' });
         } else if (info.medium === 'cdrom') {
           boot.push({ format, iso: mine[0]!.path, firmware: info.firmware });
-        } else if (info.medium === 'disk' || info.medium === 'uki') {
-          boot.push({ format, disk: mine[0]!.path, firmware: info.firmware });
+        } else if (info.medium === 'disk') {
+          const disk = mine[0]!.path;
+          boot.push({ format, disk, diskFormat: qemuDiskFormat(disk), firmware: info.firmware });
+        } else if (info.medium === 'uki') {
+          boot.push({ format, uki: mine[0]!.path, firmware: 'efi' });
         }
       }
-      return { artifacts: result.artifacts, boot };
+      return { artifacts: result.artifacts, boot, notBootChecked };
     },
 
     async bootCheck(target, { signal, workDir }): Promise<BootResult> {
@@ -111,13 +123,21 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
         return { ok: false, error: `the boot check is not available here (${(err as Error).message})` };
       }
       const bootCheck = need<(t: unknown, o: unknown) => Promise<BootResult>>(mod, 'bootCheck', '@oscompose/bootcheck');
-      const input = target.kernel
-        ? { kernel: target.kernel, initrd: target.initrd, cmdline: target.cmdline ?? '' }
-        : target.iso
-          ? { iso: target.iso, firmware: target.firmware }
-          : { disk: target.disk, firmware: target.firmware };
+      const bootDir = path.join(workDir, target.format.replace(/[^a-z0-9-]/gi, '_'));
+      let input: unknown;
+      if (target.kernel) input = { kernel: target.kernel, initrd: target.initrd, cmdline: target.cmdline ?? '' };
+      else if (target.iso) input = { iso: target.iso, firmware: target.firmware };
+      else if (target.uki) {
+        try {
+          await mkdir(bootDir, { recursive: true });
+          input = { disk: await ukiBootDisk(target.uki, bootDir), firmware: 'efi', format: 'raw' };
+        } catch (err) {
+          if (signal.aborted) throw err;
+          return { ok: false, error: `could not wrap the UKI in an EFI boot disk: ${(err as Error).message}` };
+        }
+      } else input = { disk: target.disk, firmware: target.firmware, format: target.diskFormat ?? 'raw' };
       try {
-        const r = await bootCheck(input, { signal, timeoutMs: opts.bootTimeoutMs, workDir: path.join(workDir, target.format.replace(/[^a-z0-9-]/gi, '_')) });
+        const r = await bootCheck(input, { signal, timeoutMs: opts.bootTimeoutMs, workDir: bootDir });
         return { ok: Boolean(r.ok), bootComplete: r.bootComplete, durationMs: r.durationMs, containers: r.containers, console: typeof r.console === 'string' ? r.console : undefined, http: r.http, error: r.error };
       } catch (err) {
         if (signal.aborted) throw err;

@@ -122,7 +122,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   const outDir = path.join(workDir, 'out');
   await mkdir(outDir, { recursive: true });
   try {
-    const { artifacts, boot } = await engine.build({
+    const { artifacts, boot, notBootChecked = [] } = await engine.build({
       resolved,
       formats,
       outDir,
@@ -133,17 +133,24 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     });
     signal.throwIfAborted();
 
-    // 4. Boot check: kernel+initrd (and whatever other formats say how they boot).
+    // 4. Boot check, one artifact format at a time (TCG is slow; two QEMUs would starve each
+    // other on our cores): kernel+initrd direct, ISOs as cdrom, disks and UKIs as disks.
     let buildBoot: BootResult | null = null;
-    const perArtifact = new Map<string, BootResult>();
+    const perArtifact = new Map<string, unknown>();
+    const byFormat: { format: string; ok: boolean; error?: string }[] = [];
     if (deps.bootCheck && engine.bootCheck) {
       for (const target of boot) {
         sink.emit('stage', { stage: 'bootcheck', format: target.format });
         const result = await engine.bootCheck(target, { signal, workDir: path.join(workDir, 'boot') });
         signal.throwIfAborted();
         sink.emit('bootcheck', { format: target.format, ok: result.ok, containers: result.containers ?? [], error: result.error });
-        for (const a of artifacts.filter((x) => x.format === target.format)) perArtifact.set(a.name, result);
+        for (const a of artifacts.filter((x) => x.format === target.format)) perArtifact.set(a.name, trimBoot(result));
+        byFormat.push({ format: target.format, ok: result.ok, ...(result.error ? { error: result.error } : {}) });
         if (!buildBoot || (buildBoot.ok && !result.ok)) buildBoot = result;
+      }
+      for (const n of notBootChecked) {
+        sink.emit('log', { level: 'info', message: `${n.format}: not boot-checked (${n.reason})` });
+        for (const a of artifacts.filter((x) => x.format === n.format)) perArtifact.set(a.name, { checked: false, reason: n.reason });
       }
     }
 
@@ -155,7 +162,9 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
       const obj = await store.put(key, a.path, { expectSha256: a.sha256 });
       published.push({ ...a, key, size: obj.size });
     }
-    const bootJson = buildBoot ? JSON.stringify(trimBoot(buildBoot)) : null;
+    // The build's boot check: the first failing (else first) result in full, plus one line per
+    // format so a reader sees every artifact's verdict and what was not booted.
+    const bootJson = buildBoot ? JSON.stringify({ ...trimBoot(buildBoot), formats: byFormat, notBootChecked }) : null;
     const ok = !buildBoot || buildBoot.ok;
     await db.$transaction(async (tx) => {
       await ownedTx(tx, buildId, runId, {
@@ -172,7 +181,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
           size: BigInt(p.size),
           sha256: p.sha256,
           storageKey: p.key,
-          bootCheck: perArtifact.has(p.name) ? JSON.stringify(trimBoot(perArtifact.get(p.name)!)) : null,
+          bootCheck: perArtifact.has(p.name) ? JSON.stringify(perArtifact.get(p.name)) : null,
         };
         await tx.artifact.upsert({ where: { buildId_name: { buildId, name: p.name } }, create: { buildId, name: p.name, ...row }, update: row });
       }
