@@ -9,7 +9,7 @@ import { ConfigError, loadWorkerConfig } from './config';
 import type { JobHost, WorkerContext } from './context';
 import { startHeartbeat } from './heartbeat';
 import { startJobHosts } from './jobs/index';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 
 const VERSION = '0.1.0';
 
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   const hosts: JobHost[] = await startJobHosts(ctx);
   let state: 'idle' | 'busy' | 'stopping' = 'idle';
   const activeJobs = () => hosts.reduce((n, h) => n + h.activeJobs(), 0);
+  const formats = await buildableFormats(log);
   const heartbeat = startHeartbeat(
     redis,
     () => ({
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
       concurrency: config.concurrency,
       activeJobs: activeJobs(),
       state: state === 'stopping' ? 'stopping' : activeJobs() > 0 ? 'busy' : 'idle',
+      formats,
     }),
     { prefix: config.redisPrefix, log },
   );
@@ -106,3 +108,20 @@ main().catch((err) => {
   console.error(err);
   process.exit(1);
 });
+
+/**
+ * The output formats this host can write (its tools checked once at start), advertised in the
+ * heartbeat so the composer offers what some live worker can build.
+ */
+async function buildableFormats(log: Logger): Promise<string[] | undefined> {
+  try {
+    const engine = await import('@oscompose/engine');
+    const all = engine.listFormats().map((n) => engine.getFormat(n)!);
+    const missing = engine.describeMissing(engine.missingTools(all));
+    if (missing.length) log.warn({ missing }, 'some output formats cannot be built on this host');
+    return engine.availableFormats(all).map((f) => f.name);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'could not list the output formats (the engine did not load)');
+    return undefined;
+  }
+}

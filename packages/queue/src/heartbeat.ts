@@ -14,6 +14,8 @@ export const WorkerHeartbeat = z.object({
   concurrency: z.number().int().nonnegative(),
   activeJobs: z.number().int().nonnegative(),
   state: z.enum(['idle', 'busy', 'stopping']),
+  /** Output formats this worker's host tools can write (absent from workers before formats were advertised). */
+  formats: z.array(z.string()).optional(),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeat>;
 

@@ -1,55 +1,44 @@
-// Output formats a build can ask for, and whether this installation has the host tools for each.
-import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
+// Output formats a build can ask for: what the live workers advertise in their heartbeats (the
+// union: a build goes to any worker), or, with no worker up, what this host's tools could write.
+import { getFormat, listFormats as engineFormats, missingTools, type MissingTool, type OutputFormat } from '@oscompose/engine';
+import { listWorkers, type WorkerHeartbeat } from '@oscompose/queue';
+import { webConfig } from '../config';
+import { redis } from '../redis';
 
 export interface FormatDto {
   name: string;
   available: boolean;
   missing: { tool: string; debianPackage: string }[];
+  /** Why it is not available, in words (missing tools, or no live worker builds it). */
+  reason?: string;
 }
 
-interface FormatLike {
-  name: string;
-  requires: { tool: string; debianPackage: string }[];
-}
-
-// The engine's format names (packages/engine/src/outputs) and the main tool each needs. The web
-// app does not import the engine (it would bundle it); a worker checks every tool again before building.
-const FORMATS: FormatLike[] = [
-  { name: 'kernel+initrd', requires: [] },
-  { name: 'tar-kernel-initrd', requires: [] },
-  { name: 'tar', requires: [] },
-  { name: 'iso-bios', requires: [{ tool: 'xorriso', debianPackage: 'xorriso' }, { tool: '/usr/lib/ISOLINUX/isohdpfx.bin', debianPackage: 'isolinux' }] },
-  { name: 'iso-efi', requires: [{ tool: 'xorriso', debianPackage: 'xorriso' }, { tool: 'mkfs.vfat', debianPackage: 'dosfstools' }, { tool: 'mcopy', debianPackage: 'mtools' }] },
-  { name: 'raw-bios', requires: [{ tool: 'mkfs.vfat', debianPackage: 'dosfstools' }, { tool: 'mcopy', debianPackage: 'mtools' }] },
-  { name: 'raw-efi', requires: [{ tool: 'mkfs.vfat', debianPackage: 'dosfstools' }, { tool: 'mcopy', debianPackage: 'mtools' }] },
-  { name: 'qcow2-bios', requires: [{ tool: 'qemu-img', debianPackage: 'qemu-utils' }] },
-  { name: 'qcow2-efi', requires: [{ tool: 'qemu-img', debianPackage: 'qemu-utils' }] },
-  { name: 'vhd', requires: [{ tool: 'qemu-img', debianPackage: 'qemu-utils' }] },
-  { name: 'vmdk', requires: [{ tool: 'qemu-img', debianPackage: 'qemu-utils' }] },
-  { name: 'kernel+squashfs', requires: [{ tool: 'mksquashfs', debianPackage: 'squashfs-tools' }] },
-  { name: 'uki', requires: [{ tool: '/usr/lib/systemd/boot/efi/linuxx64.efi.stub', debianPackage: 'systemd-boot-efi' }] },
-];
-
-async function onPath(tool: string): Promise<boolean> {
-  const candidates = tool.includes('/') ? [tool] : (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/sbin', '/sbin']).map((d) => path.join(d, tool));
-  for (const c of candidates) {
-    try {
-      await access(c, path.isAbsolute(tool) ? constants.R_OK : constants.X_OK);
-      return true;
-    } catch {
-      // keep looking
+/**
+ * Pure: one entry per engine format. With live workers that advertise formats, a format is
+ * available when one of them builds it; otherwise the local tool check decides.
+ */
+export function formatsReport(all: OutputFormat[], workers: WorkerHeartbeat[], localMissing: MissingTool[]): FormatDto[] {
+  const advertising = workers.filter((w) => w.state !== 'stopping' && Array.isArray(w.formats));
+  const offered = new Set(advertising.flatMap((w) => w.formats ?? []));
+  return all.map((f) => {
+    const missing = localMissing.filter((m) => m.formats.includes(f.name)).map(({ tool, debianPackage }) => ({ tool, debianPackage }));
+    const toolsNote = missing.map((m) => `${m.tool} (apt-get install ${m.debianPackage})`).join(', ');
+    if (advertising.length) {
+      if (offered.has(f.name)) return { name: f.name, available: true, missing: [] };
+      return {
+        name: f.name,
+        available: false,
+        missing,
+        reason: `no live worker can build ${f.name}${toolsNote ? `; it needs ${toolsNote} on a worker host` : ''}`,
+      };
     }
-  }
-  return false;
+    if (!missing.length) return { name: f.name, available: true, missing };
+    return { name: f.name, available: false, missing, reason: `${f.name} needs ${toolsNote}` };
+  });
 }
 
-export async function listFormats(): Promise<FormatDto[]> {
-  return Promise.all(
-    FORMATS.map(async (f) => {
-      const missing = [];
-      for (const r of f.requires) if (!(await onPath(r.tool))) missing.push(r);
-      return { name: f.name, available: missing.length === 0, missing };
-    }),
-  );
+export async function listFormats(workers?: () => Promise<WorkerHeartbeat[]>): Promise<FormatDto[]> {
+  const all = engineFormats().map((n) => getFormat(n)!);
+  const live = await (workers ?? (() => listWorkers(redis(), { prefix: webConfig().redisPrefix })))().catch(() => [] as WorkerHeartbeat[]);
+  return formatsReport(all, live, missingTools(all));
 }
