@@ -1,0 +1,78 @@
+// The catalog's `minimal` composition built through the API by a real worker in two formats
+// (kernel+initrd and iso-bios), each boot-checked in QEMU: both artifacts record a passing boot
+// check with every onboot container exiting 0. Two formats only: TCG boots are slow on CI.
+
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog';
+import { parseSpec } from '@oscompose/spec';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setCallerResolver } from '../../../web/src/server/http/caller';
+import { setBuildDeps } from '../../../web/src/server/builds/deps';
+import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
+import { startPipeline, startWorker, workerReady, type Pipeline, type WorkerProcess } from './testing/harness';
+
+const cacheRoot = process.env.OSCOMPOSE_CACHE ?? path.join(homedir(), '.cache', 'oscompose');
+// The starter catalog's images, kept between runs (buildStarterCatalog skips unchanged recipes).
+const imageStore = process.env.OSCOMPOSE_TEST_IMAGE_STORE ?? path.join(cacheRoot, 'test-image-store');
+
+let p: Pipeline;
+let api: ApiServer;
+let w: WorkerProcess | undefined;
+let minimalYaml: string;
+let onboot: string[];
+
+beforeAll(async () => {
+  await buildStarterCatalog({ imageStore, cacheDir: process.env.OSCOMPOSE_DEBIAN_CACHE ?? path.join(cacheRoot, 'debian') });
+  const minimal = (await loadDefaultCompositions({ registryHost: 'localhost:5000' })).find((c) => c.name === 'minimal');
+  if (!minimal) throw new Error('packages/catalog/compositions/minimal.yml is missing: the composition this test builds');
+  minimalYaml = minimal.yaml;
+  onboot = (parseSpec(minimalYaml).spec?.onboot ?? []).map((o) => o.name);
+
+  p = await startPipeline({
+    workerEnv: { WORKER_BOOT_CHECK: 'true', WORKER_LOCK_SECONDS: '30', WORKER_BOOT_TIMEOUT_SECONDS: '600', OSCOMPOSE_IMAGE_STORE: imageStore },
+  });
+  setBuildDeps(await p.webDeps());
+  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
+  api = await startApiServer();
+  w = startWorker('formats-boot', p.workerEnv);
+  await workerReady(w);
+}, 1_800_000);
+
+afterAll(async () => {
+  await w?.kill();
+  await api?.close();
+  setBuildDeps(undefined);
+  setCallerResolver(undefined);
+  await p?.cleanup();
+});
+
+describe('catalog minimal composition, kernel+initrd and iso-bios, boot-checked by the worker', () => {
+  it('both artifacts pass their boot check with every onboot container exiting 0', async () => {
+    expect(onboot.length, 'minimal has onboot containers to check').toBeGreaterThan(0);
+    const res = await fetch(`${api.url}/api/v1/builds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ spec: minimalYaml, formats: ['kernel+initrd', 'iso-bios'], name: 'minimal' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const events = await (await fetch(`${api.url}/api/v1/builds/${id}/events`)).text();
+    expect(events).toMatch(/event: bootcheck\ndata: \{[^\n]*"format":"kernel\+initrd"/);
+    expect(events).toMatch(/event: bootcheck\ndata: \{[^\n]*"format":"iso-bios"/);
+
+    const build = (await (await fetch(`${api.url}/api/v1/builds/${id}`)).json()) as any;
+    expect(build.status, `${build.error ?? ''}\n${w?.output().slice(-3000)}`).toBe('succeeded');
+    expect(build.bootCheck).toMatchObject({ ok: true, formats: [{ format: 'kernel+initrd', ok: true }, { format: 'iso-bios', ok: true }] });
+
+    const formats = new Set<string>();
+    for (const a of build.artifacts) {
+      formats.add(a.format);
+      expect(a.bootCheck, `${a.name} boot check`).toMatchObject({ ok: true });
+      const ran = (a.bootCheck.containers as { phase: string; name: string; exitCode: number | null }[]).filter((c) => c.phase === 'onboot');
+      expect(ran.map((c) => c.name.replace(/^\d+-/, '')).sort(), `${a.name}: onboot containers seen on the console`).toEqual([...onboot].sort());
+      for (const c of ran) expect(c.exitCode, `${a.name}: onboot ${c.name}`).toBe(0);
+    }
+    expect([...formats].sort()).toEqual(['iso-bios', 'kernel+initrd']);
+  }, 1_800_000);
+});
