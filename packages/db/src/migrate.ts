@@ -4,12 +4,11 @@
 // deserialized"). Bookkeeping uses Prisma's own `_prisma_migrations` table and checksums, so the
 // Prisma CLI sees the same history.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { databaseProvider, findRepoRoot, postgresTarget, sqliteFilePath, type DatabaseProvider } from './url';
-import { mkdirSync } from 'node:fs';
 
 export interface Migration {
   name: string;
@@ -133,10 +132,11 @@ async function applyPostgres(url: string, all: Migration[]): Promise<string[]> {
     );
   }
   try {
+    // One migrator at a time per schema (several containers may start together). Taken before
+    // CREATE SCHEMA, which is not safe to run concurrently even with IF NOT EXISTS.
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`oscompose-migrate:${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await client.query(`SET search_path TO "${schema}"`);
-    // One migrator at a time per schema (several workers may start together).
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`oscompose-migrate:${schema}`]);
     await client.query(POSTGRES_TABLE);
     const { rows } = await client.query<AppliedRow>(
       'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations',
