@@ -114,7 +114,7 @@ beforeAll(async () => {
     ? spawnSync('flock', ['/tmp/oscompose-npm.lock', 'flock', '/tmp/oscompose-web-build.lock', process.execPath, 'scripts/start.mjs', '--prepare'], { cwd: ROOT, env: env(), encoding: 'utf8' })
     : spawnSync(process.execPath, ['scripts/start.mjs', '--prepare'], { cwd: ROOT, env: env(), encoding: 'utf8' });
   if (prepare.status !== 0) throw new Error(`start.mjs --prepare failed:\n${prepare.stdout}\n${prepare.stderr}`);
-});
+}, 900_000); // a cold `next build` on a busy 2-core machine, plus waiting for the build lock
 
 afterAll(() => {
   // Only if the test failed half-way: stop what this test started, by pid.
