@@ -6,7 +6,8 @@ import path from 'node:path';
 import { mkdir, readFile } from 'node:fs/promises';
 import { SpecError, parseSpec } from '@oscompose/spec';
 import { stringify } from 'yaml';
-import type { BootResult, BootTarget, Engine, EngineEvent, NotBootChecked, ResolvedSpec } from './engine';
+import { bootTargets } from './bootTargets';
+import type { BootResult, Engine, EngineEvent, ResolvedSpec } from './engine';
 import { UserError } from './classify';
 
 export interface RealEngineOptions {
@@ -85,33 +86,9 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
         signal,
         onEvent,
       });
-      const boot: BootTarget[] = [];
-      const notBootChecked: NotBootChecked[] = [];
-      for (const format of formats) {
-        const info = getFormat(format)?.boot;
-        const mine = result.artifacts.filter((a) => a.format === format);
-        if (!mine.length) continue;
-        if (!info) {
-          notBootChecked.push({ format, reason: `${format} is not a bootable medium on its own (no kernel+initrd, ISO or disk to start in QEMU)` });
-          continue;
-        }
-        if (info.medium === 'kernel+initrd') {
-          const kernel = mine.find((a) => a.name.endsWith('-kernel'))?.path;
-          const initrd = mine.find((a) => a.name.endsWith('-initrd.img'))?.path;
-          const cmdlineFile = mine.find((a) => a.name.endsWith('-cmdline'))?.path;
-          if (kernel && initrd) {
-            const cmdline = cmdlineFile ? (await readFile(cmdlineFile, 'utf8')).trim() : '';
-            boot.push({ format, kernel, initrd, cmdline, firmware: info.firmware });
-          } else notBootChecked.push({ format, reason: 'the build wrote no kernel and initrd pair to boot' });
-        } else if (info.medium === 'cdrom') {
-          boot.push({ format, iso: mine[0]!.path, firmware: info.firmware });
-        } else if (info.medium === 'disk') {
-          const disk = mine[0]!.path;
-          boot.push({ format, disk, diskFormat: qemuDiskFormat(disk), firmware: info.firmware });
-        } else if (info.medium === 'uki') {
-          boot.push({ format, uki: mine[0]!.path, firmware: 'efi' });
-        }
-      }
+      const cmdlineFile = result.artifacts.find((a) => a.format === 'kernel+initrd' && a.name.endsWith('-cmdline'))?.path;
+      const cmdline = cmdlineFile ? (await readFile(cmdlineFile, 'utf8')).trim() : '';
+      const { boot, notBootChecked } = bootTargets(formats, result.artifacts, { bootOf: (f) => getFormat(f)?.boot, qemuDiskFormat, cmdline });
       return { artifacts: result.artifacts, boot, notBootChecked };
     },
 
