@@ -169,5 +169,5 @@ describe('npm start', () => {
     expect(markedProcesses()).toEqual([]);
     expect(await answers(port)).toBe(false);
     expect(await answers(redisPort)).toBe(false);
-  });
+  }, 360_000);
 });
