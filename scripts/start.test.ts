@@ -116,8 +116,17 @@ beforeAll(async () => {
   if (prepare.status !== 0) throw new Error(`start.mjs --prepare failed:\n${prepare.stdout}\n${prepare.stderr}`);
 }, 900_000); // a cold `next build` on a busy 2-core machine, plus waiting for the build lock
 
-afterAll(() => {
-  // Only if the test failed half-way: stop what this test started, by pid.
+afterAll(async () => {
+  // Only if the test failed half-way: first the normal stop (start.mjs stops its children,
+  // including redis-server, whose environment we cannot see), then what is left, by pid.
+  if (start && start.exitCode === null && start.signalCode === null) {
+    const tree = descendants(start.pid!);
+    try {
+      process.kill(-start.pid!, 'SIGINT');
+    } catch {}
+    await Promise.race([new Promise((r) => start!.once('exit', r)), new Promise((r) => setTimeout(r, 20_000))]);
+    seen.push(...tree);
+  }
   for (const pid of [...seen, ...markedProcesses()]) {
     try {
       process.kill(pid, 'SIGKILL');
