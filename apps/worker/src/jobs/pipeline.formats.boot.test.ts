@@ -5,10 +5,12 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog';
+import { listWorkers } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setCallerResolver } from '../../../web/src/server/http/caller';
 import { setBuildDeps } from '../../../web/src/server/builds/deps';
+import { listFormats } from '../../../web/src/server/formats/listFormats';
 import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
 import { startPipeline, startWorker, workerReady, type Pipeline, type WorkerProcess } from './testing/harness';
 
@@ -75,4 +77,13 @@ describe('catalog minimal composition, kernel+initrd and iso-bios, boot-checked 
     }
     expect([...formats].sort()).toEqual(['iso-bios', 'kernel+initrd']);
   }, 1_800_000);
+
+  it('the worker advertises the formats it can build; the formats service offers them', async () => {
+    const { redis } = await p.webDeps();
+    const live = () => listWorkers(redis, { prefix: p.workerEnv.REDIS_PREFIX });
+    const [beat] = await live();
+    expect(beat?.formats).toEqual(expect.arrayContaining(['kernel+initrd', 'iso-bios', 'iso-efi', 'qcow2-bios', 'uki']));
+    const offered = await listFormats(live);
+    expect(offered.find((f) => f.name === 'iso-bios')).toMatchObject({ available: true });
+  });
 });
