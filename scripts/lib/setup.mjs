@@ -98,7 +98,12 @@ export function ensureDependencies() {
   const hash = hashInputs(inputs, process.version);
   if (existsSync(path.join(BIN, 'tsx')) && stampMatches(stamp, hash)) return false;
   step('installing dependencies (npm install)…');
-  run('npm', ['install', '--no-audit', '--no-fund'], {
+  // Where several people share one work tree, installs are serialised on this lock file.
+  const lock = '/tmp/oscompose-npm.lock';
+  const [cmd, args] = existsSync(lock) && which('flock')
+    ? ['flock', [lock, 'npm', 'install', '--no-audit', '--no-fund']]
+    : ['npm', ['install', '--no-audit', '--no-fund']];
+  run(cmd, args, {
     env: {
       // Prisma must not try to download engines or generate on its own: we do that offline below.
       PRISMA_SKIP_POSTINSTALL_GENERATE: '1',
