@@ -1,7 +1,7 @@
 import { getFormat, listFormats as engineFormats, missingTools } from '@oscompose/engine';
 import type { WorkerHeartbeat } from '@oscompose/queue';
 import { describe, expect, it } from 'vitest';
-import { formatsReport } from './listFormats';
+import { formatsReport, listFormats } from './listFormats';
 
 const all = engineFormats().map((n) => getFormat(n)!);
 const worker = (id: string, formats?: string[], state: WorkerHeartbeat['state'] = 'idle'): WorkerHeartbeat => ({
@@ -36,5 +36,14 @@ describe('formatsReport', () => {
   it('on this host (tools installed per CI), the local check offers the disk formats', () => {
     const r = formatsReport(all, [], missingTools(all));
     expect(r.find((f) => f.name === 'iso-bios')!.available).toBe(true);
+  });
+});
+
+describe('listFormats', () => {
+  it('answers from the local tool check when the worker list fails (Redis down)', async () => {
+    const r = await listFormats(async () => {
+      throw new Error('connect ECONNREFUSED');
+    });
+    expect(r.find((f) => f.name === 'kernel+initrd')).toMatchObject({ available: true });
   });
 });

@@ -37,8 +37,26 @@ export function formatsReport(all: OutputFormat[], workers: WorkerHeartbeat[], l
   });
 }
 
-export async function listFormats(workers?: () => Promise<WorkerHeartbeat[]>): Promise<FormatDto[]> {
+export async function listFormats(workers: () => Promise<WorkerHeartbeat[]> = liveWorkers): Promise<FormatDto[]> {
   const all = engineFormats().map((n) => getFormat(n)!);
-  const live = await (workers ?? (() => listWorkers(redis(), { prefix: webConfig().redisPrefix })))().catch(() => [] as WorkerHeartbeat[]);
-  return formatsReport(all, live, missingTools(all));
+  return formatsReport(all, await safely(workers), missingTools(all));
+}
+
+async function liveWorkers(): Promise<WorkerHeartbeat[]> {
+  return listWorkers(redis(), { prefix: webConfig().redisPrefix });
+}
+
+/** Redis down or slow: answer from the local tool check rather than fail the composer. */
+async function safely(workers: () => Promise<WorkerHeartbeat[]>, timeoutMs = 2_000): Promise<WorkerHeartbeat[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<WorkerHeartbeat[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), timeoutMs);
+  });
+  try {
+    return await Promise.race([workers(), timeout]);
+  } catch {
+    return [];
+  } finally {
+    clearTimeout(timer);
+  }
 }
