@@ -403,8 +403,15 @@ async function* layerMembers(
 ): AsyncGenerator<TarMember> {
   const hashes: Parameters<typeof openLayer>[4] = verify ? { compressed: createHash('sha256'), uncompressed: diffId ? createHash('sha256') : undefined } : {};
   const spill = spillPath ? createWriteStream(spillPath) : undefined;
+  // A write still in flight when a bad layer makes us destroy the spill file errors on its own
+  // later; keep that error here (surfaced by the next write or end) instead of crashing the process.
+  let spillError: Error | undefined;
   if (spill) {
+    spill.on('error', (e) => {
+      spillError ??= e;
+    });
     hashes.spill = async (c) => {
+      if (spillError) throw spillError;
       if (!spill.write(c)) await once(spill, 'drain');
     };
   }
@@ -425,7 +432,7 @@ async function* layerMembers(
       /* drain */
     }
     await done;
-    if (spill) await new Promise<void>((res, rej) => spill.end((e?: Error | null) => (e ? rej(e) : res())));
+    if (spill) await new Promise<void>((res, rej) => spill.end((e?: Error | null) => (e || spillError ? rej(e ?? spillError) : res())));
   } finally {
     await it.return?.();
     if (spill && !spill.writableFinished) spill.destroy();
