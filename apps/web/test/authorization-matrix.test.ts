@@ -121,6 +121,8 @@ interface Case {
   load: () => Promise<Record<string, unknown>>;
   target?: (team: TeamFx, as: Role) => Promise<Params>;
   body?: (team: TeamFx, as: Role) => unknown;
+  /** Query string appended to the path. */
+  query?: string;
   /** Statuses that still mean "allowed" (past the wrapper, refused by something else on purpose). */
   alsoAllowed?: number[];
 }
@@ -142,6 +144,8 @@ const CASES: Case[] = [
   { method: 'GET', path: 'catalog', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/route') },
   // Allowed callers reach the registry, which is not there (502): the wrapper let them through.
   { method: 'POST', path: 'catalog', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/route'), body: () => ({ reference: '127.0.0.1:9/nowhere/image:1', kind: 'service' }), alsoAllowed: [502] },
+  // Allowed callers get past the wrapper to the archive check: an empty body answers 400.
+  { method: 'POST', path: 'catalog/uploads', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/uploads/route'), query: 'name=up&kind=service', alsoAllowed: [400] },
   { method: 'GET', path: 'catalog/[id]', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/[id]/route'), target: async (t) => ({ id: t.privateCatalogId }) },
   // compositions
   { method: 'GET', path: 'compositions', permission: 'composition:read', load: () => import('../app/api/v1/compositions/route') },
@@ -214,7 +218,7 @@ async function call(c: Case, as: Role, target: TeamFx | undefined): Promise<Resp
   if (c.path === 'builds (composition)') body = { compositionId: params.compositionId, formats: ['tar'] };
   if (c.path === 'teams/active') body = { teamId: params.teamId };
   const ac = new AbortController();
-  const req = new Request(`http://localhost:3000/api/v1/${c.path}`, {
+  const req = new Request(`http://localhost:3000/api/v1/${c.path}${c.query ? `?${c.query}` : ''}`, {
     method: c.method,
     headers: { authorization: `Bearer ${teams.A.users[as].token}`, 'content-type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
