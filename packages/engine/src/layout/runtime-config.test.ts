@@ -56,28 +56,6 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
             ]
         },
         {
-            "destination": "/dev/pts",
-            "type": "devpts",
-            "source": "devpts",
-            "options": [
-                "nosuid",
-                "noexec",
-                "newinstance",
-                "ptmxmode=0666",
-                "mode=0620"
-            ]
-        },
-        {
-            "destination": "/etc/sysctl.d",
-            "type": "bind",
-            "source": "/etc/sysctl.d",
-            "options": [
-                "rw",
-                "rbind",
-                "rshared"
-            ]
-        },
-        {
             "destination": "/proc",
             "type": "proc",
             "source": "proc",
@@ -97,6 +75,28 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
                 "noexec",
                 "nodev",
                 "ro"
+            ]
+        },
+        {
+            "destination": "/dev/pts",
+            "type": "devpts",
+            "source": "devpts",
+            "options": [
+                "nosuid",
+                "noexec",
+                "newinstance",
+                "ptmxmode=0666",
+                "mode=0620"
+            ]
+        },
+        {
+            "destination": "/etc/sysctl.d",
+            "type": "bind",
+            "source": "/etc/sysctl.d",
+            "options": [
+                "rw",
+                "rbind",
+                "rshared"
             ]
         },
         {
