@@ -69,7 +69,8 @@ async function collect(content: FsEntry['content']): Promise<Buffer[]> {
   if (!content) return [];
   if (Buffer.isBuffer(content)) return [content];
   const parts: Buffer[] = [];
-  for await (const c of content) parts.push(Buffer.from(c));
+  // Chunks are views of the layer reader's buffers, which are never reused: keep them, no copy.
+  for await (const c of content) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
   return parts;
 }
 

@@ -73,7 +73,10 @@ export async function sectionArchive(entries: AsyncIterable<FsEntry>, opts: Arch
   const flush = () => {
     if (!groupBytes) return;
     const input = Buffer.concat(group, groupBytes);
-    members.push(gzipAsync(input, { level: opts.level ?? DEFAULT_GZIP_LEVEL }));
+    // One big output buffer: with zlib's default 16 KiB chunks a member needs ~80 round trips
+    // between the thread pool and the main thread, so compression stalls while the main thread
+    // reads layers and the two cores never work at once.
+    members.push(gzipAsync(input, { level: opts.level ?? DEFAULT_GZIP_LEVEL, chunkSize: MEMBER_BYTES }));
     group = [];
     groupBytes = 0;
   };

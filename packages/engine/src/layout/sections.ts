@@ -18,7 +18,7 @@ async function readAll(content: FsEntry['content']): Promise<Buffer> {
   if (!content) return Buffer.alloc(0);
   if (Buffer.isBuffer(content)) return content;
   const parts: Buffer[] = [];
-  for await (const c of content) parts.push(Buffer.from(c));
+  for await (const c of content) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
   return Buffer.concat(parts);
 }
 
