@@ -3,13 +3,17 @@
 // image store under <registry>/<team slug>/<name>:<tag> and listed as private catalog entries;
 // corrupt and oversized archives, duplicates and viewers are refused.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobCache, filesToEntries, makeImage, tarBuffer, type MemoryImage } from '@oscompose/engine';
 import type { PrismaClient } from '@oscompose/db';
+import { runPush } from '../../../packages/engine/src/cli/push';
 
 let dir: string;
 let prisma: PrismaClient;
@@ -154,5 +158,53 @@ describe('POST /api/v1/catalog/uploads', () => {
     expect((await upload('admin-team-a', 'name=empty&kind=service', undefined)).status).toBe(400);
     expect((await upload('admin-team-a', 'name=../etc&kind=service', await ociArchive(image))).status).toBe(400);
     expect((await upload('viewer-team-a', 'name=mine&kind=service', await ociArchive(image))).status).toBe(403);
+  });
+});
+
+describe('oscompose push (CLI) against the upload route behind a plain HTTP server', () => {
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    const { POST } = await import('../app/api/v1/catalog/uploads/route');
+    server = http.createServer(async (nreq, nres) => {
+      const url = new URL(nreq.url ?? '/', base);
+      if (url.pathname !== '/api/v1/catalog/uploads' || nreq.method !== 'POST') return void nres.writeHead(404).end();
+      const req = new Request(url, { method: 'POST', headers: nreq.headers as Record<string, string>, body: Readable.toWeb(nreq) as ReadableStream, duplex: 'half' } as RequestInit);
+      const res = await POST(req, { params: Promise.resolve({}) });
+      nres.writeHead(res.status, { 'content-type': res.headers.get('content-type') ?? 'application/json' });
+      nres.end(Buffer.from(await res.arrayBuffer()));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const run = async (args: string[], env: Record<string, string>) => {
+    let out = '';
+    let err = '';
+    const code = await runPush(args, { out: (s) => void (out += s), err: (s) => void (err += s), env: { XDG_CONFIG_HOME: path.join(dir, 'no-config'), ...env } });
+    return { code, out, err };
+  };
+
+  it('uploads an archive with the token from the environment and prints the pinned reference', async () => {
+    const file = path.join(dir, 'pushed.tar');
+    await writeFile(file, await dockerArchive(image, 'daemon:local'));
+    const r = await run([file, '--name', 'pushed:3', '--kind', 'service'], { OSCOMPOSE_SERVER: base, OSCOMPOSE_TOKEN: tokens['admin-team-a']! });
+    expect(r.code, r.err).toBe(0);
+    const row = await prisma.catalogEntry.findFirst({ where: { reference: 'registry.test:5000/team-a/pushed:3' } });
+    expect(row?.source).toBe('upload');
+    // A docker archive gets a manifest written on import, so its digest is the one stored.
+    expect(row?.pinnedDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(r.out.trim()).toBe(`registry.test:5000/team-a/pushed:3@${row?.pinnedDigest}`);
+  });
+
+  it('exits non-zero with the server\'s reason for a viewer, and with a usage error for a bad name', async () => {
+    const file = path.join(dir, 'pushed.tar');
+    const denied = await run([file, '--name', 'other', '--kind', 'service', '--server', base, '--token', tokens['viewer-team-a']!], {});
+    expect(denied.code).toBe(1);
+    expect(denied.err).toMatch(/403|permission|role/i);
+    const bad = await run([file, '--name', 'Team/Other', '--kind', 'service', '--server', base], {});
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/NAME\[:TAG\]/);
   });
 });

@@ -6,8 +6,9 @@ import { resolveCommand } from './resolve';
 import { validateCommand } from './validate';
 import { submitCommand } from '../submit';
 import { loginCommand } from '../login';
+import { pushCommand } from '../push';
 
-export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand, submitCommand, loginCommand];
+export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand, submitCommand, loginCommand, pushCommand];
 
 export function addCommand(c: Command): void {
   commands.push(c);
