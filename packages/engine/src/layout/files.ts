@@ -16,6 +16,16 @@ export interface FilesInput {
   metadata(format: string): Buffer;
 }
 
+/**
+ * Go's path.Dir: everything before the last slash, cleaned. Unlike Node's dirname it keeps the
+ * last component of "etc/d/" ("etc/d"), so LinuxKit creates etc/d as a parent directory too.
+ */
+export function goDir(p: string): string {
+  const i = p.lastIndexOf('/');
+  const dir = posix.normalize(p.slice(0, i + 1) || '.');
+  return dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
+}
+
 export async function filesEntries(input: FilesInput): Promise<FsEntry[]> {
   const out: FsEntry[] = [];
   const added = new Set<string>();
@@ -55,7 +65,7 @@ export async function filesEntries(input: FilesInput): Promise<FsEntry[]> {
       if (f.source) throw new LayoutError(`specified contents and source for file ${f.path}: give one`, { location });
     }
     let root = '';
-    for (const p of posix.dirname(path).split('/')) {
+    for (const p of goDir(path).split('/')) {
       if (p === '.' || p === '') continue;
       root = root ? `${root}/${p}` : p;
       if (!added.has(root)) {
@@ -64,14 +74,18 @@ export async function filesEntries(input: FilesInput): Promise<FsEntry[]> {
       }
     }
     added.add(path);
+    // LinuxKit writes the name as given ("etc/d/" stays "etc/d/"); the unpacked tree is the same
+    // without the trailing slash, which our archive writers need.
+    const name = path.replace(/\/+$/, '');
+    if (!name) throw new LayoutError(`path "${f.path}" names the root directory; give a path below /`, { location });
     if (f.directory) {
       if (f.contents !== undefined) throw new LayoutError('directory with contents not allowed', { location });
-      out.push({ path, type: 'dir', mode, uid, gid, size: 0 });
+      out.push({ path: name, type: 'dir', mode, uid, gid, size: 0 });
     } else if (f.symlink) {
-      out.push({ path, type: 'symlink', mode, uid, gid, size: 0, linkname: f.symlink });
+      out.push({ path: name, type: 'symlink', mode, uid, gid, size: 0, linkname: f.symlink });
     } else {
       const buf = contents ?? Buffer.alloc(0);
-      out.push({ path, type: 'file', mode, uid, gid, size: buf.length, content: buf });
+      out.push({ path: name, type: 'file', mode, uid, gid, size: buf.length, content: buf });
     }
   }
   return out;

@@ -2,7 +2,7 @@
 // each with everything needed to produce its entries and a cache key over those inputs. Mirrors
 // `linuxkit build` (moby/build/build.go): kernel, init images, onboot, onshutdown, services, files.
 import { createHash } from 'node:crypto';
-import type { Spec } from '@oscompose/spec';
+import { parseReference, type Spec } from '@oscompose/spec';
 import { LayoutError } from './errors';
 import { marshalIndent } from './go-json';
 import { configToOCI, runtimeJson, type ImageRuntimeDefaults, type ImageSettings, type OciMount } from './runtime-config';
@@ -101,9 +101,23 @@ function keyOf(obj: unknown): string {
   return createHash('sha256').update(LAYOUT_VERSION).update('\0').update(JSON.stringify(obj)).digest('hex');
 }
 
-/** The image reference string two containers must share to be stored once (digest-pinned when known). */
+/** What a section's cache key pins the image by (digest-pinned when known). */
 function identity(img: PlannedImage): string {
   return img.digest || img.ref;
+}
+
+/**
+ * The key two containers must share to be stored once. LinuxKit's ImageBundle keys its dupMap
+ * by the expanded reference string (`dupMap[ref.String()]`), not by digest: two different
+ * references to the same image (`alpine:3.20` and `alpine@sha256:…`) are unpacked twice, while
+ * `alpine` and `docker.io/library/alpine:latest` are one.
+ */
+export function dedupKey(ref: string): string {
+  try {
+    return parseReference(ref).normalized;
+  } catch {
+    return ref;
+  }
 }
 
 export function planSections(spec: Spec, images: ReadonlyMap<string, PlannedImage>): Plan {
@@ -149,9 +163,9 @@ export function planSections(spec: Spec, images: ReadonlyMap<string, PlannedImag
       const yaml = volumes.size ? bindVolumes(c as unknown as ImageSettings, volumes, location) : (c as unknown as ImageSettings);
       const { oci, runtime, readonly } = configToOCI({ yaml, image: image.config, idMap, location });
       const path = `containers/${s}/${s === 'services' ? '' : `${String(i).padStart(3, '0')}-`}${c.name}`;
-      const earlier = unpacked.get(identity(image));
+      const earlier = unpacked.get(dedupKey(c.image));
       const root = earlier ?? `${path}/${readonly ? 'rootfs' : 'lower'}`;
-      if (!earlier) unpacked.set(identity(image), root);
+      if (!earlier) unpacked.set(dedupKey(c.image), root);
       let mounts: OciMount[];
       if (!readonly) {
         const tmp = `${path}/tmp`;
