@@ -19,7 +19,8 @@ async function readAll(content: FsEntry['content']): Promise<Buffer> {
   if (Buffer.isBuffer(content)) return content;
   const parts: Buffer[] = [];
   for await (const c of content) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  return Buffer.concat(parts);
+  // Buffer.concat copies even one part; most files arrive as one chunk (a view, never reused).
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 async function* once(b: Buffer): AsyncGenerator<Buffer> {
