@@ -52,7 +52,7 @@ async function upload(as: string, query: string, body: Buffer | undefined): Prom
   const req = new Request(`http://localhost:3000/api/v1/catalog/uploads?${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tokens[as]}`, 'content-type': 'application/octet-stream' },
-    ...(body ? { body } : {}),
+    ...(body ? { body: new Uint8Array(body) } : {}),
   });
   return POST(req, { params: Promise.resolve({}) });
 }

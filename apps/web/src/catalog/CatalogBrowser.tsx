@@ -10,6 +10,8 @@ import { cx } from '../ui/classNames';
 import { EmptyState, ErrorState, Loading } from '../ui/States';
 import { formatBytes } from '../ui/format';
 import { KIND_LABEL, KIND_ORDER, groupByKind } from '../composer/CatalogPicker';
+import { Button } from '../ui/Button';
+import { AddImageDialog } from './AddImageDialog';
 
 const SCOPES = [
   { value: '', label: 'All' },
@@ -24,6 +26,14 @@ export function CatalogBrowser() {
   const [q, setQ] = useState('');
   const [kind, setKind] = useState('');
   const [scope, setScope] = useState('');
+  const [mayAdd, setMayAdd] = useState(false);
+  const [adding, setAdding] = useState(false);
+
+  useEffect(() => {
+    fetchJson<{ permissions?: string[] }>('/api/v1/teams')
+      .then((me) => setMayAdd(Boolean(me.permissions?.includes('catalog:write'))))
+      .catch(() => setMayAdd(false));
+  }, []);
 
   useEffect(() => {
     setItems(null);
@@ -49,8 +59,20 @@ export function CatalogBrowser() {
           <h1 className="text-xl font-semibold">Catalog</h1>
           <p className="text-sm text-muted-foreground">Kernels, init and service images your team has approved. Add them to a composition.</p>
         </div>
-        <Input data-search aria-label="Search the catalog" className="w-72" placeholder="Search  ( / )" value={q} onChange={(e) => setQ(e.target.value)} />
+        <div className="flex items-center gap-2">
+          <Input data-search aria-label="Search the catalog" className="w-72" placeholder="Search  ( / )" value={q} onChange={(e) => setQ(e.target.value)} />
+          {mayAdd ? <Button variant="primary" onClick={() => setAdding(true)}>Add image</Button> : null}
+        </div>
       </div>
+      {adding ? (
+        <AddImageDialog
+          onClose={() => setAdding(false)}
+          onAdded={(entry) => {
+            setAdding(false);
+            setItems((prev) => [entry, ...(prev ?? []).filter((i) => i.id !== entry.id)]);
+          }}
+        />
+      ) : null}
       <div className="mt-4 flex flex-wrap items-center gap-4 text-sm">
         <div role="group" aria-label="Kind" className="flex flex-wrap gap-1">
           {['', ...KIND_ORDER].map((k) => (
