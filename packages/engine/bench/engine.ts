@@ -69,7 +69,20 @@ function toEntries(files: { path: string; data: Buffer }[], prefix: string): FsE
   return entries;
 }
 
+/** Other work on the machine, from /proc/loadavg (1-minute average, runnable processes). */
+function machineLoad(): { avg1: number; running: number } {
+  try {
+    const f = readFileSync('/proc/loadavg', 'utf8').split(' ');
+    return { avg1: Number(f[0]), running: Number(f[3]!.split('/')[0]) - 1 };
+  } catch {
+    return { avg1: loadavg()[0]!, running: 0 };
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 async function main() {
+  const loadBefore = machineLoad();
   const work = await mkdtemp(join(tmpdir(), 'oscompose-bench-'));
   const store = join(work, 'store');
   try {
@@ -102,7 +115,7 @@ async function main() {
       files: [{ path: 'etc/issue', contents: 'bench\n' }],
     });
 
-    const cacheDir = join(work, 'cache');
+    let cacheDir = join(work, 'cache');
     const run = async (label: string, s: Spec, extra: Partial<BuildOptions> = {}) => {
       const images = await defaultImageProvider({ cacheDir, imageStores: [store], pull: false, arch: 'amd64', insecureRegistries: [] });
       const t0 = performance.now();
@@ -129,7 +142,15 @@ async function main() {
       for (let i = 0; i < 2; i++) console.log(await run('layout only', spec('1'), { sectionCache: false, compression: 'none' }));
       return;
     }
-    const cold = await run('cold (empty section cache)', spec('1'));
+    // The first build in a process also pays for loading the image and compression modules.
+    const first = await run('cold, first build in process', spec('1'));
+    // Cold proper: median of 3 builds, each with an empty section cache of its own.
+    const colds = [];
+    for (let i = 0; i < 3; i++) {
+      cacheDir = join(work, `cache-${i}`);
+      colds.push(await run('cold (empty section cache)', spec('1')));
+    }
+    const cold = colds.find((c) => c.ms === median(colds.map((x) => x.ms)))!;
     const warm = await run('warm (all sections cached)', spec('1'));
     const incr = await run('one service changed', spec('2'));
     const nocache = await run('cold, --no-section-cache', spec('1'), { sectionCache: false });
@@ -138,9 +159,16 @@ async function main() {
     // single-stream writer such as LinuxKit's does), and by gzip(1).
     const rawRun = await run('no compression (layout only)', spec('1'), { sectionCache: false, compression: 'none' });
     const rawBytes = await readFile(rawRun.initrd.path);
-    const t0 = performance.now();
-    const single = gzipSync(rawBytes, { level: 6 });
-    const singleMs = performance.now() - t0;
+    // Median of 3, like cold.
+    let single = Buffer.alloc(0);
+    const singles: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      single = gzipSync(rawBytes, { level: 6 });
+      singles.push(performance.now() - t0);
+    }
+    const singleMs = median(singles);
+    const loadAfter = machineLoad();
     const t1 = performance.now();
     execFileSync('sh', ['-c', `gzip -6 -c "$1" > /dev/null`, 'sh', rawRun.initrd.path]);
     const gzipMs = performance.now() - t1;
@@ -148,11 +176,20 @@ async function main() {
     const mb = (n: number) => (n / MB).toFixed(1);
     const line = (r: typeof cold) =>
       `${r.label.padEnd(30)} ${r.ms.toFixed(0).padStart(6)} ms  ${(r.raw / MB / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  CPU ${r.cpuMs.toFixed(0).padStart(5)} ms (${(r.cpuMs / r.ms).toFixed(2)} cores)  initrd ${mb(r.initrd.size)} MB  rebuilt: ${r.rebuilt.join(', ') || 'none'}`;
-    console.log(`oscompose engine benchmark — ${cpus().length} cores (load average ${loadavg()[0]!.toFixed(1)}), ${mb(cold.raw)} MB initramfs (uncompressed cpio), ${services.length} containers, real binaries`);
-    for (const r of [cold, warm, incr, nocache, rawRun]) console.log(line(r));
+    console.log(`oscompose engine benchmark — ${cpus().length} cores, ${mb(cold.raw)} MB initramfs (uncompressed cpio), ${services.length} containers, real binaries`);
+    const loaded = loadBefore.avg1 >= 0.5 || loadBefore.running > 0;
+    console.log(
+      `machine load before: ${loadBefore.avg1.toFixed(2)} (1-min average), ${loadBefore.running} other runnable; after: ${loadAfter.avg1.toFixed(2)}` +
+        (loaded ? ' — LOADED: other work competed for the cores; absolute times are pessimistic, compare the ratios' : ' — idle'),
+    );
+    for (const r of [first, ...colds.map((c, i) => ({ ...c, label: `${c.label} #${i + 1}` })), warm, incr, nocache, rawRun]) console.log(line(r));
     console.log(`${'baseline: zlib gzip, 1 core'.padEnd(30)} ${singleMs.toFixed(0).padStart(6)} ms  ${(rawBytes.length / MB / (singleMs / 1000)).toFixed(1).padStart(6)} MB/s  (compression only: ${mb(rawBytes.length)} → ${mb(single.length)} MB)`);
     console.log(`${'baseline: gzip -6 (1)'.padEnd(30)} ${gzipMs.toFixed(0).padStart(6)} ms`);
-    console.log(`ratio cold build / 1-core gzip of the same tree: ${(cold.ms / singleMs).toFixed(2)} (lower is better; LinuxKit v1.7.1: ~2.8 s for 39 MB, target ≤ 1.4 s)`);
+    console.log(`cold (median of 3): ${(cold.ms / 1000).toFixed(2)} s for ${mb(cold.raw)} MB = ${(cold.raw / MB / (cold.ms / 1000)).toFixed(1)} MB/s`);
+    console.log(`ratio cold build / 1-core gzip of the same tree (median of 3): ${(cold.ms / singleMs).toFixed(2)} (lower is better)`);
+    console.log(
+      `LinuxKit v1.7.1 reference (issue 4, same 2 cores): ~2.8 s for a 39 MB initramfs; target cold <= 1.4 s -> ${cold.ms <= 1400 ? 'met' : 'NOT met'} in this run (${(2800 / cold.ms).toFixed(1)}x LinuxKit's figure)`,
+    );
     console.log(`ratio warm / cold: ${(warm.ms / cold.ms).toFixed(2)}, one-service change / cold: ${(incr.ms / cold.ms).toFixed(2)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
