@@ -38,6 +38,8 @@ const TOUCH: [string, Touch][] = [
   ['sys/', { type: 'dir', mode: 0o755 }],
 ];
 
+const TOUCH_DIRS = new Set(TOUCH.filter(([, t]) => t.type === 'dir').map(([k]) => k.replace(/\/$/, '')));
+
 /** Directory entries for each component of prefix ("a/b/c/" → a, a/b, a/b/c), root-owned 0755. */
 export function prefixDirs(prefix: string): FsEntry[] {
   const out: FsEntry[] = [];
@@ -73,8 +75,18 @@ export async function* imageTar(entries: AsyncIterable<FsEntry>, opts: ImageTarO
   yield* prefixDirs(prefix);
   const found = new Set<string>();
   for await (const e of entries) {
-    const key = e.type === 'dir' ? `${e.path}/` : e.path;
-    if (EXCLUDE.has(key)) continue;
+    // LinuxKit reads images through go-containerregistry's mutate.Extract, which Cleans every
+    // name: directories arrive without their trailing slash. So `dev/pts` and `dev/shm`
+    // directories match the exclude list, and the touch keys of directories ("dev/", "etc/", …)
+    // never match: those six directories are always written again at the end, 0755 root.
+    if (EXCLUDE.has(e.path)) continue;
+    if (e.type === 'dir' && TOUCH_DIRS.has(e.path)) {
+      // Same final state as LinuxKit's image entry followed by its touch entry, in one record.
+      found.add(`${e.path}/`);
+      yield dir(prefix + e.path, 0o755);
+      continue;
+    }
+    const key = e.path;
     const replacement = REPLACE[e.path];
     if (replacement !== undefined && e.type !== 'dir') {
       // LinuxKit writes the replacement here and, not counting it as present, the touch entry
@@ -84,7 +96,7 @@ export async function* imageTar(entries: AsyncIterable<FsEntry>, opts: ImageTarO
       else yield file(prefix + e.path, replacement, 0o644);
       continue;
     }
-    if (TOUCH.some(([k]) => k === key)) found.add(key);
+    if (key === 'etc/mtab') found.add(key);
     const out: FsEntry = { ...e, path: prefix + e.path };
     if (e.type === 'hardlink' && e.linkname !== undefined) out.linkname = prefix + e.linkname;
     yield out;

@@ -8,7 +8,7 @@ import { marshalIndent } from './go-json';
 import { configToOCI, runtimeJson, type ImageRuntimeDefaults, type ImageSettings, type OciMount } from './runtime-config';
 
 /** Bump when the layout of any section changes, so cached section archives are not reused. */
-export const LAYOUT_VERSION = 'oscompose-layout-2';
+export const LAYOUT_VERSION = 'oscompose-layout-3';
 
 /** What the planner needs to know about one image: its pinned identity and image config. */
 export interface PlannedImage {
