@@ -79,3 +79,20 @@ describe('planSections (LinuxKit Build)', () => {
     ]);
   });
 });
+
+describe('bindVolumes (LinuxKit updateMountsAndBindsFromVolumes)', () => {
+  it('rewrites volume binds to the merged dir and refuses unknown or read-write uses of read-only volumes', () => {
+    const base = { volumes: [{ name: 'data' }, { name: 'cfg', readonly: true }] };
+    const plan = (c: object) => planSections({ ...base, services: [{ name: 's', image: 'alpine:3.20', ...c }] } as unknown as Spec, images);
+    const mounts = (c: object) => JSON.parse(containers(plan(c))[0]!.configJson).mounts as { destination: string; source: string }[];
+    expect(mounts({ binds: ['data:/data', 'cfg:/cfg:ro'] }).filter((m) => m.destination === '/data' || m.destination === '/cfg').map((m) => m.source)).toEqual(['/containers/volumes/cfg/merged', '/containers/volumes/data/merged']);
+    expect(() => plan({ binds: ['cfg:/cfg'] })).toThrow(/read-only/);
+    expect(() => plan({ binds: ['nope:/x'] })).toThrow(/volume nope not found/);
+    expect(() => plan({ mounts: [{ type: 'bind', source: 'cfg', destination: '/c', options: ['rbind'] }] })).toThrow(/read-only/);
+    expect(() => plan({ mounts: [{ type: 'bind', source: 'cfg', destination: '/c', options: ['ro', 'rbind'] }] })).not.toThrow();
+  });
+
+  it('treats a relative bind source as a volume even when the spec declares none', () => {
+    expect(() => planSections({ services: [{ name: 's', image: 'alpine:3.20', binds: ['var:/var'] }] } as unknown as Spec, images)).toThrow(/volume var not found/);
+  });
+});

@@ -84,7 +84,15 @@ export function bindVolumes(c: ImageSettings, volumes: ReadonlyMap<string, { rea
   // LinuxKit checks `mounts` of type bind against volumes but (through a copy) never rewrites them.
   for (const [i, m] of ((Array.isArray(c.mounts) ? c.mounts : []) as Record<string, unknown>[]).entries()) {
     if (m?.type !== 'bind' || String(m.source ?? '').startsWith('/')) continue;
-    if (!volumes.has(String(m.source))) throw new LayoutError(`volume ${String(m.source)} not found in mount ${i}`, { location });
+    const vol = volumes.get(String(m.source));
+    if (!vol) throw new LayoutError(`volume ${String(m.source)} not found in mount ${i}`, { location });
+    if (vol.readonly) {
+      // The first of rw/ro in the options decides, as in LinuxKit; neither means read-write.
+      const opts = Array.isArray(m.options) ? m.options.map(String) : [];
+      if (opts.find((o) => o === 'rw' || o === 'ro') !== 'ro') {
+        throw new LayoutError(`volume ${String(m.source)} is read-only, but mount ${i} binds it read-write; add "ro" to its options`, { location });
+      }
+    }
   }
   return out;
 }
@@ -160,7 +168,9 @@ export function planSections(spec: Spec, images: ReadonlyMap<string, PlannedImag
     (spec[s] ?? []).forEach((c, i) => {
       const location = `${s}[${i}]`;
       const image = lookup(c.image, location);
-      const yaml = volumes.size ? bindVolumes(c as unknown as ImageSettings, volumes, location) : (c as unknown as ImageSettings);
+      // LinuxKit checks every container against the volumes, declared or not (a bind source
+      // without a leading / names a volume).
+      const yaml = bindVolumes(c as unknown as ImageSettings, volumes, location);
       const { oci, runtime, readonly } = configToOCI({ yaml, image: image.config, idMap, location });
       const path = `containers/${s}/${s === 'services' ? '' : `${String(i).padStart(3, '0')}-`}${c.name}`;
       const earlier = unpacked.get(dedupKey(c.image));
