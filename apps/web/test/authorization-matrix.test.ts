@@ -147,6 +147,7 @@ const CASES: Case[] = [
   // Allowed callers get past the wrapper to the archive check: an empty body answers 400.
   { method: 'POST', path: 'catalog/uploads', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/uploads/route'), query: 'name=up&kind=service', alsoAllowed: [400] },
   { method: 'GET', path: 'catalog/[id]', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/[id]/route'), target: async (t) => ({ id: t.privateCatalogId }) },
+  { method: 'PATCH', path: 'catalog/[id]', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/[id]/route'), target: async (t) => ({ id: t.privateCatalogId }), body: () => ({ deprecated: true, deprecationNote: 'use the new one' }) },
   // compositions
   { method: 'GET', path: 'compositions', permission: 'composition:read', load: () => import('../app/api/v1/compositions/route') },
   { method: 'POST', path: 'compositions', permission: 'composition:write', load: () => import('../app/api/v1/compositions/route'), body: () => ({ name: 'new one', spec: SPEC }) },

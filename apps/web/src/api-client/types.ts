@@ -15,6 +15,7 @@ export interface CatalogEntry {
   architectures: string[];
   source: string;
   deprecated: boolean;
+  deprecationNote?: string;
   teamId: string | null;
 }
 

@@ -102,7 +102,7 @@ export function CatalogBrowser() {
             <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
               {entries.map((e) => (
                 <li key={e.id}>
-                  <Link href={`/catalog/${e.id}`} className="block h-full rounded-lg border bg-card p-3 hover:border-primary/60 hover:shadow-sm">
+                  <Link href={`/catalog/${e.id}`} className={cx('block h-full rounded-lg border bg-card p-3 hover:border-primary/60 hover:shadow-sm', e.deprecated && 'opacity-60 grayscale')}>
                     <div className="flex items-start justify-between gap-2">
                       <span className="font-medium">{e.title || e.name}</span>
                       <span className="flex gap-1">
@@ -111,6 +111,7 @@ export function CatalogBrowser() {
                       </span>
                     </div>
                     <p className="mt-1 line-clamp-2 text-sm text-muted-foreground">{e.description || 'No description.'}</p>
+                    {e.deprecated ? <p className="mt-1 text-xs text-warning">Deprecated{e.deprecationNote ? `: ${e.deprecationNote}` : ''}</p> : null}
                     <div className="mt-2 flex items-center justify-between gap-2 text-[11px] text-muted-foreground">
                       <span className="truncate font-mono">{e.reference}</span>
                       <span className="shrink-0">{formatBytes(e.size)}</span>

@@ -1,12 +1,14 @@
-// /catalog/[id]: one catalog entry — description, tags with digests, size, default config.
+// /catalog/[id]: one catalog entry — description, tags with digests, size, default config; for
+// the team's admins, deprecate (with a note) and re-pin its digest.
 'use client';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { stringify } from 'yaml';
 import type { CatalogEntry } from '../api-client/types';
 import { fetchJson } from '../api-client/fetchJson';
 import { Badge } from '../ui/Badge';
-import { buttonClass } from '../ui/Button';
+import { Button, buttonClass } from '../ui/Button';
+import { Input } from '../ui/Input';
 import { Card } from '../ui/Card';
 import { CopyButton } from '../ui/CopyButton';
 import { ErrorState, Loading } from '../ui/States';
@@ -16,8 +18,10 @@ import { KIND_LABEL } from '../composer/CatalogPicker';
 export function CatalogDetail({ id }: { id: string }) {
   const [entry, setEntry] = useState<CatalogEntry | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [mayManage, setMayManage] = useState(false);
   useEffect(() => {
     fetchJson<CatalogEntry>(`/api/v1/catalog/${encodeURIComponent(id)}`).then(setEntry, (e: Error) => setError(e.message));
+    fetchJson<{ permissions?: string[] }>('/api/v1/teams').then((me) => setMayManage(Boolean(me.permissions?.includes('catalog:write'))), () => setMayManage(false));
   }, [id]);
   if (error) return <main className="mx-auto max-w-4xl p-6"><ErrorState message={error} /></main>;
   if (!entry) return <main className="mx-auto max-w-4xl p-6"><Loading /></main>;
@@ -41,7 +45,13 @@ export function CatalogDetail({ id }: { id: string }) {
         </div>
         <Link href={`/compose?add=${encodeURIComponent(entry.id)}`} className={buttonClass('primary')}>Add to composition</Link>
       </div>
+      {entry.deprecated ? (
+        <p role="note" className="rounded-md border border-warning/40 bg-warning/8 px-3 py-2 text-sm">
+          Deprecated{entry.deprecationNote ? `: ${entry.deprecationNote}` : ' — prefer another image.'} Compositions that use it show a warning.
+        </p>
+      ) : null}
       <Card title="Description"><p className="text-sm">{entry.description || 'No description.'}</p></Card>
+      {mayManage && entry.teamId ? <ManageEntry entry={entry} onChange={setEntry} /> : null}
       <div className="grid gap-4 md:grid-cols-2">
         <Card title="Tags">
           {entry.tags.length === 0 ? <p className="text-sm text-muted-foreground">No known tags.</p> : (
@@ -72,5 +82,54 @@ export function CatalogDetail({ id }: { id: string }) {
         <p className="mt-2 text-xs text-muted-foreground">What you write in the spec overrides the label; the label overrides the image config.</p>
       </Card>
     </main>
+  );
+}
+
+/** Admin controls for a team entry: deprecate / un-deprecate with a note, re-pin the digest. */
+function ManageEntry({ entry, onChange }: { entry: CatalogEntry; onChange(e: CatalogEntry): void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const patch = async (body: Record<string, unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      onChange(await fetchJson<CatalogEntry>(`/api/v1/catalog/${encodeURIComponent(entry.id)}`, { method: 'PATCH', body }));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onDeprecate = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const note = String(new FormData(e.currentTarget).get('note') ?? '').trim();
+    void patch(entry.deprecated ? { deprecated: false } : { deprecated: true, deprecationNote: note });
+  };
+  const onPin = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    void patch({ pinnedDigest: String(new FormData(e.currentTarget).get('digest') ?? '').trim() });
+  };
+  return (
+    <Card title="Manage (admins)">
+      <div className="space-y-3 text-sm">
+        <form className="flex flex-wrap items-end gap-2" onSubmit={onDeprecate}>
+          {entry.deprecated ? null : (
+            <label className="flex flex-1 flex-col gap-1">
+              Deprecation note
+              <Input name="note" placeholder="use … instead" maxLength={500} />
+            </label>
+          )}
+          <Button type="submit" variant={entry.deprecated ? 'secondary' : 'outline'} disabled={busy}>{entry.deprecated ? 'Un-deprecate' : 'Deprecate'}</Button>
+        </form>
+        <form className="flex flex-wrap items-end gap-2" onSubmit={onPin}>
+          <label className="flex flex-1 flex-col gap-1">
+            Pinned digest
+            <Input name="digest" required defaultValue={entry.pinnedDigest ?? ''} pattern="sha256:[a-f0-9]{64}" className="font-mono text-xs" />
+          </label>
+          <Button type="submit" disabled={busy}>Re-pin</Button>
+        </form>
+        {error ? <p role="alert" className="text-destructive">{error}</p> : null}
+      </div>
+    </Card>
   );
 }

@@ -22,4 +22,12 @@ describe('composer hints', () => {
     const done = readSpecModel('kernel:\n  image: k\ninit:\n  - a/init:1\n  - a/runc:1\nservices:\n  - name: s\n    image: s\n');
     expect(specHints(done, catalog)).toEqual([]);
   });
+
+  it('warns once per deprecated catalog image the spec uses, with the note, pinned or not', () => {
+    const old = { ...entry('service', 'sshd', 'SSH daemon'), deprecated: true, deprecationNote: 'use openssh:2 instead' };
+    const spec = 'kernel:\n  image: k\ninit:\n  - a/init:1\n  - a/runc:1\nservices:\n  - name: s\n    image: localhost:5000/oscompose/sshd:0.1@sha256:' + 'a'.repeat(64) + '\n  - name: t\n    image: localhost:5000/oscompose/sshd:0.1\n';
+    const hints = specHints(readSpecModel(spec), [...catalog, old]);
+    expect(hints.map((h) => h.message)).toEqual(['SSH daemon (localhost:5000/oscompose/sshd:0.1) is deprecated in the catalog: use openssh:2 instead.']);
+    expect(specHints(readSpecModel(spec), [...catalog, { ...old, deprecated: false }])).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 // Things a newcomer is likely to miss, each with a one-click fix: a spec without a kernel or
-// init, or containers without runc to run them.
+// init, or containers without runc to run them; and images the team catalog has deprecated.
 'use client';
 import type { CatalogEntry } from '../api-client/types';
 import { Button } from '../ui/Button';
@@ -30,7 +30,28 @@ export function specHints(model: SpecModel, catalog: CatalogEntry[]): Hint[] {
     const r = find((e) => e.kind === 'init' && e.name === 'runc');
     hints.push({ message: 'Onboot and service containers need runc in init to run.', fix: r ? { label: 'Add runc', item: toAdd(r) } : undefined });
   }
+  hints.push(...deprecatedHints(model, catalog));
   return hints;
+}
+
+/** Without a pinned digest: `ref@sha256:…` in a spec still names the catalog's `ref`. */
+const withoutDigest = (ref: string) => ref.split('@')[0]!;
+
+/** One warning per image in the spec whose catalog entry is deprecated, with the entry's note. */
+export function deprecatedHints(model: SpecModel, catalog: CatalogEntry[]): Hint[] {
+  const deprecated = new Map(catalog.filter((e) => e.deprecated).map((e) => [withoutDigest(e.reference), e]));
+  if (!deprecated.size) return [];
+  const images = [model.kernel?.image, ...model.init, ...[...model.onboot, ...model.services, ...model.onshutdown].map((c) => c.image), ...model.volumes.map((v) => v.image)];
+  const seen = new Set<string>();
+  const out: Hint[] = [];
+  for (const image of images) {
+    if (typeof image !== 'string') continue;
+    const e = deprecated.get(withoutDigest(image));
+    if (!e || seen.has(e.id)) continue;
+    seen.add(e.id);
+    out.push({ message: `${e.title || e.name} (${e.reference}) is deprecated in the catalog${e.deprecationNote ? `: ${e.deprecationNote}` : '; pick another image'}.` });
+  }
+  return out;
 }
 
 export function HintList({ hints, onFix }: { hints: Hint[]; onFix(item: CatalogItemToAdd): void }) {

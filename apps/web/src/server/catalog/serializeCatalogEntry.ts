@@ -15,6 +15,8 @@ export interface CatalogEntryDto {
   architectures: string[];
   source: string;
   deprecated: boolean;
+  /** Why it is deprecated / what to use instead; empty when not deprecated. */
+  deprecationNote: string;
   teamId: string | null;
 }
 
@@ -57,6 +59,7 @@ export function serializeCatalogEntry(row: Row): CatalogEntryDto {
     architectures: Array.isArray(architectures) ? architectures.filter((a): a is string => typeof a === 'string') : [],
     source: row.source,
     deprecated: row.deprecated,
+    deprecationNote: row.deprecationNote ?? '',
     teamId: row.teamId,
   };
 }

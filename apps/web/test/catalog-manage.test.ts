@@ -1,0 +1,97 @@
+// Managing the team catalog through the real route handlers on the real SQLite database with real
+// API tokens: deprecate / re-pin an entry (PATCH /api/v1/catalog/:id).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PrismaClient } from '@oscompose/db';
+
+let dir: string;
+let prisma: PrismaClient;
+const tokens: Record<string, string> = {};
+const teamIds: Record<string, string> = {};
+let ownEntry: string;
+let publicEntry: string;
+const DIGEST = `sha256:${'b'.repeat(64)}`;
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+async function call(handler: Handler, as: string, url: string, init: { method: string; body?: unknown }, params: Record<string, string> = {}) {
+  const req = new Request(`http://localhost:3000${url}`, {
+    method: init.method,
+    headers: { authorization: `Bearer ${tokens[as]}`, 'content-type': 'application/json' },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const res = await handler(req, { params: Promise.resolve(params) });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as Record<string, unknown> & { error?: { message: string } } };
+}
+
+const patch = async (as: string, id: string, body: unknown) => {
+  const { PATCH } = await import('../app/api/v1/catalog/[id]/route');
+  return call(PATCH as Handler, as, `/api/v1/catalog/${id}`, { method: 'PATCH', body }, { id });
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'oscompose-catalog-manage-'));
+  const url = `file:${path.join(dir, 'db.sqlite')}`;
+  process.env.DATABASE_URL = url;
+  const { applyMigrations, getPrisma } = await import('@oscompose/db');
+  await applyMigrations(url);
+  prisma = getPrisma();
+  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
+  const { issueToken } = await import('../src/server/auth/tokens');
+  for (const [slug, role] of [['team-a', 'admin'], ['team-a', 'member'], ['team-b', 'admin']] as const) {
+    const team = (await prisma.team.findUnique({ where: { slug } })) ?? (await prisma.team.create({ data: { name: slug, slug } }));
+    teamIds[slug] = team.id;
+    const user = await prisma.user.create({ data: { name: `${role}-${slug}`, email: `${role}@${slug}.example.com` } });
+    await prisma.account.create({ data: { accountId: user.id, providerId: 'credential', userId: user.id, password: 'not-used' } });
+    await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role } });
+    tokens[`${role}-${slug}`] = (await issueToken(prisma, { userId: user.id, teamId: team.id, role }, { name: 'manage test' })).token;
+  }
+  ownEntry = (await prisma.catalogEntry.create({ data: { teamId: teamIds['team-a']!, reference: 'localhost:5000/team-a/sshd:1', name: 'sshd', kind: 'service', title: 'SSH', source: 'team', pinnedDigest: `sha256:${'a'.repeat(64)}` } })).id;
+  publicEntry = (await prisma.catalogEntry.create({ data: { teamId: null, reference: 'localhost:5000/oscompose/getty:1', name: 'getty', kind: 'service', title: 'getty', source: 'starter' } })).id;
+}, 60_000);
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('PATCH /api/v1/catalog/:id (deprecate, re-pin)', () => {
+  it('deprecates with a note, shown in the list, and records it in the audit log', async () => {
+    const r = await patch('admin-team-a', ownEntry, { deprecated: true, deprecationNote: 'use sshd:2' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ deprecated: true, deprecationNote: 'use sshd:2' });
+    const { GET } = await import('../app/api/v1/catalog/route');
+    const list = await call(GET as Handler, 'member-team-a', '/api/v1/catalog', { method: 'GET' });
+    expect((list.body.items as { id: string; deprecated: boolean; deprecationNote: string }[]).find((i) => i.id === ownEntry)).toMatchObject({ deprecated: true, deprecationNote: 'use sshd:2' });
+    const audit = await prisma.auditEvent.findMany({ where: { action: 'catalog.deprecate' } });
+    expect(audit.map((a) => a.target)).toEqual(['localhost:5000/team-a/sshd:1']);
+  });
+
+  it('un-deprecating clears the note', async () => {
+    const r = await patch('admin-team-a', ownEntry, { deprecated: false });
+    expect(r.body).toMatchObject({ deprecated: false, deprecationNote: '' });
+  });
+
+  it('re-pins the digest (audited) and refuses something that is not a digest', async () => {
+    const r = await patch('admin-team-a', ownEntry, { pinnedDigest: DIGEST });
+    expect(r.status).toBe(200);
+    expect(r.body.pinnedDigest).toBe(DIGEST);
+    expect((await prisma.catalogEntry.findUnique({ where: { id: ownEntry } }))?.pinnedDigest).toBe(DIGEST);
+    expect(await prisma.auditEvent.count({ where: { action: 'catalog.pin' } })).toBe(1);
+    const bad = await patch('admin-team-a', ownEntry, { pinnedDigest: 'latest' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.message).toMatch(/sha256/);
+  });
+
+  it('refuses an empty change, a public entry (fork it first), a member, and hides another team\'s entry', async () => {
+    expect((await patch('admin-team-a', ownEntry, {})).status).toBe(400);
+    const pub = await patch('admin-team-a', publicEntry, { deprecated: true });
+    expect(pub.status).toBe(403);
+    expect(pub.body.error?.message).toMatch(/fork/);
+    expect((await prisma.catalogEntry.findUnique({ where: { id: publicEntry } }))?.deprecated).toBe(false);
+    expect((await patch('member-team-a', ownEntry, { deprecated: true })).status).toBe(403);
+    expect((await patch('admin-team-b', ownEntry, { deprecated: true })).status).toBe(404);
+  });
+});
