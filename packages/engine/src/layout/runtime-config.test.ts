@@ -56,28 +56,6 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
             ]
         },
         {
-            "destination": "/proc",
-            "type": "proc",
-            "source": "proc",
-            "options": [
-                "nosuid",
-                "nodev",
-                "noexec",
-                "relatime"
-            ]
-        },
-        {
-            "destination": "/sys",
-            "type": "sysfs",
-            "source": "sysfs",
-            "options": [
-                "nosuid",
-                "noexec",
-                "nodev",
-                "ro"
-            ]
-        },
-        {
             "destination": "/dev/pts",
             "type": "devpts",
             "source": "devpts",
@@ -97,6 +75,28 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
                 "rw",
                 "rbind",
                 "rshared"
+            ]
+        },
+        {
+            "destination": "/proc",
+            "type": "proc",
+            "source": "proc",
+            "options": [
+                "nosuid",
+                "nodev",
+                "noexec",
+                "relatime"
+            ]
+        },
+        {
+            "destination": "/sys",
+            "type": "sysfs",
+            "source": "sysfs",
+            "options": [
+                "nosuid",
+                "noexec",
+                "nodev",
+                "ro"
             ]
         },
         {
@@ -216,5 +216,11 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
     },
     "namespace": ""
 }`);
+  });
+
+  it('sorts mounts by destination string, as the current LinuxKit ConfigToOCI does (not by depth)', () => {
+    const { oci } = configToOCI({ yaml: { name: 'x', image: 'x', binds: ['/a:/etc/a', '/b:/z'], tmpfs: ['/dev/shm'] }, image: {}, idMap: new Map(), location: 'services[0]' });
+    const dests = (JSON.parse(marshalIndent(oci)).mounts as { destination: string }[]).map((m) => m.destination);
+    expect(dests).toEqual(['/dev', '/dev/pts', '/dev/shm', '/etc/a', '/proc', '/sys', '/sys/fs/cgroup', '/z']);
   });
 });

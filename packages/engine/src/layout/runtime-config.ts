@@ -3,7 +3,6 @@
 // `org.mobyproject.config` label, which overrides the image config (Entrypoint/Cmd, Env,
 // WorkingDir). Output objects keep Go struct field order and omit Go's omitempty fields, so
 // marshalIndent() gives the same bytes LinuxKit writes.
-import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ALL_CAPABILITIES, KNOWN_CAPABILITIES } from './capabilities';
 import { LayoutError } from './errors';
@@ -128,23 +127,6 @@ export function mountJson(m: OciMount): GoValue {
 
 function defaultMountpoint(type: string): string {
   return ({ proc: '/proc', devpts: '/dev/pts', sysfs: '/sys', cgroup: '/sys/fs/cgroup', mqueue: '/dev/mqueue' } as Record<string, string>)[type] ?? '';
-}
-
-/** Go's strings.Count(filepath.Clean(dest), "/"): the depth LinuxKit sorts mounts by. */
-function mountDepth(dest: string): number {
-  const clean = posix.normalize(dest || '.');
-  const trimmed = clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
-  return (trimmed.match(/\//g) ?? []).length;
-}
-
-/**
- * LinuxKit's mlist (moby ConfigToOCI: `sort.Sort(mountList)`) orders mounts by the number of
- * path components only, so /dev, /proc and /sys all come before /dev/pts; equal depths come out
- * in Go map order (random). We break those ties by destination, which gives one of the orders
- * LinuxKit itself can produce, always the same one.
- */
-export function sortMounts(list: OciMount[]): OciMount[] {
-  return list.sort((a, b) => mountDepth(a.destination) - mountDepth(b.destination) || (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0));
 }
 
 /** uid/gid as a number: numbers as is, names of containers map to their allocated ids, root → 0. */
@@ -285,7 +267,9 @@ export function configToOCI({ yaml, image, idMap, location }: ConfigInput): Cont
     if (!dest) throw new LayoutError(`mount type ${type} is missing destination`, { location });
     mounts.set(dest, { destination: dest, type, source: src, options: m.options });
   }
-  const sortedMounts = sortMounts([...mounts.values()]);
+  // LinuxKit's current ConfigToOCI sorts by destination string (sort.Slice, Destination <);
+  // releases before it sorted by path depth with random ties (mlist). We follow the current one.
+  const sortedMounts = [...mounts.values()].sort((a, b) => (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0));
 
   // Namespaces: net/ipc/uts/user default to the host's, pid to a new one; mount and cgroup always new.
   const namespaces: GoValue[] = [];
