@@ -148,12 +148,15 @@ const CASES: Case[] = [
   { method: 'POST', path: 'catalog/uploads', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/uploads/route'), query: 'name=up&kind=service', alsoAllowed: [400] },
   { method: 'GET', path: 'catalog/[id]', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/[id]/route'), target: async (t) => ({ id: t.privateCatalogId }) },
   { method: 'PATCH', path: 'catalog/[id]', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/[id]/route'), target: async (t) => ({ id: t.privateCatalogId }), body: () => ({ deprecated: true, deprecationNote: 'use the new one' }) },
+  // Own team: a fresh public entry to fork; foreign: the other team's private entry (→ 404).
+  { method: 'POST', path: 'catalog/[id]/fork', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/[id]/fork/route'), target: async (t) => ({ id: t === teams.A ? await freshPublicEntry() : t.privateCatalogId }) },
   // compositions
   { method: 'GET', path: 'compositions', permission: 'composition:read', load: () => import('../app/api/v1/compositions/route') },
   { method: 'POST', path: 'compositions', permission: 'composition:write', load: () => import('../app/api/v1/compositions/route'), body: () => ({ name: 'new one', spec: SPEC }) },
   { method: 'GET', path: 'compositions/[id]', permission: 'composition:read', load: () => import('../app/api/v1/compositions/[id]/route'), target: async (t) => ({ id: t.compositionId }) },
   { method: 'PUT', path: 'compositions/[id]', permission: 'composition:write', load: () => import('../app/api/v1/compositions/[id]/route'), target: async (t) => ({ id: t.compositionId }), body: () => ({ description: 'edited' }) },
   { method: 'POST', path: 'compositions/[id]/duplicate', permission: 'composition:write', load: () => import('../app/api/v1/compositions/[id]/duplicate/route'), target: async (t) => ({ id: t.compositionId }), body: () => ({}) },
+  { method: 'POST', path: 'compositions/[id]/fork', permission: 'composition:write', load: () => import('../app/api/v1/compositions/[id]/fork/route'), target: async (t) => ({ id: t.compositionId }), body: () => ({}) },
   { method: 'GET', path: 'compositions/[id]/versions/[version]', permission: 'composition:read', load: () => import('../app/api/v1/compositions/[id]/versions/[version]/route'), target: async (t) => ({ id: t.compositionId, version: '1' }) },
   // specs and formats (no team objects)
   { method: 'GET', path: 'formats', permission: 'format:read', load: () => import('../app/api/v1/formats/route') },
@@ -201,6 +204,9 @@ async function freshInvitation(t: TeamFx, email: string): Promise<string> {
 async function freshToken(t: TeamFx, owner: Role): Promise<string> {
   const { issueToken } = await import('../src/server/auth/tokens');
   return (await issueToken(prisma, { userId: t.users[owner].id, teamId: t.id, role: owner }, { name: 'to revoke' })).info.id;
+}
+async function freshPublicEntry(): Promise<string> {
+  return (await prisma.catalogEntry.create({ data: { teamId: null, reference: `localhost:5000/oscompose/forkable-${++serial}:1`, name: 'forkable', kind: 'service', title: 'forkable', source: 'starter' } })).id;
 }
 async function freshCredential(t: TeamFx): Promise<string> {
   const host = `reg${++serial}.example.com`;

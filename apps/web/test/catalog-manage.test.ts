@@ -95,3 +95,38 @@ describe('PATCH /api/v1/catalog/:id (deprecate, re-pin)', () => {
     expect((await patch('admin-team-b', ownEntry, { deprecated: true })).status).toBe(404);
   });
 });
+
+describe('fork a public catalog entry or composition into the team', () => {
+  const fork = async (as: string, what: 'catalog' | 'compositions', id: string, body?: unknown) => {
+    const mod = what === 'catalog' ? await import('../app/api/v1/catalog/[id]/fork/route') : await import('../app/api/v1/compositions/[id]/fork/route');
+    return call(mod.POST as Handler, as, `/api/v1/${what}/${id}/fork`, { method: 'POST', body }, { id });
+  };
+
+  it('copies a public catalog entry into the team, where it replaces the public one in the listing and can be deprecated', async () => {
+    const r = await fork('admin-team-b', 'catalog', publicEntry);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body).toMatchObject({ reference: 'localhost:5000/oscompose/getty:1', teamId: teamIds['team-b'], source: 'team' });
+    const { GET } = await import('../app/api/v1/catalog/route');
+    const list = (await call(GET as Handler, 'admin-team-b', '/api/v1/catalog', { method: 'GET' })).body.items as { id: string; reference: string }[];
+    expect(list.filter((i) => i.reference === 'localhost:5000/oscompose/getty:1').map((i) => i.id)).toEqual([r.body.id]);
+    expect((await patch('admin-team-b', r.body.id as string, { deprecated: true, deprecationNote: 'we use agetty' })).status).toBe(200);
+    // Team A still sees the public entry, not deprecated.
+    const listA = (await call(GET as Handler, 'member-team-a', '/api/v1/catalog', { method: 'GET' })).body.items as { id: string; deprecated: boolean }[];
+    expect(listA.find((i) => i.id === publicEntry)?.deprecated).toBe(false);
+    expect((await fork('admin-team-b', 'catalog', publicEntry)).status).toBe(409);
+    expect((await fork('admin-team-a', 'catalog', ownEntry)).status).toBe(400);
+    expect((await fork('admin-team-b', 'catalog', ownEntry)).status).toBe(404);
+  });
+
+  it("forks another team's public composition at its latest version, but not a private one", async () => {
+    const spec = 'kernel:\n  image: localhost:5000/oscompose/kernel:6.6\n  cmdline: "console=ttyS0"\n';
+    const pub = await prisma.composition.create({ data: { teamId: teamIds['team-b']!, name: 'shared', visibility: 'public', latestVersion: 2, versions: { create: [{ version: 1, specText: 'old: 1\n' }, { version: 2, specText: spec }] } } });
+    const priv = await prisma.composition.create({ data: { teamId: teamIds['team-b']!, name: 'secret', visibility: 'team', latestVersion: 1, versions: { create: { version: 1, specText: spec } } } });
+    const r = await fork('member-team-a', 'compositions', pub.id, {});
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const copy = await prisma.composition.findUnique({ where: { id: r.body.id as string }, include: { versions: true } });
+    expect(copy).toMatchObject({ teamId: teamIds['team-a'], name: 'shared', visibility: 'team', forkedFromId: pub.id });
+    expect(copy?.versions.map((v) => [v.version, v.specText, v.message])).toEqual([[1, spec, 'forked from team-b / shared v2']]);
+    expect((await fork('member-team-a', 'compositions', priv.id, {})).status).toBe(404);
+  });
+});

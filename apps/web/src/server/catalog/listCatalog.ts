@@ -17,7 +17,9 @@ export async function listCatalog(teamId: string, query: CatalogQuery): Promise<
     orderBy: [{ kind: 'asc' }, { title: 'asc' }],
   });
   const needle = query.q?.trim().toLowerCase();
-  const items = rows.map(serializeCatalogEntry);
+  // A team's own entry (a fork, an upload) stands in for the public entry with the same reference.
+  const own = new Set(rows.filter((r) => r.teamId === teamId).map((r) => r.reference));
+  const items = rows.filter((r) => r.teamId !== null || !own.has(r.reference)).map(serializeCatalogEntry);
   // Text search in JS: SQLite and PostgreSQL differ on case-insensitive LIKE, and catalogs are small.
   return needle
     ? items.filter((i) => `${i.title} ${i.name} ${i.reference} ${i.description}`.toLowerCase().includes(needle))
