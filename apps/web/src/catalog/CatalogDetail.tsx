@@ -2,6 +2,7 @@
 // the team's admins, deprecate (with a note) and re-pin its digest.
 'use client';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { stringify } from 'yaml';
 import type { CatalogEntry } from '../api-client/types';
@@ -43,7 +44,10 @@ export function CatalogDetail({ id }: { id: string }) {
             {entry.deprecated ? <Badge tone="warning">deprecated</Badge> : null}
           </div>
         </div>
-        <Link href={`/compose?add=${encodeURIComponent(entry.id)}`} className={buttonClass('primary')}>Add to composition</Link>
+        <div className="flex gap-2">
+          {mayManage && !entry.teamId ? <ForkButton id={entry.id} onError={setError} /> : null}
+          <Link href={`/compose?add=${encodeURIComponent(entry.id)}`} className={buttonClass('primary')}>Add to composition</Link>
+        </div>
       </div>
       {entry.deprecated ? (
         <p role="note" className="rounded-md border border-warning/40 bg-warning/8 px-3 py-2 text-sm">
@@ -131,5 +135,29 @@ function ManageEntry({ entry, onChange }: { entry: CatalogEntry; onChange(e: Cat
         {error ? <p role="alert" className="text-destructive">{error}</p> : null}
       </div>
     </Card>
+  );
+}
+
+/** Copies a public entry into the team catalog, where the team can deprecate or re-pin it. */
+function ForkButton({ id, onError }: { id: string; onError(message: string): void }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  return (
+    <Button
+      disabled={busy}
+      title="Copy into your team catalog to pin or deprecate it for your team"
+      onClick={async () => {
+        setBusy(true);
+        try {
+          const copy = await fetchJson<CatalogEntry>(`/api/v1/catalog/${encodeURIComponent(id)}/fork`, { method: 'POST', body: {} });
+          router.push(`/catalog/${copy.id}`);
+        } catch (err) {
+          onError((err as Error).message);
+          setBusy(false);
+        }
+      }}
+    >
+      Fork into team
+    </Button>
   );
 }

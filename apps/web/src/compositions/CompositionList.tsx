@@ -28,6 +28,15 @@ export function CompositionList() {
       setError((e as Error).message);
     }
   };
+  // A public composition (possibly another team's) is forked: a team-private copy that remembers its origin.
+  const fork = async (c: CompositionSummary) => {
+    try {
+      const r = await fetchJson<{ id: string }>(`/api/v1/compositions/${c.id}/fork`, { body: {} });
+      router.push(`/compositions/${r.id}`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
   return (
     <main className="mx-auto w-full max-w-5xl p-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -59,7 +68,11 @@ export function CompositionList() {
                 <Badge>v{c.latestVersion}</Badge>
                 {c.visibility === 'public' ? <Badge tone="primary">public</Badge> : <Badge>team</Badge>}
                 <span className="w-28 text-right text-xs text-muted-foreground">{formatWhen(c.updatedAt)}</span>
-                <Button size="sm" variant="ghost" onClick={() => void duplicate(c)}>Duplicate</Button>
+                {c.visibility === 'public' ? (
+                  <Button size="sm" variant="ghost" title="Copy into your team" onClick={() => void fork(c)}>Fork</Button>
+                ) : (
+                  <Button size="sm" variant="ghost" onClick={() => void duplicate(c)}>Duplicate</Button>
+                )}
               </li>
             ))}
           </ul>
