@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Spec } from '@oscompose/spec';
 import type { FsEntry } from '../oci/entry';
-import { planSections, type PlannedImage, type SectionPlan } from './plan';
+import { dedupKey, planSections, type PlannedImage, type SectionPlan } from './plan';
 import { containerEntries } from './sections';
 
 // Pins LinuxKit's moby/build/build.go Build() + outputImage() + image.go ImageBundle().
@@ -22,6 +22,17 @@ async function list(s: Extract<SectionPlan, { kind: 'container' }>) {
   for await (const e of containerEntries(s, flatten)) out.push(`${e.type} ${e.path} ${e.mode.toString(8)}`);
   return out;
 }
+
+describe('dedupKey (LinuxKit util.ReferenceExpand)', () => {
+  it.each([
+    ['alpine', 'docker.io/library/alpine'],
+    ['alpine:latest', 'docker.io/library/alpine:latest'],
+    ['linuxkit/init:v1', 'docker.io/linuxkit/init:v1'],
+    ['localhost/x:y', 'localhost/x:y'],
+    ['127.0.0.1:5000/x', '127.0.0.1:5000/x'],
+    ['ghcr.io/a/b:c', 'ghcr.io/a/b:c'],
+  ])('%s → %s', (ref, key) => expect(dedupKey(ref)).toBe(key));
+});
 
 describe('planSections (LinuxKit Build)', () => {
   it('numbers onboot/onshutdown from 000, names services bare, allocates ids 100… across sections', () => {

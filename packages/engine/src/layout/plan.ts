@@ -2,7 +2,7 @@
 // each with everything needed to produce its entries and a cache key over those inputs. Mirrors
 // `linuxkit build` (moby/build/build.go): kernel, init images, onboot, onshutdown, services, files.
 import { createHash } from 'node:crypto';
-import { parseReference, type Spec } from '@oscompose/spec';
+import type { Spec } from '@oscompose/spec';
 import { LayoutError } from './errors';
 import { marshalIndent } from './go-json';
 import { configToOCI, runtimeJson, type ImageRuntimeDefaults, type ImageSettings, type OciMount } from './runtime-config';
@@ -116,16 +116,16 @@ function identity(img: PlannedImage): string {
 
 /**
  * The key two containers must share to be stored once. LinuxKit's ImageBundle keys its dupMap
- * by the expanded reference string (`dupMap[ref.String()]`), not by digest: two different
- * references to the same image (`alpine:3.20` and `alpine@sha256:…`) are unpacked twice, while
- * `alpine` and `docker.io/library/alpine:latest` are one.
+ * by the reference string after util.ReferenceExpand (a Docker Hub domain added, no default
+ * tag), not by digest: `alpine` and `docker.io/library/alpine` are one, while `alpine` and
+ * `alpine:latest`, or `alpine:3.20` and `alpine@sha256:…`, are unpacked twice.
  */
 export function dedupKey(ref: string): string {
-  try {
-    return parseReference(ref).normalized;
-  } catch {
-    return ref;
-  }
+  const parts = ref.split('/');
+  if (parts.length === 1) return `docker.io/library/${ref}`;
+  const first = parts[0]!;
+  if (parts.length === 2 && !first.includes('.') && !first.includes(':') && first !== 'localhost') return `docker.io/${ref}`;
+  return ref;
 }
 
 export function planSections(spec: Spec, images: ReadonlyMap<string, PlannedImage>): Plan {
