@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Spec } from '@oscompose/spec';
 import { build, defaultImageProvider, type BuildOptions } from '../src/build';
+import { DEFAULT_GZIP_LEVEL } from '../src/initramfs/index';
 import type { FsEntry } from '../src/oci/entry';
 import { writeImage } from '../src/oci/layout';
 import { tarBuffer } from '../src/oci/tar';
@@ -116,11 +117,13 @@ async function main() {
     });
 
     let cacheDir = join(work, 'cache');
+    // OSCOMPOSE_BENCH_LEVEL=N: the builds use gzip level N (default: the engine's default).
+    const level = process.env.OSCOMPOSE_BENCH_LEVEL ? Number(process.env.OSCOMPOSE_BENCH_LEVEL) : undefined;
     const run = async (label: string, s: Spec, extra: Partial<BuildOptions> = {}) => {
       const images = await defaultImageProvider({ cacheDir, imageStores: [store], pull: false, arch: 'amd64', insecureRegistries: [] });
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      const res = await build({ spec: s, images, outDir: join(work, 'out'), name: 'bench', cacheDir, ...extra });
+      const res = await build({ spec: s, images, outDir: join(work, 'out'), name: 'bench', cacheDir, compressionLevel: level, ...extra });
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -180,7 +183,7 @@ async function main() {
     const mb = (n: number) => (n / MB).toFixed(1);
     const line = (r: typeof cold) =>
       `${r.label.padEnd(30)} ${r.ms.toFixed(0).padStart(6)} ms  ${(r.raw / MB / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  CPU ${r.cpuMs.toFixed(0).padStart(5)} ms (${(r.cpuMs / r.ms).toFixed(2)} cores)  initrd ${mb(r.initrd.size)} MB  rebuilt: ${r.rebuilt.join(', ') || 'none'}`;
-    console.log(`oscompose engine benchmark — ${cpus().length} cores, ${mb(cold.raw)} MB initramfs (uncompressed cpio), ${services.length} containers, real binaries`);
+    console.log(`oscompose engine benchmark — gzip level ${level ?? DEFAULT_GZIP_LEVEL}, ${cpus().length} cores, ${mb(cold.raw)} MB initramfs (uncompressed cpio), ${services.length} containers, real binaries`);
     const loaded = loadBefore.avg1 >= 0.5 || loadBefore.running > 0;
     console.log(
       `machine load before: ${loadBefore.avg1.toFixed(2)} (1-min average), ${loadBefore.running} other runnable; after: ${loadAfter.avg1.toFixed(2)}` +
