@@ -165,6 +165,8 @@ const CASES: Case[] = [
   // team administration
   { method: 'GET', path: 'teams', permission: 'team:read', load: () => import('../app/api/v1/teams/route') },
   { method: 'PUT', path: 'teams/active', permission: 'team:read', load: () => import('../app/api/v1/teams/active/route'), target: async (t) => ({ teamId: t.id }), body: () => undefined },
+  { method: 'GET', path: 'teams/default-composition', permission: 'composition:read', load: () => import('../app/api/v1/teams/default-composition/route') },
+  { method: 'PUT', path: 'teams/default-composition', permission: 'team:manage', load: () => import('../app/api/v1/teams/default-composition/route'), target: async (t) => ({ compositionId: t.compositionId }), body: () => undefined },
   { method: 'GET', path: 'members', permission: 'team:read', load: () => import('../app/api/v1/members/route') },
   { method: 'PATCH', path: 'members/[id]', permission: 'team:manage', load: () => import('../app/api/v1/members/[id]/route'), target: async (t) => ({ id: await freshMember(t) }), body: () => ({ role: 'member' }) },
   { method: 'DELETE', path: 'members/[id]', permission: 'team:manage', load: () => import('../app/api/v1/members/[id]/route'), target: async (t) => ({ id: await freshMember(t) }) },
@@ -224,6 +226,7 @@ async function call(c: Case, as: Role, target: TeamFx | undefined): Promise<Resp
   // Routes whose "target" is a body field (compositionId, teamId) send it in the body.
   if (c.path === 'builds (composition)') body = { compositionId: params.compositionId, formats: ['tar'] };
   if (c.path === 'teams/active') body = { teamId: params.teamId };
+  if (c.path === 'teams/default-composition' && c.method === 'PUT') body = { compositionId: params.compositionId };
   const ac = new AbortController();
   const req = new Request(`http://localhost:3000/api/v1/${c.path}${c.query ? `?${c.query}` : ''}`, {
     method: c.method,

@@ -130,3 +130,28 @@ describe('fork a public catalog entry or composition into the team', () => {
     expect((await fork('member-team-a', 'compositions', priv.id, {})).status).toBe(404);
   });
 });
+
+describe('team default composition (GET/PUT /api/v1/teams/default-composition)', () => {
+  const route = () => import('../app/api/v1/teams/default-composition/route');
+  const get = async (as: string) => call((await route()).GET as Handler, as, '/api/v1/teams/default-composition', { method: 'GET' });
+  const put = async (as: string, compositionId: string | null) => call((await route()).PUT as Handler, as, '/api/v1/teams/default-composition', { method: 'PUT', body: { compositionId } });
+
+  it('is none until an admin names one of the team\'s compositions; members then read its latest spec', async () => {
+    expect((await get('member-team-a')).body).toEqual({ composition: null });
+    const spec = 'kernel:\n  image: localhost:5000/oscompose/kernel:6.6\n';
+    const c = await prisma.composition.create({ data: { teamId: teamIds['team-a']!, name: 'house style', latestVersion: 2, versions: { create: [{ version: 1, specText: 'v1: 1\n' }, { version: 2, specText: spec }] } } });
+    expect((await put('member-team-a', c.id)).status).toBe(403);
+    const set = await put('admin-team-a', c.id);
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect((await get('member-team-a')).body).toEqual({ composition: { id: c.id, name: 'house style', version: 2, spec } });
+    expect(await prisma.auditEvent.count({ where: { action: 'team.default-composition', target: c.id } })).toBe(1);
+    // Another team sees its own (none) and cannot name team A's composition.
+    expect((await get('admin-team-b')).body).toEqual({ composition: null });
+    expect((await put('admin-team-b', c.id)).status).toBe(404);
+    // A deleted default reads as none; clearing works.
+    await prisma.composition.delete({ where: { id: c.id } });
+    expect((await get('member-team-a')).body).toEqual({ composition: null });
+    expect((await put('admin-team-a', null)).body).toEqual({ composition: null });
+    expect((await prisma.team.findUnique({ where: { id: teamIds['team-a']! } }))?.defaultCompositionId).toBeNull();
+  });
+});
