@@ -26,6 +26,7 @@ export interface CompositionSummary {
   latestVersion: number;
   updatedAt: string;
   visibility: string;
+  teamId?: string;
 }
 
 export interface CompositionVersionInfo {

@@ -63,6 +63,16 @@ export function Composer({ compositionId, initialName, initialText, version, too
     if (compositionId) return;
     const draft = localStorage.getItem(DRAFT_KEY);
     if (draft !== null && draft !== initialText) setText(draft);
+    if (draft?.trim() || initialText.trim() || search.get('add')) return;
+    // "New composition" with nothing drafted opens the team's default composition, if it has one.
+    fetchJson<{ composition: { name: string; version: number; spec: string } | null }>('/api/v1/teams/default-composition')
+      .then(({ composition }) => {
+        if (!composition || localStorage.getItem(DRAFT_KEY)?.trim()) return;
+        setText(composition.spec);
+        setNotice({ tone: 'ok', text: `Started from the team default, ${composition.name} v${composition.version}` });
+      })
+      .catch(() => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [compositionId, initialText]);
   useEffect(() => {
     if (!compositionId) localStorage.setItem(DRAFT_KEY, text);

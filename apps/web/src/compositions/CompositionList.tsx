@@ -19,6 +19,25 @@ export function CompositionList() {
   useEffect(() => {
     fetchJson<{ items: CompositionSummary[] }>('/api/v1/compositions').then((r) => setItems(r.items), (e: Error) => setError(e.message));
   }, []);
+  // The team default ("New composition" opens it); admins (team:manage) set it from this list.
+  const [defaultId, setDefaultId] = useState<string | null>(null);
+  const [mayManage, setMayManage] = useState(false);
+  const [myTeam, setMyTeam] = useState<string | null>(null);
+  useEffect(() => {
+    fetchJson<{ composition: { id: string } | null }>('/api/v1/teams/default-composition').then((d) => setDefaultId(d.composition?.id ?? null), () => setDefaultId(null));
+    fetchJson<{ permissions?: string[]; current?: { id: string } | null }>('/api/v1/teams').then(
+      (me) => (setMayManage(Boolean(me.permissions?.includes('team:manage'))), setMyTeam(me.current?.id ?? null)),
+      () => setMayManage(false),
+    );
+  }, []);
+  const makeDefault = async (id: string | null) => {
+    try {
+      const d = await fetchJson<{ composition: { id: string } | null }>('/api/v1/teams/default-composition', { method: 'PUT', body: { compositionId: id } });
+      setDefaultId(d.composition?.id ?? null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
   const shown = useMemo(() => (items ?? []).filter((c) => `${c.name} ${c.description}`.toLowerCase().includes(q.trim().toLowerCase())), [items, q]);
   const duplicate = async (c: CompositionSummary) => {
     try {
@@ -67,8 +86,11 @@ export function CompositionList() {
                 </div>
                 <Badge>v{c.latestVersion}</Badge>
                 {c.visibility === 'public' ? <Badge tone="primary">public</Badge> : <Badge>team</Badge>}
+                {c.id === defaultId ? <Badge tone="success">team default</Badge> : null}
+                {mayManage && c.id === defaultId ? <Button size="sm" variant="ghost" onClick={() => void makeDefault(null)}>Unset default</Button> : null}
+                {mayManage && c.id !== defaultId && c.teamId === myTeam ? <Button size="sm" variant="ghost" title="New composition opens this one" onClick={() => void makeDefault(c.id)}>Make default</Button> : null}
                 <span className="w-28 text-right text-xs text-muted-foreground">{formatWhen(c.updatedAt)}</span>
-                {c.visibility === 'public' ? (
+                {c.visibility === 'public' && c.teamId !== myTeam ? (
                   <Button size="sm" variant="ghost" title="Copy into your team" onClick={() => void fork(c)}>Fork</Button>
                 ) : (
                   <Button size="sm" variant="ghost" onClick={() => void duplicate(c)}>Duplicate</Button>

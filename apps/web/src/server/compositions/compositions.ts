@@ -11,10 +11,12 @@ export interface CompositionSummaryDto {
   latestVersion: number;
   updatedAt: string;
   visibility: string;
+  /** The owning team: another team's id marks a public composition the caller may fork. */
+  teamId: string;
 }
 
-function summary(c: { id: string; name: string; description: string; latestVersion: number; updatedAt: Date; visibility: string }): CompositionSummaryDto {
-  return { id: c.id, name: c.name, description: c.description, latestVersion: c.latestVersion, updatedAt: c.updatedAt.toISOString(), visibility: c.visibility };
+function summary(c: { id: string; name: string; description: string; latestVersion: number; updatedAt: Date; visibility: string; teamId: string }): CompositionSummaryDto {
+  return { id: c.id, name: c.name, description: c.description, latestVersion: c.latestVersion, updatedAt: c.updatedAt.toISOString(), visibility: c.visibility, teamId: c.teamId };
 }
 
 /** A composition may be saved while incomplete, but not when its YAML does not even parse. */
