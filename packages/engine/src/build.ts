@@ -12,7 +12,7 @@ import { filesEntries } from './layout/files';
 import { planSections, type PlannedImage, type SectionPlan } from './layout/plan';
 import { containerEntries, initEntries, kernelEntries, volumeEntries, type Flatten, type KernelPieces } from './layout/sections';
 import { specMetadata } from './layout/metadata';
-import { DEFAULT_GZIP_LEVEL, initrdView, sectionArchive, SectionCache, trailerArchive, type Compression, type HardlinkPolicy } from './initramfs/index';
+import { ARCHIVE_LAYOUT, DEFAULT_GZIP_LEVEL, initrdView, sectionArchive, SectionCache, trailerArchive, type Compression, type HardlinkPolicy } from './initramfs/index';
 import { getFormat, listFormats } from './outputs/index';
 import { describeMissing, locateTool, missingTools } from './outputs/disk/index';
 import type { BuildEvent, OutputContext } from './outputs/types';
@@ -233,7 +233,7 @@ export async function explainBuild(
   const level = opts.compressionLevel ?? (compression === 'zstd' ? 3 : DEFAULT_GZIP_LEVEL);
   const out: PlannedSection[] = [];
   for (const s of plan.sections) {
-    const cached = s.kind !== 'files' && (await cache.has(`${s.key}-${opts.hardlinks ?? 'symlink'}-l${level}`, ext));
+    const cached = s.kind !== 'files' && (await cache.has(`${s.key}-${opts.hardlinks ?? 'symlink'}-l${level}-${ARCHIVE_LAYOUT}`, ext));
     out.push({ id: s.id, label: s.label, kind: s.kind, image: 'image' in s ? s.image?.ref : undefined, cached });
   }
   return out;
@@ -327,7 +327,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     await pool(plan.sections, 4, async (s) => {
       checkAbort(signal);
       // Everything that changes the archive bytes is in the key: inputs, hard-link policy, level.
-      const key = `${s.key}-${hardlinks}-l${opts.compressionLevel ?? (compression === 'zstd' ? 3 : DEFAULT_GZIP_LEVEL)}`;
+      const key = `${s.key}-${hardlinks}-l${opts.compressionLevel ?? (compression === 'zstd' ? 3 : DEFAULT_GZIP_LEVEL)}-${ARCHIVE_LAYOUT}`;
       if (useSectionCache) {
         const hit = await cache.get(key, ext);
         if (hit) {
