@@ -4,7 +4,7 @@
 // archive) is reported and exits 1; the app still runs without the starter content.
 import path from 'node:path';
 import { createPrisma, databaseUrl, redactUrl } from '@oscompose/db';
-import { digestOf, seedDatabase, tagOf, type SeedCatalogEntry } from './seed/seedDatabase';
+import { digestOf, ensureLocalOwner, seedDatabase, tagOf, type SeedCatalogEntry } from './seed/seedDatabase';
 
 type Catalog = typeof import('@oscompose/catalog');
 
@@ -13,6 +13,16 @@ async function main(): Promise<void> {
   const imageStore = path.resolve(process.env.OSCOMPOSE_IMAGE_STORE || path.join(dataDir, 'images'));
   const cacheDir = path.resolve(process.env.OSCOMPOSE_DEBIAN_CACHE || path.join(dataDir, 'debian'));
   const log = (m: string) => console.log(`seed: ${m}`);
+
+  // First the local owner, so the app is usable even when the catalog build below fails.
+  {
+    const prisma = createPrisma(databaseUrl());
+    try {
+      if (await ensureLocalOwner(prisma)) log('created the local owner (single-user mode until the first sign-up, see docs/auth.md)');
+    } finally {
+      await prisma.$disconnect();
+    }
+  }
 
   const catalog: Catalog = await import('@oscompose/catalog');
   const entries: SeedCatalogEntry[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyMigrations, createPrisma, type PrismaClient } from '@oscompose/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestOf, seedDatabase, STARTER_TEAM, tagOf, type SeedCatalogEntry } from './seedDatabase';
+import { digestOf, ensureLocalOwner, LOCAL_OWNER, seedDatabase, STARTER_TEAM, tagOf, type SeedCatalogEntry } from './seedDatabase';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'oscompose-seed-'));
 const url = `file:${path.join(dir, 'seed.db')}`;
@@ -50,6 +50,18 @@ describe('seedDatabase', () => {
     const c = await prisma.composition.findFirstOrThrow({ where: { name: 'minimal' }, include: { versions: { orderBy: { version: 'asc' } } } });
     expect(c.latestVersion).toBe(2);
     expect(c.versions.map((v) => v.specText)).toEqual(['kernel: {}\n', 'kernel: {image: x}\n']);
+  });
+});
+
+describe('ensureLocalOwner', () => {
+  it('gives a fresh install a password-less owner of the Default team, once', async () => {
+    expect(await ensureLocalOwner(prisma)).toBe(true);
+    const m = await prisma.membership.findFirstOrThrow({ include: { user: true, team: true } });
+    expect(m).toMatchObject({ role: 'owner', user: { email: LOCAL_OWNER.email }, team: { slug: 'default' } });
+    expect(await prisma.account.count({ where: { userId: m.userId } })).toBe(0);
+    // Someone already belongs to a team: nothing more is created.
+    expect(await ensureLocalOwner(prisma)).toBe(false);
+    expect(await prisma.membership.count()).toBe(1);
   });
 });
 

@@ -104,6 +104,30 @@ export async function seedDatabase(prisma: PrismaClient, input: SeedInput): Prom
   return result;
 }
 
+/** The local owner of a fresh install (single-user mode until the first sign-up; docs/auth.md). */
+export const LOCAL_OWNER = { email: 'local@oscompose.local', name: 'Local user', team: { slug: 'default', name: 'Default' } };
+
+/**
+ * Gives a fresh install someone to act as: while nobody belongs to any team, creates the
+ * password-less local user as owner of the `Default` team. The first sign-up takes that team
+ * over. Does nothing once any membership exists, so it never re-creates what an admin removed.
+ */
+export async function ensureLocalOwner(prisma: PrismaClient): Promise<boolean> {
+  if (await prisma.membership.findFirst({ select: { id: true } })) return false;
+  const team = await prisma.team.upsert({
+    where: { slug: LOCAL_OWNER.team.slug },
+    update: {},
+    create: { slug: LOCAL_OWNER.team.slug, name: LOCAL_OWNER.team.name },
+  });
+  const user = await prisma.user.upsert({
+    where: { email: LOCAL_OWNER.email },
+    update: {},
+    create: { email: LOCAL_OWNER.email, name: LOCAL_OWNER.name },
+  });
+  await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: 'owner' } });
+  return true;
+}
+
 /** `name@sha256:…` or `name:tag@sha256:…` → the digest; otherwise null. */
 export function digestOf(reference: string): string | null {
   return /@(sha256:[0-9a-f]{64})$/.exec(reference)?.[1] ?? null;

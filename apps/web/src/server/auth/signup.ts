@@ -51,7 +51,10 @@ export async function uniqueSlug(prisma: PrismaClient, name: string): Promise<st
  */
 export async function afterSignUp(prisma: PrismaClient, user: { id: string; email: string; name: string }): Promise<void> {
   if (!(await hasAccounts(prisma, user.id))) {
-    const team = (await prisma.team.findFirst({ orderBy: { createdAt: 'asc' } })) ?? (await prisma.team.create({ data: { name: 'Default', slug: await uniqueSlug(prisma, 'default') } }));
+    // The local owner's team (seeded by `npm start`), not the starter team that owns the public
+    // starter compositions.
+    const team = (await prisma.membership.findFirst({ orderBy: { createdAt: 'asc' }, include: { team: true } }))?.team ??
+      (await prisma.team.findFirst({ where: { slug: { not: 'oscompose' } }, orderBy: { createdAt: 'asc' } })) ?? (await prisma.team.create({ data: { name: 'Default', slug: await uniqueSlug(prisma, 'default') } }));
     await prisma.membership.upsert({
       where: { teamId_userId: { teamId: team.id, userId: user.id } },
       create: { teamId: team.id, userId: user.id, role: 'owner' },
