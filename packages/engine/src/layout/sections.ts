@@ -49,8 +49,10 @@ export async function* kernelEntries(s: Extract<SectionPlan, { kind: 'kernel' }>
       yield file('boot/kernel', data, e.mode);
     } else if (s.tar && e.path === s.tar && e.type !== 'dir') {
       foundTar = true;
-      const data = await readAll(e.content);
-      for await (const m of readTar(once(data), { layerDigest: `${s.image.ref}:${s.tar}` })) {
+      // Read kernel.tar as it streams out of the image (no 10+ MB copy of it first); whatever
+      // readTar leaves after the end-of-archive blocks the image reader skips.
+      const source = !e.content ? once(Buffer.alloc(0)) : Buffer.isBuffer(e.content) ? once(e.content) : e.content;
+      for await (const m of readTar(source, { layerDigest: `${s.image.ref}:${s.tar}` })) {
         const path = cleanName(m.name);
         if (!path || path === '.') continue;
         if (path.split('/').includes('..')) throw new LayoutError(`${s.tar} in ${s.image.ref} has an entry "${m.name}" that leaves the root; rebuild the kernel image`, { location: 'kernel' });
