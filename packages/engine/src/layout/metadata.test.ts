@@ -40,6 +40,12 @@ volumes: []
 `);
   });
 
+  it('expands references as LinuxKit ReferenceExpand: Docker Hub domain, no default tag; volume images as written', () => {
+    const j = JSON.parse(specMetadata({ init: ['alpine', 'ghcr.io/a/b'], volumes: [{ name: 'v', image: 'alpine' }] } as Spec, 'json').toString());
+    expect(j.init).toEqual(['docker.io/library/alpine', 'ghcr.io/a/b']);
+    expect(j.volumes).toEqual([{ name: 'v', image: 'alpine' }]);
+  });
+
   it('writes JSON with Go field order and null for absent sections', () => {
     const j = JSON.parse(specMetadata(spec, 'json').toString());
     expect(Object.keys(j)).toEqual(['kernel', 'init', 'onboot', 'onshutdown', 'services', 'files', 'volumes']);

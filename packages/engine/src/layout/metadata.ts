@@ -1,8 +1,9 @@
 // The spec as file contents for `files: [{metadata: yaml|json}]`: LinuxKit writes its parsed
 // config with image references expanded, as JSON (Go field order, 4-space indent) or YAML.
 import { stringify } from 'yaml';
-import { parseReference, type Spec } from '@oscompose/spec';
+import type { Spec } from '@oscompose/spec';
 import { marshalIndent, type GoValue } from './go-json';
+import { referenceExpand } from './plan';
 
 const IMAGE_KEYS = [
   'name', 'image', 'capabilities', 'capabilities.add', 'ambient', 'mounts', 'binds', 'binds.add', 'devices', 'tmpfs', 'command',
@@ -17,14 +18,11 @@ function ordered(obj: Record<string, unknown>, keys: string[], always: string[] 
   return out;
 }
 
-/** LinuxKit writes image references expanded (docker.io/library/…:latest), as parsed. */
-function expand(ref: string): string {
-  try {
-    return parseReference(ref).normalized;
-  } catch {
-    return ref;
-  }
-}
+/**
+ * LinuxKit writes image references as its UpdateImages leaves them: util.ReferenceExpand'ed
+ * (docker.io/library/… for Docker Hub names, no default tag added).
+ */
+const expand = referenceExpand;
 
 function mobyObject(spec: Spec): Record<string, unknown> {
   const images = (l?: unknown[]) =>
@@ -39,7 +37,8 @@ function mobyObject(spec: Spec): Record<string, unknown> {
       ? spec.files.map((f) => ordered(f as Record<string, unknown>, ['path', 'directory', 'symlink', 'contents', 'source', 'metadata', 'optional', 'mode', 'uid', 'gid'], ['path', 'directory', 'optional']))
       : null,
     volumes: spec.volumes
-      ? spec.volumes.map((v) => ordered({ ...v, image: v.image ? expand(v.image) : undefined } as Record<string, unknown>, ['name', 'image', 'readonly', 'format', 'platforms'], ['name']))
+      ? // UpdateImages does not touch volumes: their image stays as written.
+        spec.volumes.map((v) => ordered({ ...v } as Record<string, unknown>, ['name', 'image', 'readonly', 'format', 'platforms'], ['name']))
       : null,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Spec } from '@oscompose/spec';
 import type { FsEntry } from '../oci/entry';
-import { dedupKey, planSections, type PlannedImage, type SectionPlan } from './plan';
+import { referenceExpand, planSections, type PlannedImage, type SectionPlan } from './plan';
 import { containerEntries } from './sections';
 
 // Pins LinuxKit's moby/build/build.go Build() + outputImage() + image.go ImageBundle().
@@ -23,7 +23,7 @@ async function list(s: Extract<SectionPlan, { kind: 'container' }>) {
   return out;
 }
 
-describe('dedupKey (LinuxKit util.ReferenceExpand)', () => {
+describe('referenceExpand (LinuxKit util.ReferenceExpand, the sharing key)', () => {
   it.each([
     ['alpine', 'docker.io/library/alpine'],
     ['alpine:latest', 'docker.io/library/alpine:latest'],
@@ -31,7 +31,7 @@ describe('dedupKey (LinuxKit util.ReferenceExpand)', () => {
     ['localhost/x:y', 'localhost/x:y'],
     ['127.0.0.1:5000/x', '127.0.0.1:5000/x'],
     ['ghcr.io/a/b:c', 'ghcr.io/a/b:c'],
-  ])('%s → %s', (ref, key) => expect(dedupKey(ref)).toBe(key));
+  ])('%s → %s', (ref, key) => expect(referenceExpand(ref)).toBe(key));
 });
 
 describe('planSections (LinuxKit Build)', () => {

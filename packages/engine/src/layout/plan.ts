@@ -120,7 +120,7 @@ function identity(img: PlannedImage): string {
  * tag), not by digest: `alpine` and `docker.io/library/alpine` are one, while `alpine` and
  * `alpine:latest`, or `alpine:3.20` and `alpine@sha256:…`, are unpacked twice.
  */
-export function dedupKey(ref: string): string {
+export function referenceExpand(ref: string): string {
   const parts = ref.split('/');
   if (parts.length === 1) return `docker.io/library/${ref}`;
   const first = parts[0]!;
@@ -173,9 +173,9 @@ export function planSections(spec: Spec, images: ReadonlyMap<string, PlannedImag
       const yaml = bindVolumes(c as unknown as ImageSettings, volumes, location);
       const { oci, runtime, readonly } = configToOCI({ yaml, image: image.config, idMap, location });
       const path = `containers/${s}/${s === 'services' ? '' : `${String(i).padStart(3, '0')}-`}${c.name}`;
-      const earlier = unpacked.get(dedupKey(c.image));
+      const earlier = unpacked.get(referenceExpand(c.image));
       const root = earlier ?? `${path}/${readonly ? 'rootfs' : 'lower'}`;
-      if (!earlier) unpacked.set(dedupKey(c.image), root);
+      if (!earlier) unpacked.set(referenceExpand(c.image), root);
       let mounts: OciMount[];
       if (!readonly) {
         const tmp = `${path}/tmp`;
