@@ -182,7 +182,7 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     }
   });
 
-  it('builds a saved composition version; a composition of another team is not found', async () => {
+  it('builds a saved composition version; another team\'s private composition is not found, a public one builds', async () => {
     const db = p.testDb.db;
     const comp = await db.composition.create({ data: { teamId: p.testDb.teamId, name: 'web-host', latestVersion: 2 } });
     await db.compositionVersion.create({ data: { compositionId: comp.id, version: 1, specText: 'kernel: {}\n' } });
@@ -196,6 +196,13 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     const theirs = await db.composition.create({ data: { teamId: other.id, name: 'secret' } });
     const res = await http('POST', '/api/v1/builds', { compositionId: theirs.id, formats: ['tar'] });
     expect(res.status).toBe(404);
+    // A composition another team shared publicly (like the starter compositions) builds.
+    const shared = await db.composition.create({
+      data: { teamId: other.id, name: 'shared', visibility: 'public', latestVersion: 1, versions: { create: { version: 1, specText: spec() } } },
+    });
+    const fromShared = await http('POST', '/api/v1/builds', { compositionId: shared.id, formats: ['tar'] });
+    expect(fromShared.status).toBe(202);
+    expect(await waitStatus(fromShared.body.id, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded' });
     expect((await http('POST', '/api/v1/builds', { spec: spec(), compositionId: comp.id, formats: ['tar'] })).status).toBe(400);
   });
 

@@ -29,7 +29,9 @@ export type CreateBuildInput = z.infer<typeof CreateBuildInput>;
 
 async function specFromComposition(caller: Caller, compositionId: string, version?: number) {
   const { db } = buildDeps();
-  const composition = await db.composition.findFirst({ where: { id: compositionId, teamId: caller.teamId } });
+  // The team's own compositions, and public ones (the starter compositions, other teams' shared
+  // ones): anyone who can read a composition can build it.
+  const composition = await db.composition.findFirst({ where: { id: compositionId, OR: [{ teamId: caller.teamId }, { visibility: 'public' }] } });
   if (!composition) throw new NotFoundError(`Composition ${compositionId}`);
   const v = await db.compositionVersion.findFirst({
     where: { compositionId, ...(version ? { version } : {}) },
