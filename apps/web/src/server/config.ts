@@ -12,6 +12,9 @@ export const WebEnv = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().min(1).default('oscompose'),
   OSCOMPOSE_DATA_DIR: z.string().min(1).default('data'),
+  // The worker's image store and engine cache: the build plan reads them (same defaults as the worker).
+  OSCOMPOSE_IMAGE_STORE: z.string().min(1).optional(),
+  OSCOMPOSE_CACHE: z.string().min(1).optional(),
   /** Secret for sessions and encrypted registry credentials. Required in production. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
 });
@@ -27,6 +30,10 @@ export interface WebConfig {
   redisPrefix: string;
   /** Absolute. */
   dataDir: string;
+  /** Absolute: the OCI image store the worker builds from (data/images). */
+  imageStore: string;
+  /** Absolute: the engine's blob + section cache the worker uses (data/cache). */
+  cacheDir: string;
   authSecret: string;
 }
 
@@ -61,6 +68,8 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     dataDir: path.resolve(cwd, e.OSCOMPOSE_DATA_DIR),
+    imageStore: path.resolve(cwd, e.OSCOMPOSE_IMAGE_STORE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'images')),
+    cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),
     authSecret: e.AUTH_SECRET ?? DEV_AUTH_SECRET,
   };
 }
