@@ -6,7 +6,7 @@
 //   oscompose/<name>   public starter images: pull for everyone, push for nobody
 //   <team-slug>/<name> a team's private images: pull = catalog:read, push = catalog:write
 import { execFileSync } from 'node:child_process';
-import { createSign, randomBytes } from 'node:crypto';
+import { createSign, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PrismaClient } from '@oscompose/db';
@@ -43,6 +43,23 @@ export interface RegistryIdentity {
   role: Role;
   /** Token scopes (empty = all of the role). */
   scopes: Permission[];
+  /** oscompose itself mirroring the image store (scripts/lib/registry.mjs): may push oscompose/*. */
+  system?: true;
+}
+
+/** The user name the mirror sends with the system secret (docs/registry.md). */
+export const SYSTEM_USER = 'oscompose-system';
+const SYSTEM_IDENTITY: RegistryIdentity = { userId: SYSTEM_USER, teamSlug: '', role: 'viewer', scopes: [], system: true };
+
+/**
+ * The system secret `npm start` writes next to the signing key (`system-secret`, mode 0600);
+ * null when there is none (then nobody can push to oscompose/*).
+ */
+export function systemSecret(dir: string): string | null {
+  const file = path.join(dir, 'system-secret');
+  if (!existsSync(file)) return null;
+  const secret = readFileSync(file, 'utf8').trim();
+  return secret.length >= 32 ? secret : null;
 }
 
 function holds(who: RegistryIdentity, p: Permission): boolean {
@@ -53,18 +70,24 @@ function holds(who: RegistryIdentity, p: Permission): boolean {
 export function grant(request: ScopeRequest, who: RegistryIdentity | null): string[] {
   if (request.type !== 'repository') return [];
   const namespace = request.name.split('/')[0];
-  if (namespace === PUBLIC_NAMESPACE) return request.actions.filter((a) => a === 'pull');
+  if (namespace === PUBLIC_NAMESPACE) return request.actions.filter((a) => a === 'pull' || (a === 'push' && who?.system === true));
+  if (who?.system) return [];
   if (!who || namespace !== who.teamSlug) return [];
   return request.actions.filter((a) => (a === 'pull' && holds(who, 'catalog:read')) || (a === 'push' && holds(who, 'catalog:write')));
 }
 
 /** Basic auth with an API token as the password; null for anonymous, 'refused' for bad credentials. */
-export async function identify(prisma: PrismaClient, authorization: string | null): Promise<RegistryIdentity | null | 'refused'> {
+export async function identify(prisma: PrismaClient, authorization: string | null, system: string | null = null): Promise<RegistryIdentity | null | 'refused'> {
   if (!authorization) return null;
   const m = /^Basic\s+(.+)$/i.exec(authorization);
   if (!m) return 'refused';
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const password = decoded.slice(decoded.indexOf(':') + 1);
+  if (system && decoded.slice(0, decoded.indexOf(':')) === SYSTEM_USER) {
+    const a = Buffer.from(password);
+    const b = Buffer.from(system);
+    return a.length === b.length && timingSafeEqual(a, b) ? SYSTEM_IDENTITY : 'refused';
+  }
   const found = await verifyToken(prisma, password);
   if (!found) return 'refused';
   const membership = await prisma.membership.findFirst({ where: { userId: found.userId, teamId: found.teamId }, include: { team: true } });

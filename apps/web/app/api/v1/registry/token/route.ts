@@ -6,14 +6,15 @@ import { z } from 'zod';
 import { publicRoute, json } from '../../../../../src/server/http/route';
 import { db } from '../../../../../src/server/db';
 import { webConfig } from '../../../../../src/server/config';
-import { grant, identify, issueRegistryToken, parseScope, signingKey } from '../../../../../src/server/auth/registryToken';
+import { grant, identify, issueRegistryToken, parseScope, signingKey, systemSecret } from '../../../../../src/server/auth/registryToken';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = publicRoute(
   { query: z.object({ service: z.string().default('oscompose-registry'), scope: z.union([z.string(), z.array(z.string())]).optional() }) },
   async ({ req, query }) => {
-    const who = await identify(db(), req.headers.get('authorization'));
+    const dir = process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR || path.join(webConfig().dataDir, 'registry-token');
+    const who = await identify(db(), req.headers.get('authorization'), systemSecret(dir));
     if (who === 'refused') {
       return json({ errors: [{ code: 'UNAUTHORIZED', message: 'Use an oscompose API token as the password (docker login -u <you> -p osc_…).' }] }, 401, { 'WWW-Authenticate': 'Basic realm="oscompose"' });
     }
@@ -23,7 +24,7 @@ export const GET = publicRoute(
       .map(parseScope)
       .filter((s) => s !== null)
       .map((s) => ({ type: s.type, name: s.name, actions: grant(s, who) }));
-    const key = signingKey(process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR || path.join(webConfig().dataDir, 'registry-token'));
+    const key = signingKey(dir);
     return issueRegistryToken(key, { issuer: process.env.OSCOMPOSE_REGISTRY_ISSUER || 'oscompose', service: query.service, subject: who?.userId ?? '', access });
   },
 );
