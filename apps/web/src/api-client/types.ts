@@ -48,8 +48,10 @@ export interface FormatInfo {
 }
 
 export interface PlanResult {
-  images: { reference: string; digest: string | null; source: string; cached: boolean }[];
-  sections: { name: string; cached: boolean }[];
+  /** source: store | cache | registry | catalog; error when the image did not resolve. */
+  images: { reference: string; digest: string | null; source: string; cached: boolean; error?: string }[];
+  /** kind: kernel | init | container | volume | files (older servers leave it out). */
+  sections: { name: string; kind?: string; cached: boolean }[];
   problems: SpecProblem[];
 }
 
