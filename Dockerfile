@@ -27,7 +27,7 @@ ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
     OSCOMPOSE_DATA_DIR=/data
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tini \
+ && apt-get install -y --no-install-recommends ca-certificates tini openssl \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /data
 COPY --from=build /app /app

@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 /** What `linuxkit build` does with an exported spec: an anonymous pull by the registry address. */
-const anonymous = () => new RegistryClient({ insecureRegistries: [host], dockerConfig: false, env: {}, retries: 0 });
+const anonymous = () => new RegistryClient({ insecureRegistries: [host], dockerConfig: false, env: {} as NodeJS.ProcessEnv, retries: 0 });
 
 describe('the image store at a registry address', () => {
   it('lists only the public oscompose/* images of the store for mirroring', async () => {
