@@ -29,6 +29,7 @@ import {
   loadDotEnv,
 } from './lib/setup.mjs';
 import { formatLogLine } from './lib/logs.mjs';
+import { startRegistry } from './lib/registry.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const args = new Set(process.argv.slice(2));
@@ -88,10 +89,10 @@ function ensureSeed(env, dataDir) {
   }
 }
 
-const COLORS = { web: '35', worker: '34', redis: '33' };
+const COLORS = { web: '35', worker: '34', redis: '33', registry: '36' };
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 function prefix(name) {
-  const label = name.padEnd(6);
+  const label = name.padEnd(8);
   return useColor ? `\x1b[${COLORS[name] ?? '37'}m${label}\x1b[0m │` : `${label} │`;
 }
 
@@ -169,6 +170,13 @@ async function waitHealthy(url) {
   return false;
 }
 
+/** Runs the mirror one-shot in the background; its lines carry the registry prefix. */
+function mirrorImageStore(host, env) {
+  const child = spawn(path.join(BIN, 'tsx'), ['apps/web/src/server/registry/mirror-main.ts', host], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.push({ name: 'mirror', child });
+  pipeOutput('registry', child);
+}
+
 async function main() {
   loadDotEnv();
   const dataDir = path.resolve(ROOT, process.env.OSCOMPOSE_DATA_DIR || 'data');
@@ -211,6 +219,20 @@ async function main() {
   }
   env.REDIS_URL = redis.url;
 
+  // The image store at a registry address (docs/registry.md); optional: oscompose runs without it.
+  const registry = await startRegistry({ dataDir, webPort: port, env, onLine: (l) => console.log(`${prefix('registry')} ${formatLogLine(l, useColor)}`) });
+  if (registry.child) {
+    step(`serving the image store at ${registry.host} (docker-registry, data in ${path.join(dataDir, 'registry')})`);
+    children.push({ name: 'registry', child: registry.child });
+    registry.child.on('exit', (code, signal) => {
+      if (!stopping) console.warn(yellow(`oscompose: docker-registry exited (${signal ?? `code ${code}`}); images are no longer served at ${registry.host}.`));
+    });
+  } else if (registry.warn) {
+    console.warn(yellow(`oscompose: ${registry.skipped}`));
+  } else if (registry.help) {
+    console.log(dim(`oscompose: ${registry.skipped}`));
+  }
+
   const webDir = path.join(ROOT, 'apps/web');
   startChild('web', path.join(BIN, 'next'), DEV ? ['dev', '-p', String(port)] : ['start', '-p', String(port)], {
     cwd: webDir,
@@ -224,6 +246,8 @@ async function main() {
   const url = `http://localhost:${port}`;
   if (await waitHealthy(`http://127.0.0.1:${port}`)) {
     console.log(`\n  ${bold('oscompose is up:')} ${green(url)}   ${dim('(Ctrl-C stops it)')}\n`);
+    // The token server (the web app) answers now: push what the image store holds that the registry lacks.
+    if (registry.child) mirrorImageStore(registry.host, env);
   }
 }
 

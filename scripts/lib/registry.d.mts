@@ -4,7 +4,8 @@ export const REGISTRY_ISSUER: string;
 export const REGISTRY_HELP: string;
 export function findRegistryBinary(env?: Record<string, string | undefined>): string | null;
 export function registryListenPort(registry?: string): number | null;
-export function registryConfigYaml(opts: { port: number; storage: string; realm: string; certPath: string }): string;
+export function registryConfigYaml(opts: { port: number; storage: string; realm: string; certPath: string; httpSecret: string }): string;
+export function isRoutineRegistryLine(line: string): boolean;
 export function ensureTokenFiles(tokenDir: string): { keyPath: string; certPath: string; secretPath: string };
 export function startRegistry(opts: {
   dataDir: string;

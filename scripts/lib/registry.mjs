@@ -34,7 +34,7 @@ export function registryListenPort(registry = 'localhost:5000') {
 }
 
 /** The docker-registry configuration (pure). Token auth: anonymous pulls of oscompose/* still get a token. */
-export function registryConfigYaml({ port, storage, realm, certPath }) {
+export function registryConfigYaml({ port, storage, realm, certPath, httpSecret }) {
   return `# Written by npm start (scripts/lib/registry.mjs) on every start; edits are overwritten.
 version: 0.1
 log:
@@ -48,6 +48,7 @@ storage:
     enabled: false
 http:
   addr: 127.0.0.1:${port}
+  secret: ${httpSecret}
   headers:
     X-Content-Type-Options: [nosniff]
 auth:
@@ -75,6 +76,14 @@ export function ensureTokenFiles(tokenDir) {
   const secretPath = path.join(tokenDir, 'system-secret');
   if (!existsSync(secretPath)) writeFileSync(secretPath, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   return { keyPath, certPath, secretPath };
+}
+
+/**
+ * Lines docker-registry logs for every ordinary exchange: the 401 that starts token auth and the
+ * 404 of a HEAD before a push. Hidden, so real errors stand out.
+ */
+export function isRoutineRegistryLine(line) {
+  return /authorization token required|err\.code="(?:blob unknown|manifest unknown)"/.test(line);
 }
 
 function portTaken(port) {
@@ -114,7 +123,8 @@ export async function startRegistry({ dataDir, webPort, env = process.env, onLin
   const storage = path.join(dataDir, 'registry');
   mkdirSync(storage, { recursive: true });
   const config = path.join(dataDir, 'registry.yml');
-  writeFileSync(config, registryConfigYaml({ port, storage, realm: `http://127.0.0.1:${webPort}/api/v1/registry/token`, certPath }));
+  // http.secret signs upload state; one registry process, so a fresh one per start will do.
+  writeFileSync(config, registryConfigYaml({ port, storage, realm: `http://127.0.0.1:${webPort}/api/v1/registry/token`, certPath, httpSecret: randomBytes(16).toString('hex') }), { mode: 0o600 });
   const child = spawn(bin, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const s of [child.stdout, child.stderr]) {
     s.setEncoding('utf8');
@@ -123,7 +133,8 @@ export async function startRegistry({ dataDir, webPort, env = process.env, onLin
       rest += d;
       let i;
       while ((i = rest.indexOf('\n')) >= 0) {
-        onLine?.(rest.slice(0, i));
+        const line = rest.slice(0, i);
+        if (!isRoutineRegistryLine(line)) onLine?.(line);
         rest = rest.slice(i + 1);
       }
     });
