@@ -160,7 +160,7 @@ services:
     const plan = page.getByRole('dialog', { name: 'Build plan' });
     await expect.poll(() => plan.textContent()).toContain('localhost:5000/oscompose/kernel:6.1');
     expect(await plan.textContent()).toContain('sha256:aaaaaaaaaaaa');
-    expect(await plan.textContent()).toContain('onboot/000-sysctl');
+    expect(await plan.textContent()).toContain('onboot sysctl'); // a section, with cached ✓ / will build
     await page.screenshot({ path: path.join(SHOTS, 'plan.png') });
     await plan.getByRole('button', { name: 'Close' }).first().click();
 

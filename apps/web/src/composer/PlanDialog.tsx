@@ -34,7 +34,7 @@ function ImagesTable({ images }: { images: PlanResult['images'] }) {
           <tr key={i.reference} className="border-t align-top">
             <td className="max-w-[16rem] break-all py-1.5 pr-2 font-mono">
               {i.reference}
-              {i.error ? <p role="note" className="mt-0.5 font-sans text-destructive">{i.error}</p> : null}
+              {i.error ? <p role="note" className="mt-0.5 font-sans text-destructive [overflow-wrap:anywhere] [word-break:normal]">{i.error}</p> : null}
             </td>
             <td className="whitespace-nowrap py-1 font-mono">
               {i.digest ? (
@@ -43,12 +43,12 @@ function ImagesTable({ images }: { images: PlanResult['images'] }) {
                   <CopyButton value={i.digest} label="Copy" />
                 </span>
               ) : (
-                <span className="text-muted-foreground">unresolved</span>
+                <span className="text-muted-foreground">—</span>
               )}
             </td>
             <td className="whitespace-nowrap py-1.5 pr-2">{SOURCE_LABEL[i.source] ?? i.source}</td>
             <td className="py-1.5">
-              {i.error ? <Badge tone="danger">not found</Badge> : i.cached ? <Badge tone="success">local ✓</Badge> : <Badge tone="warning">will pull</Badge>}
+              {i.error ? (i.digest ? <Badge tone="warning">pin only</Badge> : <Badge tone="danger">unresolved</Badge>) : i.cached ? <Badge tone="success">local ✓</Badge> : <Badge tone="warning">will pull</Badge>}
             </td>
           </tr>
         ))}
