@@ -1,33 +1,11 @@
 // Response shapes of /api/v1 as the browser sees them (docs/api.md is the contract).
 import type { SpecProblem } from '../spec-client/problems';
 
-export interface CatalogEntry {
-  id: string;
-  reference: string;
-  name: string;
-  kind: string;
-  title: string;
-  description: string;
-  defaultConfig: Record<string, unknown>;
-  pinnedDigest: string | null;
-  tags: { tag: string; digest: string | null }[];
-  size: number | null;
-  architectures: string[];
-  source: string;
-  deprecated: boolean;
-  deprecationNote?: string;
-  teamId: string | null;
-}
-
-export interface CompositionSummary {
-  id: string;
-  name: string;
-  description: string;
-  latestVersion: number;
-  updatedAt: string;
-  visibility: string;
-  teamId?: string;
-}
+// The server's serializers are the one definition of these shapes; the browser imports only
+// their types (erased at build time).
+export type { CatalogEntryDto as CatalogEntry } from '../server/catalog/serializeCatalogEntry';
+export type { CompositionSummaryDto as CompositionSummary } from '../server/compositions/compositions';
+import type { CompositionSummaryDto as CompositionSummary } from '../server/compositions/compositions';
 
 export interface CompositionVersionInfo {
   version: number;

@@ -5,7 +5,7 @@ import { readSpecModel } from './specModel';
 
 const entry = (kind: string, name: string, title = name): CatalogEntry => ({
   id: name, reference: `localhost:5000/oscompose/${name}:0.1`, name, kind, title, description: '', defaultConfig: {},
-  pinnedDigest: null, tags: [], size: null, architectures: [], source: 'starter', deprecated: false, teamId: null,
+  pinnedDigest: null, tags: [], size: null, architectures: [], source: 'starter', deprecated: false, deprecationNote: '', teamId: null,
 });
 const catalog = [entry('kernel', 'kernel', 'Linux'), entry('init', 'init'), entry('init', 'runc')];
 

@@ -1,16 +1,9 @@
 // The worker's view of @oscompose/engine and @oscompose/bootcheck, in one module so the build
 // runner depends on a small interface (and the adaptation to their exact shapes lives here).
 
-export interface EngineEvent {
-  type: 'stage' | 'progress' | 'log' | 'artifact';
-  stage?: string;
-  section?: string;
-  done?: number;
-  total?: number;
-  message?: string;
-  level?: 'info' | 'warn' | 'error';
-  file?: string;
-}
+/** The engine's structured build event (stage, section, bytes done of total, log lines). */
+import type { BuildEvent as EngineEvent } from '@oscompose/engine';
+export type { EngineEvent };
 
 export interface EngineArtifact {
   format: string;

@@ -164,22 +164,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     const manifest = await readJson<ImageManifest>(r, dir, manifestDesc, canFetch, 'manifest');
     if (!manifest.config || !Array.isArray(manifest.layers)) throw new RegistryError(r.name, 'invalid', `${manifestDesc.digest} is not an image manifest`);
     const config = await readJson<ImageConfig>(r, dir, manifest.config, canFetch);
-    return result(r, manifestDesc.digest, indexDigest, manifest, config, source, store, source === 'store' ? dir : undefined);
-  }
-
-  function result(
-    r: ImageReference,
-    digest: string,
-    indexDigest: string | undefined,
-    manifest: ImageManifest,
-    config: ImageConfig,
-    source: ResolvedImage['source'],
-    store: string | undefined,
-    storeDir: string | undefined,
-  ): ResolvedImage {
-    const image = resolvedImage(r, digest, indexDigest, manifest, config, source, store, storeDir);
-    internals.set(image, { r, storeDir });
-    return image;
+    return resolvedImage(r, manifestDesc.digest, indexDigest, manifest, config, source, store, source === 'store' ? dir : undefined);
   }
 
   function resolvedImage(
@@ -193,7 +178,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     storeDir: string | undefined,
   ): ResolvedImage {
     const base = `${r.registry}/${r.repository}${r.tag ? `:${r.tag}` : ''}`;
-    return {
+    const image: ResolvedImage = {
       reference: r.name,
       digest,
       ...(indexDigest ? { indexDigest } : {}),
@@ -214,6 +199,8 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
         return openBlob(dir, d);
       },
     };
+    internals.set(image, { r, storeDir });
+    return image;
   }
 
   async function resolve(ref: string): Promise<ResolvedImage> {
@@ -252,7 +239,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     if (!isManifestMediaType(img.manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json')) {
       throw new RegistryError(r.name, 'invalid', `unsupported manifest media type ${img.manifest.mediaType}`);
     }
-    return result(r, img.digest, img.index?.digest, img.manifest, config, 'registry', undefined, undefined);
+    return resolvedImage(r, img.digest, img.index?.digest, img.manifest, config, 'registry', undefined, undefined);
   }
 
   async function fetchLayers(image: ResolvedImage, onProgress?: (done: number, total: number) => void): Promise<void> {
