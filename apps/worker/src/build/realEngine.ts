@@ -67,7 +67,7 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
       const parsed = parseSpec(specText);
       if (!parsed.spec) throw new SpecError(parsed.problems);
       const images = await providerFor(signal);
-      const { resolved } = await resolveSpec(parsed.spec, images, { signal, onEvent: onEvent as (e: EngineEvent) => void });
+      const { resolved } = await resolveSpec(parsed.spec, images, { signal, onEvent });
       return { text: stringify(resolved, { lineWidth: 0 }), spec: resolved };
     },
 
