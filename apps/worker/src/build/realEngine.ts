@@ -7,7 +7,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { SpecError, parseSpec } from '@oscompose/spec';
 import { stringify } from 'yaml';
 import { bootTargets } from './bootTargets';
-import type { BootResult, Engine, EngineEvent, ResolvedSpec } from './engine';
+import type { BootResult, Engine, ResolvedSpec } from './engine';
 import { UserError } from './classify';
 
 export interface RealEngineOptions {
