@@ -6,6 +6,7 @@ export { SpecError, formatProblem, formatProblems, sortProblems, hasErrors, type
 export { parseReference, referenceProblem, ImageReferenceError, DEFAULT_REGISTRY, type ImageReference } from './reference';
 export { fieldsAt, schemaAt } from './fields';
 export { mergeSpecs, parseSpecs, originOf, type SpecInput, type ParseSpecsResult } from './merge';
+export { serverFindings, hostFileMessage } from './server';
 export { checkSemantics, bindProblem, rlimitProblem, CAPABILITIES, RLIMITS, type Finding, type CheckScope } from './semantic';
 export { SpecDocument } from './edit';
 export { specJsonSchema, specJsonSchemaText, SPEC_SCHEMA_ID } from './jsonSchema';

@@ -6,6 +6,7 @@ import { hasErrors, sortProblems, type SpecProblem } from './problems';
 import { locate, locateKey, spanOf, spanOfOffsets } from './locate';
 import { issueMessage, unknownKeyMessage } from './messages';
 import { checkSemantics, type Finding } from './semantic';
+import { serverFindings } from './server';
 import { parseOptions } from './yamlOptions';
 
 export interface ParseResult {
@@ -24,6 +25,12 @@ export interface ParseOptions {
    * leaves out the checks that span files (parseSpecs runs those on the merged spec).
    */
   checks?: 'all' | 'local';
+  /**
+   * The text comes from a user of a server that builds it (the web app, the worker): refuse what
+   * would read the server's own files (`files: source:`, see server.ts). The CLI leaves this off
+   * and keeps LinuxKit's behaviour.
+   */
+  server?: boolean;
 }
 
 
@@ -109,12 +116,13 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
       // A finding next to a removed value may only be a consequence of its removal.
       const clean = checkSemantics(partial as Spec, opts.checks ?? 'all').filter((f) => !issuePaths.some((ip) => related(ip, f.path) || related(f.path, ip)));
       for (const f of clean) at(f.path, f.message, f.severity ?? 'error', f.onKey ?? false);
+      if (opts.server) for (const f of serverFindings(partial as Spec)) at(f.path, f.message, f.severity ?? 'error');
     }
     return { problems: sortProblems(problems), doc };
   }
 
   const spec = result.data;
-  const findings: Finding[] = checkSemantics(spec, opts.checks ?? 'all');
+  const findings: Finding[] = [...checkSemantics(spec, opts.checks ?? 'all'), ...(opts.server ? serverFindings(spec) : [])];
   for (const f of findings) at(f.path, f.message, f.severity ?? 'error', f.onKey ?? false);
   const sorted = sortProblems(problems);
   return hasErrors(sorted) ? { problems: sorted, doc } : { spec, problems: sorted, doc };
