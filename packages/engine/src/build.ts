@@ -16,6 +16,7 @@ import { ARCHIVE_LAYOUT, DEFAULT_GZIP_LEVEL, initrdView, sectionArchive, Section
 import { getFormat, listFormats } from './outputs/index';
 import { describeMissing, locateTool, missingTools } from './outputs/disk/index';
 import type { BuildEvent, OutputContext } from './outputs/types';
+import type { ImageResolverOptions } from './image/resolve';
 
 export type { BuildEvent } from './outputs/types';
 
@@ -36,6 +37,8 @@ export interface ImageProviderOptions {
   arch: string;
   insecureRegistries: string[];
   signal?: AbortSignal;
+  /** Registry client options (a server's RegistryPolicy, credentials sources, retries). */
+  registry?: ImageResolverOptions['registry'];
 }
 
 export class BuildError extends Error {
@@ -105,6 +108,7 @@ export async function defaultImageProvider(opts: ImageProviderOptions): Promise<
   const { createImageResolver } = await import('./image/resolve');
   const resolver = createImageResolver({
     cacheDir: opts.cacheDir, imageStores: opts.imageStores, insecureRegistries: opts.insecureRegistries, arch: opts.arch, pull: opts.pull,
+    ...(opts.registry ? { registry: opts.registry } : {}),
   });
   type Resolved = Awaited<ReturnType<typeof resolver.resolve>>;
   let flattenImage: ((r: Resolved) => AsyncIterable<FsEntry>) | undefined;

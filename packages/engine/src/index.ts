@@ -24,6 +24,7 @@ export {
 export { normaliseReference, ReferenceError, type ImageReference } from './oci/reference';
 // Test fixtures (a real docker-registry, a pusher, in-memory images); used by tests across packages.
 export { startRegistry, pushImage, freePort, type TestRegistry, type StartRegistryOptions, type PushOptions } from './testing/registry';
+export { startRedirectProxy, startConnectionCounter, type RedirectProxy } from './testing/redirectProxy';
 export { makeImage, makeIndex, filesToEntries, memorySource, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
 
 // --- Build (layout/, initramfs/, outputs/, build.ts) ---
@@ -55,6 +56,16 @@ export const ENGINE_VERSION = '0.1.0';
 export { selectPlatform, ociArch } from './oci/platform';
 export { RegistryError } from './registry/errors';
 export { RegistryClient, registryBaseUrl, isLoopbackRegistry, type RegistryClientOptions, type RegistryImage, type FetchedManifest } from './registry/client';
+export {
+  registryAllowed,
+  isPublicAddress,
+  connectionAllowed,
+  notAllowedMessage,
+  normaliseRegistryHost,
+  splitHostPort,
+  type RegistryPolicy,
+} from './registry/policy';
+export { RegistryPolicyError } from './registry/guard';
 export { credentialEnvName, parseDockerConfig, loadDockerConfig, type Credential, type Credentials } from './registry/credentials';
 export { BlobCache, defaultCacheDir, DigestMismatchError, type CachedImage } from './cache/blob-cache';
 export { createImageResolver, type ImageResolver, type ImageResolverOptions, type ResolvedImage } from './image/resolve';

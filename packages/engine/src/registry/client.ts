@@ -1,6 +1,8 @@
 // OCI distribution API client: manifests (OCI, Docker schema 2), image indexes → linux/<arch>,
 // blobs; anonymous, basic and bearer-token auth (Docker Hub's flow); plain HTTP only for loopback
-// and insecure registries; retries with backoff on transient failures.
+// and insecure registries; retries with backoff on transient failures. Redirects are followed
+// by hand (credentials never follow to another origin); with a RegistryPolicy (servers) every
+// registry, token service and redirect hop must be allowed (policy.ts, guard.ts).
 
 import { isIP } from 'node:net';
 import { normaliseReference, type ImageReference } from '../oci/reference';
@@ -9,6 +11,8 @@ import { describePlatforms, selectPlatform } from '../oci/platform';
 import { isIndexMediaType, isManifestMediaType, MediaType, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/types';
 import { credentialEnvName, credentialFor, loadDockerConfig, type Credential, type Credentials } from './credentials';
 import { RegistryError } from './errors';
+import { policyErrorOf, policyFetch } from './guard';
+import { notAllowedMessage, registryAllowed, type RegistryPolicy } from './policy';
 
 export interface RegistryClientOptions {
   /** Hosts (host or host:port) reached over plain HTTP, as with `--insecure-registry`. */
@@ -25,6 +29,13 @@ export interface RegistryClientOptions {
   retryDelayMs?: number;
   /** Largest manifest or index accepted. Default 4 MiB. */
   maxManifestBytes?: number;
+  /**
+   * Which registries may be named and which addresses reached (servers pulling what users name).
+   * Without one (the CLI) every registry is reachable, as with `linuxkit build`.
+   */
+  policy?: RegistryPolicy;
+  /** Time allowed for each request, its body included (the build plan's quick lookups). */
+  timeoutMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -44,6 +55,9 @@ export interface RegistryImage {
   /** When the reference named an image index: the index (its digest pins every platform). */
   index?: FetchedManifest;
 }
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
 
 const MANIFEST_ACCEPT = [MediaType.ociManifest, MediaType.ociIndex, MediaType.dockerManifest, MediaType.dockerManifestList].join(', ');
 
@@ -97,7 +111,31 @@ export class RegistryClient {
   constructor(opts: RegistryClientOptions = {}) {
     this.opts = opts;
     this.docker = opts.dockerConfig === false ? {} : (opts.dockerConfig ?? loadDockerConfig(opts.env ?? process.env));
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = opts.fetch ?? (opts.policy ? policyFetch(opts.policy) : fetch);
+  }
+
+  /**
+   * GET that follows redirects by hand: each hop is a new connection the policy checks, the
+   * Authorization header stays with its origin (blob storage gets a signed URL, not our token),
+   * and https never turns into http.
+   */
+  private async get(r: ImageReference, url: string | URL, headers: Record<string, string>): Promise<Response> {
+    let at = new URL(url);
+    let h = headers;
+    for (let hop = 0; ; hop++) {
+      const res = await this.fetchFn(at, { headers: h, redirect: 'manual', ...(this.opts.timeoutMs ? { signal: AbortSignal.timeout(this.opts.timeoutMs) } : {}) });
+      const location = res.headers.get('location');
+      if (!REDIRECTS.has(res.status) || !location) return res;
+      await res.arrayBuffer().catch(() => undefined);
+      if (hop >= MAX_REDIRECTS) throw new RegistryError(r.name, 'http', `registry ${r.registry} redirected more than ${MAX_REDIRECTS} times`, { status: res.status });
+      const next = new URL(location, at);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new RegistryError(r.name, 'http', `registry ${r.registry} redirected to a ${next.protocol} URL`, { status: res.status });
+      if (at.protocol === 'https:' && next.protocol === 'http:') {
+        throw new RegistryError(r.name, 'insecure', `registry ${r.registry} redirected from https to plain http (${next.origin}); refusing the downgrade`, { status: res.status });
+      }
+      if (next.origin !== at.origin) h = Object.fromEntries(Object.entries(h).filter(([k]) => k.toLowerCase() !== 'authorization'));
+      at = next;
+    }
   }
 
   credentialFor(registry: string): Credential | undefined {
@@ -170,6 +208,7 @@ export class RegistryClient {
 
   /** One API request with auth negotiation and retries on transient failures. */
   private async request(r: ImageReference, path: string, headers: Record<string, string>): Promise<Response> {
+    if (this.opts.policy && !registryAllowed(this.opts.policy, r.registry)) throw new RegistryError(r.name, 'not-allowed', notAllowedMessage(r.registry));
     const url = `${registryBaseUrl(r.registry, this.opts.insecureRegistries)}/v2/${r.repository}/${path}`;
     const key = `${r.registry}|${r.repository}`;
     let authTried = false;
@@ -178,7 +217,7 @@ export class RegistryClient {
         const h: Record<string, string> = { ...headers, 'user-agent': 'oscompose' };
         const a = this.authz.get(key);
         if (a) h.authorization = a;
-        const res = await this.fetchFn(url, { headers: h, redirect: 'follow' });
+        const res = await this.get(r, url, h);
         if (res.status === 401 && !authTried) {
           authTried = true;
           const challenge = res.headers.get('www-authenticate');
@@ -215,7 +254,7 @@ export class RegistryClient {
     }
     if (params.service) tu.searchParams.set('service', params.service);
     tu.searchParams.set('scope', params.scope ?? `repository:${r.repository}:pull`);
-    const res = await this.withRetries(r, () => this.fetchFn(tu, { headers: basic ? { authorization: basic, 'user-agent': 'oscompose' } : { 'user-agent': 'oscompose' } }));
+    const res = await this.withRetries(r, () => this.get(r, tu, basic ? { authorization: basic, 'user-agent': 'oscompose' } : { 'user-agent': 'oscompose' }));
     if (res.status === 401 || res.status === 403) {
       throw new RegistryError(
         r.name,
@@ -242,11 +281,18 @@ export class RegistryClient {
         res = await fn();
       } catch (e) {
         if (e instanceof RegistryError) throw e;
+        // Refused by the policy: at once, never retried, and the same words whether or not
+        // anything listens there.
+        const refused = policyErrorOf(e);
+        if (refused) throw new RegistryError(r.name, 'not-allowed', notAllowedMessage(refused.host));
         if (attempt < retries && isTransientError(e)) {
           await sleep(delay * 2 ** attempt);
           continue;
         }
         const code = (e as { cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
+        // A server does not say why (refused, reset, timed out): that would tell its users what
+        // listens on the addresses the operator allowed. The cause keeps it for the logs.
+        if (this.opts.policy) throw new RegistryError(r.name, 'network', `cannot reach registry ${r.registry}; check the name and that the registry is up`, { cause: e });
         throw new RegistryError(r.name, 'network', `cannot reach registry ${r.registry} (${code ?? (e as Error).message}); check the name, the network, or --insecure-registry for a plain-HTTP registry`, { cause: e });
       }
       if ((res.status >= 500 || res.status === 429) && attempt < retries) {

@@ -8,7 +8,7 @@ export class RegistryError extends Error {
   /** HTTP status when the registry answered; undefined for network errors and local checks. */
   status?: number;
   /** A short machine-readable reason. */
-  code: 'unauthorized' | 'denied' | 'not-found' | 'digest-mismatch' | 'network' | 'server' | 'insecure' | 'platform' | 'invalid' | 'too-large' | 'http';
+  code: 'unauthorized' | 'denied' | 'not-found' | 'digest-mismatch' | 'network' | 'server' | 'insecure' | 'platform' | 'invalid' | 'too-large' | 'http' | 'not-allowed';
   constructor(reference: string, code: RegistryError['code'], message: string, opts: { status?: number; cause?: unknown } = {}) {
     super(`${reference}: ${message}`, opts.cause !== undefined ? { cause: opts.cause } : undefined);
     this.reference = reference;
