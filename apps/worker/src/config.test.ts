@@ -38,4 +38,9 @@ describe('worker config', () => {
     expect(message).toContain('REDIS_URL: must start with redis://');
     expect(message).toContain('LOG_LEVEL');
   });
+
+  it('reads the operator\'s allowed registries (the own registry always among them)', () => {
+    expect(loadWorkerConfig({}, '/repo').allowedRegistries).toEqual(expect.arrayContaining(['docker.io', 'localhost:5000']));
+    expect(loadWorkerConfig({ OSCOMPOSE_ALLOWED_REGISTRIES: '127.0.0.1:5055' }, '/repo').allowedRegistries).toEqual(['127.0.0.1:5055', 'localhost:5000']);
+  });
 });

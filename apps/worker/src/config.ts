@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { operatorRegistries } from '@oscompose/engine';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -26,6 +27,9 @@ export const WorkerEnv = z.object({
   WORKER_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(120),
   OSCOMPOSE_IMAGE_STORE: z.string().min(1).optional(),
   OSCOMPOSE_CACHE: z.string().min(1).optional(),
+  // Registry policy (docs/security.md): the instance's own registry and the hosts specs may name.
+  OSCOMPOSE_REGISTRY: z.string().min(1).default('localhost:5000'),
+  OSCOMPOSE_ALLOWED_REGISTRIES: z.string().min(1).optional(),
   // Artifact retention: 0 days = keep everything (the default).
   OSCOMPOSE_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   OSCOMPOSE_RETENTION_KEEP_LAST: z.coerce.number().int().min(0).default(20),
@@ -54,6 +58,8 @@ export interface WorkerConfig {
   cacheDir: string;
   /** Artifact retention (0 days: off). */
   retention: { keepDays: number; keepLast: number };
+  /** The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + OSCOMPOSE_REGISTRY). */
+  allowedRegistries: string[];
 }
 
 export class ConfigError extends Error {
@@ -91,5 +97,14 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     imageStore: path.resolve(cwd, e.OSCOMPOSE_IMAGE_STORE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'images')),
     cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),
     retention: { keepDays: e.OSCOMPOSE_RETENTION_DAYS, keepLast: e.OSCOMPOSE_RETENTION_KEEP_LAST },
+    allowedRegistries: allowedRegistries(e.OSCOMPOSE_ALLOWED_REGISTRIES, e.OSCOMPOSE_REGISTRY),
   };
+}
+
+function allowedRegistries(setting: string | undefined, own: string): string[] {
+  try {
+    return operatorRegistries(setting, own);
+  } catch (err) {
+    throw new ConfigError(`Invalid worker configuration (fix .env or the environment):\n  OSCOMPOSE_ALLOWED_REGISTRIES: ${(err as Error).message}`);
+  }
 }

@@ -63,6 +63,9 @@ export {
   notAllowedMessage,
   normaliseRegistryHost,
   splitHostPort,
+  isRegistryHost,
+  operatorRegistries,
+  DEFAULT_ALLOWED_REGISTRIES,
   type RegistryPolicy,
 } from './registry/policy';
 export { RegistryPolicyError } from './registry/guard';

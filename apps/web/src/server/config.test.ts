@@ -28,4 +28,11 @@ describe('web config', () => {
     expect(() => loadWebConfig({ PORT: 'eighty', AUTH_SECRET: 'short' })).toThrow(ConfigError);
     expect(() => loadWebConfig({ PORT: 'eighty', AUTH_SECRET: 'short' })).toThrow(/PORT[\s\S]*AUTH_SECRET: must be at least 32/);
   });
+
+  it('allows the public registries and the own registry by default; OSCOMPOSE_ALLOWED_REGISTRIES replaces the list', () => {
+    const d = loadWebConfig({}, '/repo').allowedRegistries;
+    expect(d).toEqual(expect.arrayContaining(['docker.io', 'ghcr.io', 'quay.io', 'gcr.io', 'registry.k8s.io', 'public.ecr.aws', 'localhost:5000']));
+    expect(loadWebConfig({ OSCOMPOSE_ALLOWED_REGISTRIES: '127.0.0.1:5055, ghcr.io', OSCOMPOSE_REGISTRY: 'registry.lan:5000' }).allowedRegistries).toEqual(['127.0.0.1:5055', 'ghcr.io', 'registry.lan:5000']);
+    expect(() => loadWebConfig({ OSCOMPOSE_ALLOWED_REGISTRIES: 'ghcr.io,http://x/y z' })).toThrow(/OSCOMPOSE_ALLOWED_REGISTRIES: not registry hosts: http:\/\/x\/y/);
+  });
 });

@@ -2,6 +2,7 @@
 // with defaults that make `npm start` work on a fresh clone. Every setting is in .env.example.
 import path from 'node:path';
 import { z } from 'zod';
+import { operatorRegistries } from '@oscompose/engine';
 
 export const WebEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -15,6 +16,9 @@ export const WebEnv = z.object({
   // The worker's image store and engine cache: the build plan reads them (same defaults as the worker).
   OSCOMPOSE_IMAGE_STORE: z.string().min(1).optional(),
   OSCOMPOSE_CACHE: z.string().min(1).optional(),
+  // Registry policy (docs/security.md): the instance's own registry and the hosts specs may name.
+  OSCOMPOSE_REGISTRY: z.string().min(1).default('localhost:5000'),
+  OSCOMPOSE_ALLOWED_REGISTRIES: z.string().min(1).optional(),
   /** Secret for sessions and encrypted registry credentials. Required in production. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
 });
@@ -35,6 +39,10 @@ export interface WebConfig {
   /** Absolute: the engine's blob + section cache the worker uses (data/cache). */
   cacheDir: string;
   authSecret: string;
+  /** The instance's own registry address (OSCOMPOSE_REGISTRY), e.g. localhost:5000. */
+  registry: string;
+  /** The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + the own registry). */
+  allowedRegistries: string[];
 }
 
 export class ConfigError extends Error {
@@ -71,6 +79,8 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
     imageStore: path.resolve(cwd, e.OSCOMPOSE_IMAGE_STORE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'images')),
     cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),
     authSecret: e.AUTH_SECRET ?? DEV_AUTH_SECRET,
+    registry: e.OSCOMPOSE_REGISTRY,
+    allowedRegistries: allowedRegistries(e.OSCOMPOSE_ALLOWED_REGISTRIES, e.OSCOMPOSE_REGISTRY),
   };
 }
 
@@ -80,4 +90,12 @@ let cached: WebConfig | undefined;
 export function webConfig(): WebConfig {
   cached ??= loadWebConfig();
   return cached;
+}
+
+function allowedRegistries(setting: string | undefined, own: string): string[] {
+  try {
+    return operatorRegistries(setting, own);
+  } catch (err) {
+    throw new ConfigError(`Invalid web configuration (fix .env or the environment):\n  OSCOMPOSE_ALLOWED_REGISTRIES: ${(err as Error).message}`);
+  }
 }

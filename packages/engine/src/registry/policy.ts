@@ -153,3 +153,27 @@ export function isPublicAddress(address: string): boolean {
 export function connectionAllowed(policy: RegistryPolicy, host: string, port: number, address: string): boolean {
   return isPublicAddress(address) || operatorExempt(policy, host, port);
 }
+
+// ---- the operator's setting ------------------------------------------------------------------
+
+/** OSCOMPOSE_ALLOWED_REGISTRIES when unset: the common public registries and their aliases. */
+export const DEFAULT_ALLOWED_REGISTRIES = ['docker.io', 'registry-1.docker.io', 'index.docker.io', 'auth.docker.io', 'ghcr.io', 'quay.io', 'gcr.io', 'registry.k8s.io', 'public.ecr.aws'];
+
+const HOST_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+/** Whether a string is a registry host as image references write it (host or host:port). */
+export function isRegistryHost(entry: string): boolean {
+  return HOST_ENTRY.test(normaliseRegistryHost(entry));
+}
+
+/**
+ * The operator's entries: OSCOMPOSE_ALLOWED_REGISTRIES (comma- or space-separated; unset = the
+ * defaults above) plus the instance's own registry (OSCOMPOSE_REGISTRY), which the starter
+ * catalog's names point at. Throws naming the entries that are not hosts.
+ */
+export function operatorRegistries(setting: string | undefined, ownRegistry: string): string[] {
+  const listed = setting === undefined ? DEFAULT_ALLOWED_REGISTRIES : setting.split(/[\s,]+/).filter(Boolean);
+  const bad = listed.filter((e) => !isRegistryHost(e));
+  if (bad.length) throw new Error(`not registry hosts: ${bad.join(', ')} (write host or host:port, e.g. ghcr.io, 127.0.0.1:5055)`);
+  return [...new Set([...listed, ownRegistry].map(normaliseRegistryHost))];
+}
