@@ -142,8 +142,8 @@ const CASES: Case[] = [
   { method: 'GET', path: 'builds/[id]/artifacts/[name]', permission: 'artifact:download', load: () => import('../app/api/v1/builds/[id]/artifacts/[name]/route'), target: async (t) => ({ id: t.doneBuildId, name: 'linuxkit.tar' }) },
   // catalog
   { method: 'GET', path: 'catalog', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/route') },
-  // Allowed callers reach the registry, which is not there (502): the wrapper let them through.
-  { method: 'POST', path: 'catalog', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/route'), body: () => ({ reference: '127.0.0.1:9/nowhere/image:1', kind: 'service' }), alsoAllowed: [502] },
+  // Allowed callers get past the wrapper to the registry policy, which refuses loopback (422).
+  { method: 'POST', path: 'catalog', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/route'), body: () => ({ reference: '127.0.0.1:9/nowhere/image:1', kind: 'service' }), alsoAllowed: [422] },
   // Allowed callers get past the wrapper to the archive check: an empty body answers 400.
   { method: 'POST', path: 'catalog/uploads', permission: 'catalog:write', load: () => import('../app/api/v1/catalog/uploads/route'), query: 'name=up&kind=service', alsoAllowed: [400] },
   { method: 'GET', path: 'catalog/[id]', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/[id]/route'), target: async (t) => ({ id: t.privateCatalogId }) },
@@ -190,6 +190,10 @@ const CASES: Case[] = [
   { method: 'PUT', path: 'credentials', permission: 'credential:write', load: () => import('../app/api/v1/credentials/route'), body: () => ({ host: 'registry.example.com', username: 'ci', secret: 's3cret-value' }) },
   { method: 'DELETE', path: 'credentials/[id]', permission: 'credential:write', load: () => import('../app/api/v1/credentials/[id]/route'), target: async (t) => ({ id: await freshCredential(t) }) },
   { method: 'GET', path: 'audit', permission: 'audit:read', load: () => import('../app/api/v1/audit/route') },
+  // registries specs may name (Settings → Registries)
+  { method: 'GET', path: 'registries', permission: 'registry:read', load: () => import('../app/api/v1/registries/route') },
+  { method: 'POST', path: 'registries', permission: 'registry:write', load: () => import('../app/api/v1/registries/route'), body: () => ({ host: `reg${++serial}.example.org` }) },
+  { method: 'DELETE', path: 'registries/[id]', permission: 'registry:write', load: () => import('../app/api/v1/registries/[id]/route'), target: async (t) => ({ id: await freshRegistry(t) }) },
 ];
 
 let serial = 0;
@@ -209,6 +213,9 @@ async function freshToken(t: TeamFx, owner: Role): Promise<string> {
 }
 async function freshPublicEntry(): Promise<string> {
   return (await prisma.catalogEntry.create({ data: { teamId: null, reference: `localhost:5000/oscompose/forkable-${++serial}:1`, name: 'forkable', kind: 'service', title: 'forkable', source: 'starter' } })).id;
+}
+async function freshRegistry(t: TeamFx): Promise<string> {
+  return (await prisma.teamRegistry.create({ data: { teamId: t.id, host: `allowed${++serial}.example.org` } })).id;
 }
 async function freshCredential(t: TeamFx): Promise<string> {
   const host = `reg${++serial}.example.com`;
@@ -318,7 +325,7 @@ describe('two teams see only their own objects', () => {
 
     const audit = (await list('audit', 'owner')) as { action: string; actor: { id: string } | null }[];
     // the matrix above built, canceled, pinned, changed roles and credentials in both teams
-    for (const action of ['build.create', 'build.cancel', 'build.pin', 'member.role', 'member.remove', 'credential.set', 'credential.delete', 'token.create']) {
+    for (const action of ['build.create', 'build.cancel', 'build.pin', 'member.role', 'member.remove', 'credential.set', 'credential.delete', 'token.create', 'registry.add', 'registry.remove']) {
       expect(audit.map((e) => e.action), action).toContain(action);
     }
     expect(JSON.stringify(audit)).not.toContain(teams.B.users.owner.id);

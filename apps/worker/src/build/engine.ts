@@ -2,8 +2,8 @@
 // runner depends on a small interface (and the adaptation to their exact shapes lives here).
 
 /** The engine's structured build event (stage, section, bytes done of total, log lines). */
-import type { BuildEvent as EngineEvent } from '@oscompose/engine';
-export type { EngineEvent };
+import type { BuildEvent as EngineEvent, RegistryPolicy } from '@oscompose/engine';
+export type { EngineEvent, RegistryPolicy };
 
 export interface EngineArtifact {
   format: string;
@@ -54,7 +54,11 @@ export interface Engine {
   version: string;
   /** Formats this machine can write; unknown names are a user error. */
   formats(): string[];
-  resolve(specText: string, opts: { signal: AbortSignal; onEvent: (e: EngineEvent) => void }): Promise<ResolvedSpec>;
+  /**
+   * Parses the spec as a server must (host files refused) and pins every image; registries are
+   * reached only as the build's team's registry policy allows.
+   */
+  resolve(specText: string, opts: { signal: AbortSignal; onEvent: (e: EngineEvent) => void; registries: RegistryPolicy }): Promise<ResolvedSpec>;
   build(opts: {
     resolved: ResolvedSpec;
     formats: string[];
@@ -63,6 +67,7 @@ export interface Engine {
     name: string;
     signal: AbortSignal;
     onEvent: (e: EngineEvent) => void;
+    registries: RegistryPolicy;
   }): Promise<{ artifacts: EngineArtifact[]; boot: BootTarget[]; notBootChecked?: NotBootChecked[] }>;
   bootCheck?(target: BootTarget, opts: { signal: AbortSignal; workDir: string }): Promise<BootResult>;
 }

@@ -1,13 +1,16 @@
 // The Engine interface over the real @oscompose/engine (resolve, build, formats) and
 // @oscompose/bootcheck (QEMU boot of kernel+initrd, ISO, disk). Loaded lazily so a worker
-// starts (and reports what is missing) even while one of them is incomplete.
+// starts (and reports what is missing) even while one of them is incomplete. Every spec is a
+// user's: parsed in server mode (no host files), built with sources 'none', images fetched under
+// the team's registry policy (docs/security.md) — the web app checks the same, this is the
+// second line for a spec that reached the queue some other way.
 
 import path from 'node:path';
 import { mkdir, readFile } from 'node:fs/promises';
 import { SpecError, parseSpec } from '@oscompose/spec';
 import { stringify } from 'yaml';
 import { bootTargets } from './bootTargets';
-import type { BootResult, Engine, ResolvedSpec } from './engine';
+import type { BootResult, Engine, RegistryPolicy, ResolvedSpec } from './engine';
 import { UserError } from './classify';
 
 export interface RealEngineOptions {
@@ -48,7 +51,7 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
     '@oscompose/engine',
   );
 
-  const providerFor = (signal: AbortSignal) =>
+  const providerFor = (signal: AbortSignal, policy: RegistryPolicy) =>
     defaultImageProvider({
       cacheDir: opts.cacheDir,
       imageStores: opts.imageStores,
@@ -56,6 +59,8 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
       arch: opts.arch ?? 'amd64',
       insecureRegistries: opts.insecureRegistries ?? [],
       signal,
+      // No ~/.docker/config.json: the worker host's own logins are not for its users' specs.
+      registry: { policy, dockerConfig: false },
     });
 
   return {
@@ -63,18 +68,20 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
     // Only what this host's tools can write (an ISO needs xorriso, qcow2 qemu-img, …).
     formats: () => availableFormats(listFormats().map((n) => getFormat(n))).map((f) => f.name),
 
-    async resolve(specText, { signal, onEvent }): Promise<ResolvedSpec> {
-      const parsed = parseSpec(specText);
+    async resolve(specText, { signal, onEvent, registries }): Promise<ResolvedSpec> {
+      const parsed = parseSpec(specText, { server: true });
       if (!parsed.spec) throw new SpecError(parsed.problems);
-      const images = await providerFor(signal);
+      const images = await providerFor(signal, registries);
       const { resolved } = await resolveSpec(parsed.spec, images, { signal, onEvent });
       return { text: stringify(resolved, { lineWidth: 0 }), spec: resolved };
     },
 
-    async build({ resolved, formats, outDir, name, signal, onEvent }) {
-      const images = await providerFor(signal);
+    async build({ resolved, formats, outDir, name, signal, onEvent, registries }) {
+      const images = await providerFor(signal, registries);
       const result = await build({
         spec: resolved.spec,
+        // Never a host file, whatever spec reaches this point.
+        sources: 'none',
         formats,
         outDir,
         name,

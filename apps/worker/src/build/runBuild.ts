@@ -10,7 +10,7 @@ import type { ArtifactStore } from '@oscompose/storage';
 import { artifactKey } from '@oscompose/storage';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
-import type { BootResult, Engine, EngineArtifact, EngineEvent } from './engine';
+import type { BootResult, Engine, EngineArtifact, EngineEvent, RegistryPolicy } from './engine';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
 
@@ -21,6 +21,8 @@ export interface RunDeps {
   /** Parent of the private work directories (one per run, removed afterwards). */
   workRoot: string;
   bootCheck: boolean;
+  /** The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + OSCOMPOSE_REGISTRY). */
+  allowedRegistries: string[];
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -82,9 +84,11 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     else sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : 'progress', data);
   };
 
-  // 1. Resolve every image reference to a digest; what is built is the resolved spec.
+  // 1. Resolve every image reference to a digest; what is built is the resolved spec. Registries
+  // are those the operator and this build's team allowed.
   sink.emit('stage', { stage: 'resolve' });
-  const resolved = await engine.resolve(build.specText, { signal, onEvent });
+  const registries = await teamRegistryPolicy(db, build.teamId, deps.allowedRegistries);
+  const resolved = await engine.resolve(build.specText, { signal, onEvent, registries });
   const name = artifactBaseName(build);
   const cacheKey = buildCacheKey({ resolvedSpec: resolved.text, formats, engineVersion: engine.version, arch: build.arch, name });
   await owned(db, buildId, runId, { resolvedSpec: resolved.text, cacheKey });
@@ -130,6 +134,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
       name,
       signal,
       onEvent,
+      registries,
     });
     signal.throwIfAborted();
 
@@ -197,6 +202,11 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   } finally {
     await rm(workDir, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+async function teamRegistryPolicy(db: Db, teamId: string, operator: string[]): Promise<RegistryPolicy> {
+  const rows = await db.teamRegistry.findMany({ where: { teamId }, select: { host: true } });
+  return { operator, team: rows.map((r) => r.host) };
 }
 
 function artifactBaseName(build: { id: string; name?: string | null }): string {

@@ -23,6 +23,7 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       engine,
       workRoot: path.join(config.dataDir, 'work'),
       bootCheck: config.bootCheck,
+      allowedRegistries: config.allowedRegistries,
       workerId: config.workerId,
       publisher,
       cancels,

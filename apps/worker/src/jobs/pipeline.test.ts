@@ -21,6 +21,8 @@ let p: Pipeline;
 let api: ApiServer;
 let refs: Awaited<ReturnType<typeof writeTestImages>>;
 let registry: TestRegistry;
+/** A loopback port the retry test brings a registry up on later (the operator allows it). */
+let laterPort: number;
 const workers: WorkerProcess[] = [];
 
 async function http<T = any>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }> {
@@ -56,6 +58,9 @@ async function waitStatus(id: string, statuses: string[], timeoutMs = 240_000) {
 beforeAll(async () => {
   p = await startPipeline();
   registry = await startRegistry();
+  laterPort = await freePort();
+  // The test registries are on loopback: the operator allows exactly them (docs/security.md).
+  p.workerEnv.OSCOMPOSE_ALLOWED_REGISTRIES = `${registry.host},127.0.0.1:${laterPort}`;
   refs = await writeTestImages(p.imageStore, { blobBytes: 96 * 1024 * 1024 });
   setBuildDeps(await p.webDeps());
   setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
@@ -151,7 +156,7 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
 
   it('retries a transient failure (registry unreachable) with backoff and succeeds once it is back', async () => {
     await pushImage(registry.host, `${registry.host}/pipeline/later:1`, await makeImage({ files: { 'bin/later': 'x' }, config: { Cmd: ['/bin/later'] } }));
-    const port = await freePort(); // nothing listens here yet: connections are refused
+    const port = laterPort; // nothing listens here yet: connections are refused
     const spec = specText(refs, { onboot: [{ name: 'later', image: `127.0.0.1:${port}/pipeline/later:1` }] });
     const created = await http('POST', '/api/v1/builds', { spec, formats: ['tar'], name: 'later' });
     const id = created.body.id;

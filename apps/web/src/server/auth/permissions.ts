@@ -38,6 +38,9 @@ export const PERMISSIONS = {
   // registry credentials (the secret never leaves the server) and the audit trail
   'credential:read': 'admin',
   'credential:write': 'admin',
+  // registries specs may name beyond the operator's list (Settings → Registries); the list is no secret
+  'registry:read': 'viewer',
+  'registry:write': 'admin',
   'audit:read': 'admin',
 } as const satisfies Record<string, Role>;
 

@@ -47,7 +47,8 @@ export async function createBuild(caller: Caller, input: CreateBuildInput) {
     ? await specFromComposition(caller, input.compositionId, input.compositionVersion)
     : { specText: input.spec!, compositionVersionId: null, name: undefined };
 
-  const parsed = parseSpec(source.specText);
+  // Server mode: a spec sent to the server may not read the server's files (files: source).
+  const parsed = parseSpec(source.specText, { server: true });
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   if (errors.length) {
     throw new BadRequestError(

@@ -7,6 +7,7 @@ import { RegistryClient, normaliseReference } from '@oscompose/engine';
 import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
 import { registryAuthForTeam } from '../auth/credentials';
+import { registryPolicyFor } from '../registries/teamRegistries';
 import type { Caller } from '../http/caller';
 import { BadRequestError, ConflictError } from '../http/errors';
 import { serializeCatalogEntry } from './serializeCatalogEntry';
@@ -29,7 +30,8 @@ export async function addByReference(prisma: PrismaClient, caller: Caller, input
   } catch (err) {
     throw new BadRequestError(`"${input.reference}" is not an image reference (${(err as Error).message}); write it as registry/name:tag, e.g. docker.io/library/alpine:3.20.`);
   }
-  const client = new RegistryClient({ credentials: await registryAuthForTeam(prisma, caller.teamId, serverSecret), dockerConfig: false });
+  // The team's registry policy: a reference to the server's own network is refused unconnected.
+  const client = new RegistryClient({ credentials: await registryAuthForTeam(prisma, caller.teamId, serverSecret), dockerConfig: false, policy: await registryPolicyFor(prisma, caller.teamId) });
   const image = await client.resolve(ref); // RegistryError → 422/502 with the registry's reason
   const chunks: Buffer[] = [];
   for await (const c of await client.blob(ref, image.manifest.config)) chunks.push(c);

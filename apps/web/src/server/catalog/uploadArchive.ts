@@ -59,6 +59,29 @@ export class PayloadTooLargeError extends HttpError {
 /** LinuxKit images carry their YAML defaults in this label (JSON). */
 const LINUXKIT_LABEL = 'org.mobyproject.config';
 
+/**
+ * Every config and layer the image's manifests name must be in the archive. A layer that is not
+ * (a Docker "foreign layer" carries download URLs instead) is refused, never fetched: an upload
+ * must not make the server connect anywhere. Index entries for platforms the archive leaves out
+ * are fine; the manifests it does hold must be whole.
+ */
+async function assertSelfContained(cache: BlobCache, desc: Descriptor): Promise<void> {
+  const manifests: Descriptor[] = [];
+  if (isIndexMediaType(desc.mediaType)) {
+    const index = JSON.parse((await cache.read(desc.digest)).toString('utf8')) as ImageIndex;
+    for (const m of index.manifests) if (await cache.has(m.digest)) manifests.push(m);
+    if (!manifests.length) throw new BadRequestError('The archive holds an image index but none of its images; save the image with its manifests and layers.');
+  } else manifests.push(desc);
+  for (const m of manifests) {
+    const manifest = JSON.parse((await cache.read(m.digest)).toString('utf8')) as ImageManifest;
+    for (const blob of [manifest.config, ...(manifest.layers ?? [])]) {
+      if (await cache.has(blob.digest)) continue;
+      const foreign = blob.urls?.length ? ' (a foreign layer: it points at download URLs, which oscompose never fetches)' : '';
+      throw new BadRequestError(`The archive lacks ${blob.digest}${foreign}; save the image with every layer inside the archive (docker save, or skopeo copy … oci-archive:) and upload it again.`);
+    }
+  }
+}
+
 /** Streams the request body to `file`, refusing more than `max` bytes. */
 async function spool(body: ReadableStream<Uint8Array>, file: string, max: number): Promise<number> {
   let n = 0;
@@ -128,6 +151,7 @@ export async function uploadArchive(
       throw new BadRequestError(`The archive holds ${distinct.length} different images (${distinct.map((i) => i.reference).join(', ')}); save one image per archive (docker save IMAGE, skopeo copy … oci-archive:).`);
     }
     const image = distinct[0]!;
+    await assertSelfContained(cache, image.descriptor);
     const facts = await readFacts(cache, image.descriptor);
     await cache.tag(reference, image.descriptor);
     let defaults: Record<string, unknown> = {};

@@ -141,6 +141,8 @@ export function mapError(err: unknown, where: 'params' | 'query' | 'body' | 'han
       }
       case 'RegistryError': {
         const status = typeof e.status === 'number' ? e.status : undefined;
+        // The registry policy refused it (docs/security.md): an admin's to change, never retried.
+        if (e.code === 'not-allowed') return out(422, 'registry_not_allowed', e.message);
         // A missing image or a refused credential is the user's to fix; anything else is the registry's.
         if (status === 404 || status === 401 || status === 403) return out(422, 'image_unavailable', e.message);
         return out(502, 'registry_unavailable', e.message);

@@ -2,10 +2,11 @@
 // (image store, engine cache, or a short registry lookup — the same order the worker builds with),
 // and the sections the build will assemble with whether the worker's section cache holds them.
 // An image that cannot be resolved is reported on its own line instead of failing the plan.
-import { createImageResolver, explainBuild, type ImageProvider } from '@oscompose/engine';
+import { createImageResolver, explainBuild, type ImageProvider, type RegistryPolicy } from '@oscompose/engine';
 import { prisma } from '@oscompose/db';
 import { parseSpec, type Spec } from '@oscompose/spec';
 import { webConfig } from '../config';
+import { registryPolicyFor } from '../registries/teamRegistries';
 import type { ValidateProblem } from './validateSpec';
 
 export type ImageSource = 'store' | 'cache' | 'registry' | 'catalog';
@@ -40,6 +41,8 @@ export interface PlanOptions {
   insecureRegistries?: string[];
   /** Time allowed per image for a registry lookup. */
   registryTimeoutMs?: number;
+  /** The registry policy; default the team's (operator's list + Settings → Registries). */
+  policy?: RegistryPolicy;
 }
 
 interface ImageLike {
@@ -85,8 +88,9 @@ async function resolveImages(refs: string[], opts: Required<Omit<PlanOptions, 'a
     arch: opts.arch ?? 'amd64',
     insecureRegistries: opts.insecureRegistries ?? [],
     pull: false,
-    // One try per request, each cut off at the per-image limit: the plan must answer quickly.
-    registry: { retries: 0, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }) },
+    // One try per request, each cut off at the per-image limit: the plan must answer quickly. The
+    // same registry policy as the team's builds: a refused image is refused here, on its line.
+    registry: { retries: 0, timeoutMs, policy: opts.policy, dockerConfig: false },
   });
   const results = new Map<string, { image: PlanImage; provided: Awaited<ReturnType<ImageProvider['resolve']>> }>();
   await Promise.all(
@@ -127,7 +131,7 @@ async function catalogPins(teamId: string, refs: string[]): Promise<Map<string, 
 }
 
 export async function planSpec(teamId: string, text: string, options: PlanOptions = {}): Promise<PlanDto> {
-  const parsed = parseSpec(text);
+  const parsed = parseSpec(text, { server: true });
   const problems = parsed.problems.map((p) => ({ line: p.line, col: p.col, message: p.message, severity: p.severity }));
   if (!parsed.spec) return { images: [], sections: [], problems };
   const spec = parsed.spec as Spec;
@@ -138,6 +142,7 @@ export async function planSpec(teamId: string, text: string, options: PlanOption
     imageStores: options.imageStores ?? [config!.imageStore],
     cacheDir: options.cacheDir ?? config!.cacheDir,
     registryTimeoutMs: options.registryTimeoutMs ?? 5000,
+    policy: options.policy ?? (await registryPolicyFor(prisma, teamId)),
   };
   const pins = await catalogPins(teamId, refs);
   const { images, provider } = await resolveImages(refs, opts, pins);

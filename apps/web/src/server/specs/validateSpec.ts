@@ -1,4 +1,5 @@
-// Validation for the editor: parseSpec's problems with line/column, ready for markers.
+// Validation for the editor: parseSpec's problems with line/column, ready for markers. Server
+// mode, so the editor marks what a build here would refuse (files: source) on its line.
 import { parseSpec } from '@oscompose/spec';
 
 export interface ValidateProblem {
@@ -11,7 +12,7 @@ export interface ValidateProblem {
 }
 
 export function validateSpec(text: string): { problems: ValidateProblem[] } {
-  const { problems } = parseSpec(text);
+  const { problems } = parseSpec(text, { server: true });
   return {
     problems: problems.map((p) => ({
       line: p.line,
