@@ -167,4 +167,20 @@ describe('build (kernel+initrd) from in-memory images', () => {
     expect(t.get('root/.ssh')!.mode & 0o7777).toBe(0o700);
     expect(t.has('etc/x')).toBe(false);
   });
+
+  it('with sources none (servers) reads no host file in any form, optional or not, and writes nothing', async () => {
+    const specDir = join(dir, 'spec-none');
+    const { mkdir, symlink } = await import('node:fs/promises');
+    await mkdir(specDir, { recursive: true });
+    await writeFile(join(specDir, 'secret'), 'TOP-SECRET\n');
+    await symlink(join(specDir, 'secret'), join(specDir, 'link'));
+    for (const source of [join(specDir, 'secret'), 'secret', './link', '../spec-none/secret', '~/.bashrc']) {
+      for (const optional of [false, true]) {
+        const s: Spec = { ...spec, files: [{ path: 'etc/x', source, optional }] };
+        const out = join(dir, `none-${optional}`);
+        await expect(build({ spec: s, sources: 'none', baseDir: specDir, images: images(await kernelImage()), outDir: out, name: 'n', cacheDir: join(dir, 'cache') }), source).rejects.toThrow(/not allowed here.*use contents instead/);
+        await expect(readFile(join(out, 'n-initrd.img'))).rejects.toThrow();
+      }
+    }
+  });
 });

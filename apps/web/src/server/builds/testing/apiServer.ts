@@ -1,6 +1,7 @@
-// A plain Node HTTP server in front of the builds route handlers, for integration tests and the
-// chaos script: the same handlers Next.js runs (wrapper, services, SSE, downloads), without
-// building the Next app (minutes on a small machine).
+// A plain Node HTTP server in front of the builds route handlers (and those the attack suite
+// drives: specs, catalog, registries), for integration tests and the chaos script: the same
+// handlers Next.js runs (wrapper, services, SSE, downloads), without building the Next app
+// (minutes on a small machine).
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,12 @@ const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[]
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/rebuild$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/rebuild/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/pin$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/pin/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/artifacts\/([^/]+)$/, keys: ['id', 'name'], load: () => import('../../../../app/api/v1/builds/[id]/artifacts/[name]/route') },
+  { pattern: /^\/api\/v1\/specs\/validate$/, keys: [], load: () => import('../../../../app/api/v1/specs/validate/route') },
+  { pattern: /^\/api\/v1\/specs\/plan$/, keys: [], load: () => import('../../../../app/api/v1/specs/plan/route') },
+  { pattern: /^\/api\/v1\/catalog$/, keys: [], load: () => import('../../../../app/api/v1/catalog/route') },
+  { pattern: /^\/api\/v1\/catalog\/uploads$/, keys: [], load: () => import('../../../../app/api/v1/catalog/uploads/route') },
+  { pattern: /^\/api\/v1\/registries$/, keys: [], load: () => import('../../../../app/api/v1/registries/route') },
+  { pattern: /^\/api\/v1\/registries\/([^/]+)$/, keys: ['id'], load: () => import('../../../../app/api/v1/registries/[id]/route') },
 ];
 
 export interface ApiServer {
