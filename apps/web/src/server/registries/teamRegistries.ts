@@ -55,9 +55,9 @@ function privateHostProblem(host: string): string | undefined {
 }
 
 export async function addRegistry(prisma: PrismaClient, caller: Caller, input: z.infer<typeof AddRegistryBody>): Promise<TeamRegistryDto> {
+  if (registryAllowed({ operator: webConfig().allowedRegistries }, input.host)) throw new ConflictError(`${input.host} is already allowed for every team by the operator.`);
   const problem = privateHostProblem(input.host);
   if (problem) throw new BadRequestError(problem);
-  if (registryAllowed({ operator: webConfig().allowedRegistries }, input.host)) throw new ConflictError(`${input.host} is already allowed for every team by the operator.`);
   const existing = await prisma.teamRegistry.findFirst({ where: { teamId: caller.teamId, host: input.host } });
   if (existing) throw new ConflictError(`${input.host} is already in the team's registries.`);
   const row = await prisma.teamRegistry.create({ data: { teamId: caller.teamId, host: input.host, createdById: caller.userId } });
