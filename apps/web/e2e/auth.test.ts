@@ -71,6 +71,22 @@ describe('accounts and teams', () => {
     await owner.screenshot({ path: path.join(SHOTS, 'settings.png'), fullPage: true });
   });
 
+  it('Settings → Registries: an admin allows a public registry; loopback is refused with the reason', async () => {
+    const registries = owner.locator('section', { has: owner.getByRole('heading', { name: 'Registries', exact: true }) });
+    await registries.getByText('docker.io', { exact: true }).waitFor();
+    await registries.getByLabel('Registry host').fill('localhost:6379');
+    await registries.getByRole('button', { name: 'Allow' }).click();
+    await registries.getByRole('alert').filter({ hasText: "on the server's own network" }).waitFor();
+    await registries.getByLabel('Registry host').fill('registry.example.com:5000');
+    await registries.getByRole('button', { name: 'Allow' }).click();
+    await registries.getByRole('list', { name: 'Registries this team added' }).getByText('registry.example.com:5000').waitFor();
+    expect(await registries.getByRole('alert').count()).toBe(0);
+    await registries.scrollIntoViewIfNeeded();
+    await registries.screenshot({ path: path.join(SHOTS, 'settings-registries.png') });
+    const listed = await owner.evaluate(async () => (await (await fetch('/api/v1/registries')).json()) as { team: { host: string }[] });
+    expect(listed.team.map((t) => t.host)).toEqual(['registry.example.com:5000']);
+  });
+
   it('the invited viewer signs up through the link and sees the team without admin sections', async () => {
     const bob = await (await browser.newContext()).newPage();
     await bob.goto(`${web.url}${new URL(inviteLink).pathname}`);

@@ -1,5 +1,5 @@
 // Settings: the team's members and roles, invitation links, API tokens (shown once), registry
-// credentials (the secret is write-only) and the audit log. Sections the caller's role cannot use
+// credentials (the secret is write-only), the registries specs may name, and the audit log. Sections the caller's role cannot use
 // are not shown; the server checks every call anyway (permissions.ts).
 'use client';
 import Link from 'next/link';
@@ -46,6 +46,10 @@ interface Credential {
   host: string;
   username: string;
   updatedAt: string;
+}
+interface Registries {
+  operator: string[];
+  team: { id: string; host: string; createdAt: string }[];
 }
 interface AuditEvent {
   id: string;
@@ -342,6 +346,64 @@ function Credentials({ me }: { me: Me }) {
   );
 }
 
+function RegistryList({ me }: { me: Me }) {
+  const { data, error, reload } = useLoad<Registries>('/api/v1/registries');
+  const act = useAction(reload);
+  const write = me.permissions.includes('registry:write');
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const host = new FormData(form).get('host');
+    void act.run(async () => {
+      await fetchJson('/api/v1/registries', { method: 'POST', body: { host } });
+      form.reset();
+    });
+  };
+  return (
+    <Card title="Registries">
+      <Problem error={error ?? act.error} />
+      <p className="mb-3 text-xs text-muted-foreground">
+        The registries image references may name in plans, builds and the catalog. Builds reach them on public addresses only; a registry on the server&apos;s own
+        network (loopback, a private address) is the operator&apos;s to allow, in <span className="font-mono">OSCOMPOSE_ALLOWED_REGISTRIES</span>.
+      </p>
+      {write ? (
+        <form onSubmit={onSubmit} className="mb-3 flex items-end gap-2">
+          <label className="text-sm">
+            <span className="mb-1 block">Registry host</span>
+            <Input name="host" required placeholder="registry.example.com:5000" />
+          </label>
+          <Button type="submit" variant="primary">
+            Allow
+          </Button>
+        </form>
+      ) : null}
+      <ul className="text-sm" aria-label="Registries this team added">
+        {(data?.team ?? []).map((r) => (
+          <li key={r.id} className="flex items-center justify-between border-t py-1.5">
+            <span>
+              <span className="font-mono">{r.host}</span> · added {when(r.createdAt)}
+            </span>
+            {write ? (
+              <Button size="sm" variant="ghost" onClick={() => act.run(() => fetchJson(`/api/v1/registries/${r.id}`, { method: 'DELETE' }))}>
+                Remove
+              </Button>
+            ) : null}
+          </li>
+        ))}
+        {data && data.team.length === 0 ? <li className="border-t py-1.5 text-muted-foreground">This team has added none.</li> : null}
+      </ul>
+      <p className="mt-3 text-xs text-muted-foreground">Allowed for every team by the operator:</p>
+      <ul className="mt-1 flex flex-wrap gap-1.5" aria-label="Registries the operator allows">
+        {(data?.operator ?? []).map((h) => (
+          <li key={h} className="rounded border px-1.5 py-0.5 font-mono text-xs">
+            {h}
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
 function Audit() {
   const { data, error } = useLoad<AuditEvent[]>('/api/v1/audit?limit=100');
   return (
@@ -416,6 +478,7 @@ export function Settings() {
       {can('team:manage') ? <Invitations /> : null}
       {can('token:manage') ? <Tokens me={me} /> : null}
       {can('credential:read') ? <Credentials me={me} /> : null}
+      {can('registry:read') ? <RegistryList me={me} /> : null}
       {can('audit:read') ? <Audit /> : null}
     </main>
   );

@@ -41,7 +41,7 @@ function request(url: string, method: string, token: string | undefined, body?: 
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 }
-const on = (load: () => Promise<Record<string, unknown>>, method: string, url: string, params: () => Promise<Record<string, string>> | Record<string, string> = {}, body?: () => unknown) =>
+const on = (load: () => Promise<Record<string, unknown>>, method: string, url: string, params: (() => Promise<Record<string, string>> | Record<string, string>) | Record<string, string> = {}, body?: () => unknown) =>
   async (token: string | undefined) => (await handler(load, method))(request(url, method, token, body?.()), { params: Promise.resolve(typeof params === 'function' ? await params() : params) });
 
 async function queuedBuild(): Promise<string> {
