@@ -60,6 +60,8 @@ export interface WorkerConfig {
   retention: { keepDays: number; keepLast: number };
   /** The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + OSCOMPOSE_REGISTRY). */
   allowedRegistries: string[];
+  /** The instance's own registry (OSCOMPOSE_REGISTRY), where team uploads are named. */
+  registry: string;
 }
 
 export class ConfigError extends Error {
@@ -98,6 +100,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),
     retention: { keepDays: e.OSCOMPOSE_RETENTION_DAYS, keepLast: e.OSCOMPOSE_RETENTION_KEEP_LAST },
     allowedRegistries: allowedRegistries(e.OSCOMPOSE_ALLOWED_REGISTRIES, e.OSCOMPOSE_REGISTRY),
+    registry: e.OSCOMPOSE_REGISTRY,
   };
 }
 

@@ -65,6 +65,9 @@ export {
   splitHostPort,
   isRegistryHost,
   operatorRegistries,
+  namespaceProblem,
+  teamRegistryPolicy,
+  STARTER_NAMESPACE,
   DEFAULT_ALLOWED_REGISTRIES,
   type RegistryPolicy,
 } from './registry/policy';

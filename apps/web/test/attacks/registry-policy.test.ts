@@ -22,7 +22,7 @@ function specWith(image: string): string {
 }
 
 /** What each surface answers for one image reference. */
-async function tryEverywhere(ref: string): Promise<{ plan: string | undefined; build: { status: string; attempts: number; error: string | null }; catalog: { status: number; code: string; message: string } }> {
+async function tryEverywhere(ref: string): Promise<{ plan: string | undefined; build: { status: string; attempts: number; error: string | null }; buildId: string; catalog: { status: number; code: string; message: string } }> {
   bed.as('member');
   const plan = await bed.http('POST', '/api/v1/specs/plan', { spec: specWith(ref), formats: ['tar'] });
   expect(plan.status).toBe(200);
@@ -35,6 +35,7 @@ async function tryEverywhere(ref: string): Promise<{ plan: string | undefined; b
   return {
     plan: plan.body.images.find((i: { reference: string }) => i.reference === ref)?.error,
     build: { status: build.status, attempts: build.attempts, error: build.error },
+    buildId: created.body.id,
     catalog: { status: catalog.status, code: catalog.body?.error?.code, message: catalog.body?.error?.message },
   };
 }
@@ -116,7 +117,7 @@ describe('image references to the network behind the server', () => {
     for (const [listening, lp, silent, sp] of pairs) {
       const a = await tryEverywhere(listening);
       const b = await tryEverywhere(silent);
-      const strip = (x: typeof a, port: number, proxy?: string) => JSON.stringify(x).replaceAll(proxy ?? '\u0000', 'PROXY').replaceAll(String(port), 'PORT');
+      const strip = (x: typeof a, port: number, proxy?: string) => JSON.stringify({ ...x, buildId: undefined }).replaceAll(proxy ?? '\u0000', 'PROXY').replaceAll(String(port), 'PORT');
       const proxyOf = (ref: string) => (ref.startsWith('127.0.0.1:') && ref.includes('/attack/hello') ? ref.split('/')[0] : undefined);
       expect(strip(a, lp, proxyOf(listening))).toBe(strip(b, sp, proxyOf(silent)));
       expect(norm(a.build.error, lp)).toContain('is not allowed here');
@@ -154,6 +155,35 @@ describe('image references to the network behind the server', () => {
     const added = await bed.http('POST', '/api/v1/catalog', { reference: ref, kind: 'onboot' });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     expect(added.body.pinnedDigest).toBe(image.digest);
+  });
+});
+
+describe("another team's uploads in the shared image store", () => {
+  it('a spec naming localhost:5000/<other team>/… is refused in plan, build and catalog add; the own namespace builds', async () => {
+    const { writeImage } = await import('@oscompose/engine');
+    const marker = `OTHER-TEAM-${Date.now()}`;
+    const slug = (await bed.p.testDb.db.team.findUniqueOrThrow({ where: { id: bed.teamId } })).slug;
+    // As uploadArchive names them: <OSCOMPOSE_REGISTRY>/<team slug>/<name>:<tag>.
+    const theirs = 'localhost:5000/other-team/secret:1';
+    const ours = `localhost:5000/${slug}/mine:1`;
+    const layer = (text: string) => tarBuffer([{ path: 'secret.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, size: text.length, content: Buffer.from(text) }]);
+    await writeImage(bed.p.imageStore, { ref: theirs, config: { Cmd: ['/bin/true'] }, layers: [await layer(marker)] });
+    await writeImage(bed.p.imageStore, { ref: ours, config: { Cmd: ['/bin/true'] }, layers: [await layer('ours')] });
+
+    const got = await tryEverywhere(theirs);
+    const want = `${theirs}: localhost:5000/other-team/… is not one of this team's images; use localhost:5000/${slug}/… or localhost:5000/oscompose/…`;
+    expect(got.plan).toBe(want);
+    expect(got.build).toEqual({ status: 'failed', attempts: 1, error: want });
+    expect(got.catalog).toMatchObject({ status: 422, message: want });
+    const evidence = await bed.evidence(got.buildId);
+    expect(evidence).not.toContain(marker);
+    // The same words for a name no team has.
+    expect((await tryEverywhere('localhost:5000/nobody/none:1')).build.error).toBe(want.replaceAll('other-team/secret:1', 'nobody/none:1').replaceAll('other-team', 'nobody'));
+
+    bed.as('member');
+    const created = await bed.http('POST', '/api/v1/builds', { spec: specWith(ours), formats: ['tar'] });
+    const build = await bed.waitFinal(created.body.id);
+    expect(build.status, build.error ?? '').toBe('succeeded');
   });
 });
 

@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from '@oscompose/storage';
 import { artifactKey } from '@oscompose/storage';
+import { teamRegistryPolicy } from '@oscompose/engine';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
 import type { BootResult, Engine, EngineArtifact, EngineEvent, RegistryPolicy } from './engine';
@@ -21,8 +22,11 @@ export interface RunDeps {
   /** Parent of the private work directories (one per run, removed afterwards). */
   workRoot: string;
   bootCheck: boolean;
-  /** The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + OSCOMPOSE_REGISTRY). */
-  allowedRegistries: string[];
+  /**
+   * The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + OSCOMPOSE_REGISTRY) and the
+   * instance's own registry (OSCOMPOSE_REGISTRY).
+   */
+  registries: { allowed: string[]; own: string };
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -87,7 +91,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   // 1. Resolve every image reference to a digest; what is built is the resolved spec. Registries
   // are those the operator and this build's team allowed.
   sink.emit('stage', { stage: 'resolve' });
-  const registries = await teamRegistryPolicy(db, build.teamId, deps.allowedRegistries);
+  const registries = await registryPolicyFor(db, build.teamId, deps.registries);
   const resolved = await engine.resolve(build.specText, { signal, onEvent, registries });
   const name = artifactBaseName(build);
   const cacheKey = buildCacheKey({ resolvedSpec: resolved.text, formats, engineVersion: engine.version, arch: build.arch, name });
@@ -204,9 +208,13 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   }
 }
 
-async function teamRegistryPolicy(db: Db, teamId: string, operator: string[]): Promise<RegistryPolicy> {
-  const rows = await db.teamRegistry.findMany({ where: { teamId }, select: { host: true } });
-  return { operator, team: rows.map((r) => r.host) };
+/** The registries (and own-registry namespaces) the build's team may use (docs/security.md). */
+async function registryPolicyFor(db: Db, teamId: string, registries: RunDeps['registries']): Promise<RegistryPolicy> {
+  const [rows, team] = await Promise.all([
+    db.teamRegistry.findMany({ where: { teamId }, select: { host: true } }),
+    db.team.findUnique({ where: { id: teamId }, select: { slug: true } }),
+  ]);
+  return teamRegistryPolicy({ operator: registries.allowed, team: rows.map((r) => r.host), ownRegistry: registries.own, teamSlug: team?.slug });
 }
 
 function artifactBaseName(build: { id: string; name?: string | null }): string {

@@ -23,7 +23,7 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       engine,
       workRoot: path.join(config.dataDir, 'work'),
       bootCheck: config.bootCheck,
-      allowedRegistries: config.allowedRegistries,
+      registries: { allowed: config.allowedRegistries, own: config.registry },
       workerId: config.workerId,
       publisher,
       cancels,

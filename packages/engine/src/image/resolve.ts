@@ -12,6 +12,7 @@ import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfi
 import { RegistryClient, isTransientError, type RegistryClientOptions } from '../registry/client';
 import type { Credentials } from '../registry/credentials';
 import { RegistryError } from '../registry/errors';
+import { namespaceProblem } from '../registry/policy';
 import { importArchive, type ImportedImage } from './archive';
 
 export interface ImageResolverOptions {
@@ -210,6 +211,9 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     } catch (e) {
       throw new RegistryError(ref, 'invalid', (e as Error).message);
     }
+    // Another team's uploads share the image store: a server's policy keeps them its own.
+    const foreign = opts.registry?.policy && namespaceProblem(opts.registry.policy, r.registry, r.repository);
+    if (foreign) throw new RegistryError(r.name, 'denied', foreign, { status: 403 });
     // A digest names immutable content: when the cache has it, even --pull need not ask again.
     if (opts.pull && r.digest && (await cache.has(r.digest))) return fromLayout(r, cache.dir, { mediaType: '', digest: r.digest, size: 0 }, 'cache');
     if (!opts.pull) {

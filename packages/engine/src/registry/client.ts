@@ -12,7 +12,7 @@ import { isIndexMediaType, isManifestMediaType, MediaType, type Descriptor, type
 import { credentialEnvName, credentialFor, loadDockerConfig, type Credential, type Credentials } from './credentials';
 import { RegistryError } from './errors';
 import { policyErrorOf, policyFetch } from './guard';
-import { notAllowedMessage, registryAllowed, type RegistryPolicy } from './policy';
+import { namespaceProblem, notAllowedMessage, registryAllowed, type RegistryPolicy } from './policy';
 
 export interface RegistryClientOptions {
   /** Hosts (host or host:port) reached over plain HTTP, as with `--insecure-registry`. */
@@ -209,6 +209,8 @@ export class RegistryClient {
   /** One API request with auth negotiation and retries on transient failures. */
   private async request(r: ImageReference, path: string, headers: Record<string, string>): Promise<Response> {
     if (this.opts.policy && !registryAllowed(this.opts.policy, r.registry)) throw new RegistryError(r.name, 'not-allowed', notAllowedMessage(r.registry));
+    const foreign = this.opts.policy && namespaceProblem(this.opts.policy, r.registry, r.repository);
+    if (foreign) throw new RegistryError(r.name, 'denied', foreign, { status: 403 });
     const url = `${registryBaseUrl(r.registry, this.opts.insecureRegistries)}/v2/${r.repository}/${path}`;
     const key = `${r.registry}|${r.repository}`;
     let authTried = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionAllowed, ipv6Bytes, isPublicAddress, normaliseRegistryHost, notAllowedMessage, operatorExempt, registryAllowed, splitHostPort, type RegistryPolicy } from './policy';
+import { connectionAllowed, ipv6Bytes, isPublicAddress, namespaceProblem, normaliseRegistryHost, notAllowedMessage, operatorExempt, registryAllowed, splitHostPort, teamRegistryPolicy, type RegistryPolicy } from './policy';
 
 describe('addresses a server may connect to', () => {
   it('refuses loopback, private, link-local, metadata, CGNAT, unspecified, multicast and reserved IPv4', () => {
@@ -66,5 +66,16 @@ describe('which registries a spec may name', () => {
     expect(splitHostPort('[::1]:5000')).toEqual({ host: '::1', port: 5000 });
     expect(splitHostPort('ghcr.io')).toEqual({ host: 'ghcr.io' });
     expect(notAllowedMessage('127.0.0.1:6379')).toBe('registry 127.0.0.1:6379 is not allowed here; an admin can add it in Settings → Registries');
+  });
+});
+
+describe("the own registry's namespaces", () => {
+  const policy = teamRegistryPolicy({ operator: ['localhost:5000'], team: [], ownRegistry: 'localhost:5000', teamSlug: 'team-a' });
+  it('lets a team name its own uploads and the starter catalog, nobody else\'s', () => {
+    expect(namespaceProblem(policy, 'localhost:5000', 'team-a/daemon')).toBeUndefined();
+    expect(namespaceProblem(policy, 'localhost:5000', 'oscompose/getty')).toBeUndefined();
+    expect(namespaceProblem(policy, 'localhost:5000', 'team-b/daemon')).toBe("localhost:5000/team-b/… is not one of this team's images; use localhost:5000/team-a/… or localhost:5000/oscompose/…");
+    expect(namespaceProblem(policy, 'ghcr.io', 'team-b/daemon')).toBeUndefined();
+    expect(namespaceProblem({ operator: [] }, 'localhost:5000', 'team-b/daemon')).toBeUndefined();
   });
 });

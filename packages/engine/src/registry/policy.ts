@@ -12,11 +12,37 @@ export interface RegistryPolicy {
   operator: readonly string[];
   /** Hosts a team admin added (Settings → Registries): may be named; public addresses only. */
   team?: readonly string[];
+  /**
+   * The instance's own registry, whose image store holds every team's uploads as
+   * `<host>/<team slug>/<name>`: the only namespaces there this team may name (its own and the
+   * public starter namespace). Checked before the image store is looked in.
+   */
+  ownRegistry?: { host: string; namespaces: readonly string[] };
 }
 
 /** The one answer for a registry, token service or redirect target the policy refuses. */
 export function notAllowedMessage(host: string): string {
   return `registry ${host} is not allowed here; an admin can add it in Settings → Registries`;
+}
+
+/** The starter catalog's namespace on the own registry (`<registry>/oscompose/…`): every team's. */
+export const STARTER_NAMESPACE = 'oscompose';
+
+/** A team's policy on a server: the operator's entries, the team's, and its own-registry namespaces. */
+export function teamRegistryPolicy(o: { operator: readonly string[]; team: readonly string[]; ownRegistry: string; teamSlug?: string }): RegistryPolicy {
+  return { operator: o.operator, team: o.team, ownRegistry: { host: o.ownRegistry, namespaces: [...(o.teamSlug ? [o.teamSlug] : []), STARTER_NAMESPACE] } };
+}
+
+/**
+ * Why a reference may not be used by this team (a namespace of the own registry that belongs to
+ * another team), or undefined. The words are the same whether or not such an image exists.
+ */
+export function namespaceProblem(policy: RegistryPolicy, registry: string, repository: string): string | undefined {
+  const own = policy.ownRegistry;
+  if (!own || normaliseRegistryHost(registry) !== normaliseRegistryHost(own.host)) return undefined;
+  const ns = repository.split('/')[0]!;
+  if (own.namespaces.includes(ns)) return undefined;
+  return `${registry}/${ns}/… is not one of this team's images; use ${own.namespaces.map((n) => `${registry}/${n}/…`).join(' or ')}`;
 }
 
 /** Docker Hub answers under several names; allowing one allows the others. */

@@ -3,7 +3,7 @@
 // connections still go to public addresses only (the engine's RegistryPolicy), so an entry can
 // never open the server's own network; private hosts are the operator's to allow.
 import type { PrismaClient } from '@oscompose/db';
-import { isPublicAddress, isRegistryHost, normaliseRegistryHost, registryAllowed, splitHostPort, type RegistryPolicy } from '@oscompose/engine';
+import { isPublicAddress, isRegistryHost, normaliseRegistryHost, registryAllowed, splitHostPort, teamRegistryPolicy, type RegistryPolicy } from '@oscompose/engine';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
@@ -36,9 +36,13 @@ export interface RegistriesDto {
 const present = (r: { id: string; host: string; createdAt: Date }): TeamRegistryDto => ({ id: r.id, host: r.host, createdAt: r.createdAt.toISOString() });
 
 /** The policy a team's plans, builds and catalog additions run under. */
-export async function registryPolicyFor(prisma: PrismaClient, teamId: string, operator: string[] = webConfig().allowedRegistries): Promise<RegistryPolicy> {
-  const rows = await prisma.teamRegistry.findMany({ where: { teamId }, select: { host: true } });
-  return { operator, team: rows.map((r) => r.host) };
+export async function registryPolicyFor(prisma: PrismaClient, teamId: string, config: { allowedRegistries: string[]; registry: string } = webConfig()): Promise<RegistryPolicy> {
+  const [rows, team] = await Promise.all([
+    prisma.teamRegistry.findMany({ where: { teamId }, select: { host: true } }),
+    prisma.team.findUnique({ where: { id: teamId }, select: { slug: true } }),
+  ]);
+  // Uploads live in the shared image store as <registry>/<team slug>/…: each team names only its own.
+  return teamRegistryPolicy({ operator: config.allowedRegistries, team: rows.map((r) => r.host), ownRegistry: config.registry, teamSlug: team?.slug });
 }
 
 export async function listRegistries(prisma: PrismaClient, caller: Caller): Promise<RegistriesDto> {
