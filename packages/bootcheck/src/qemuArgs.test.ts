@@ -7,8 +7,15 @@ describe('qemu command line', () => {
     const a = qemuArgs({ kernel: '/k', initrd: '/i', cmdline: 'quiet' }, { memoryMb: 512, forwards: [{ host: 4000, guest: 80 }] });
     expect(a).toContain('tcg');
     expect(a.join(' ')).toContain('-kernel /k -initrd /i -append quiet console=ttyS0 panic=-1');
-    expect(a.join(' ')).toContain('user,id=n0,hostfwd=tcp:127.0.0.1:4000-:80');
+    expect(a.join(' ')).toContain('user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:4000-:80');
     expect(a).not.toContain('kvm');
+  });
+
+  it('isolates the guest from the host\'s network (restrict=on), whatever it boots', () => {
+    for (const target of [{ kernel: '/k', initrd: '/i' }, { iso: '/a.iso' }, { disk: '/d.raw', firmware: 'efi' as const }]) {
+      const netdev = qemuArgs(target, { memoryMb: 512, forwards: [], efiVars: '/v' });
+      expect(netdev[netdev.indexOf('-netdev') + 1]).toMatch(/^user,id=n0,restrict=on(,|$)/);
+    }
   });
 
   it('keeps a console= the caller gave', () => {

@@ -40,8 +40,11 @@ export function qemuArgs(target: BootTarget, o: QemuArgsOptions): string[] {
     '-m', String(o.memoryMb), '-smp', String(o.cpus ?? 1),
     '-display', 'none', '-vga', 'none', '-monitor', 'none', '-serial', 'stdio',
     '-no-reboot',
-    // romfile= skips iPXE's option ROM: seconds saved on every boot under TCG
-    '-netdev', `user,id=n0${fwd}`, '-device', 'virtio-net-pci,netdev=n0,romfile=',
+    // romfile= skips iPXE's option ROM: seconds saved on every boot under TCG. restrict=on: the
+    // guest runs a user's spec and must not reach the worker's own network (slirp otherwise
+    // routes 10.0.2.2 and loopback to the host's services — Redis, PostgreSQL); the forwards
+    // above still work (docs/security.md).
+    '-netdev', `user,id=n0,restrict=on${fwd}`, '-device', 'virtio-net-pci,netdev=n0,romfile=',
     '-device', 'virtio-rng-pci',
   ];
   if (firmwareOf(target) === 'efi') {
