@@ -29,6 +29,12 @@ beforeAll(async () => {
   const url = `file:${path.join(dir, 'db.sqlite')}`;
   process.env.DATABASE_URL = url;
   process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR = path.join(dir, 'keys');
+  // The registry and its token server are on loopback: the operator allows exactly them, as
+  // OSCOMPOSE_ALLOWED_REGISTRIES would for a local registry (docs/security.md).
+  const port = await freePort();
+  const tokenPort = await freePort();
+  host = `127.0.0.1:${port}`;
+  process.env.OSCOMPOSE_ALLOWED_REGISTRIES = `${host},127.0.0.1:${tokenPort}`;
   const { applyMigrations, getPrisma } = await import('@oscompose/db');
   await applyMigrations(url);
   prisma = getPrisma();
@@ -49,13 +55,11 @@ beforeAll(async () => {
     res.writeHead(r.status, Object.fromEntries(r.headers));
     res.end(Buffer.from(await r.arrayBuffer()));
   });
-  await new Promise<void>((r) => tokenServer.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => tokenServer.listen(tokenPort, '127.0.0.1', r));
   tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/api/v1/registry/token`;
   // The first token request makes the key and certificate the registry must trust.
   expect((await fetch(tokenUrl)).status).toBe(200);
 
-  const port = await freePort();
-  host = `127.0.0.1:${port}`;
   await writeFile(
     path.join(dir, 'registry.yml'),
     `version: 0.1
@@ -143,6 +147,7 @@ describe('registry token-auth server', () => {
     // Without a stored credential the private repository is refused by the registry.
     const refused = await add(tokens['owner@team-a']!);
     expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('image_unavailable'); // the registry's 401, not the policy
     const { PUT } = (await import('../app/api/v1/credentials/route')) as unknown as Record<string, (r: Request) => Promise<Response>>;
     const saved = await PUT!(new Request('http://localhost/api/v1/credentials', { method: 'PUT', headers: { authorization: `Bearer ${tokens['owner@team-a']}` }, body: JSON.stringify({ host, username: 'robot', secret: tokens['owner@team-a'] }) }));
     expect(saved.status).toBe(200);
