@@ -60,7 +60,7 @@ export { BlobCache, defaultCacheDir, DigestMismatchError, type CachedImage } fro
 export { createImageResolver, type ImageResolver, type ImageResolverOptions, type ResolvedImage } from './image/resolve';
 export { importArchive, type ImportedImage, type ImportArchiveOptions } from './image/archive';
 export { flattenImage, type FlattenOptions, type LayerSource } from './image/flatten';
-export { DEFAULT_LIMITS, normaliseEntryName, type FlattenLimits } from './image/safety';
+export { DEFAULT_LIMITS, LimitError, UnpackBudget, normaliseEntryName, type BuildLimits, type FlattenLimits, type LimitName } from './image/safety';
 export { extractToDir, type ExtractOptions, type ExtractResult } from './image/extract';
 export {
   diskFormats,

@@ -1,6 +1,9 @@
 // Importing image archive tarballs into the blob cache: OCI archives (a tarred OCI image layout)
 // and docker archives (`docker save`: manifest.json + config + layer.tar files). Blobs are
-// streamed into the cache while hashing; nothing is unpacked to disk under its archive name.
+// streamed into the cache while hashing; nothing is unpacked to disk under its archive name, so
+// `../` names, absolute names and symlinks in an archive cannot place anything: members are only
+// keys, links are skipped. What an archive may make us read is bounded: its decompressed bytes,
+// its member count, and each member's size (refused from the header, before reading it).
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -9,6 +12,7 @@ import type { BlobCache } from '../cache/blob-cache';
 import { ArchiveError } from '../oci/errors';
 import { normaliseReference } from '../oci/reference';
 import { readTar } from '../oci/tar';
+import { LimitError } from './safety';
 import { MediaType, REF_NAME_ANNOTATION, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/types';
 
 export interface ImportedImage {
@@ -25,6 +29,32 @@ export interface ImportArchiveOptions {
   tag?: boolean;
   /** Largest archive member accepted. Default 8 GiB. */
   maxBlobBytes?: number;
+  /** Most bytes read from the (decompressed) archive: a gzip bomb stops here. Default 64 GiB. */
+  maxBytes?: number;
+  /** Most members in the archive. Default 100,000. */
+  maxMembers?: number;
+}
+
+/** Counts the bytes of the decompressed archive as they are read. */
+async function* bounded(source: AsyncIterable<Buffer>, max: number, archive: string, close: () => void): AsyncGenerator<Buffer> {
+  let n = 0;
+  const it = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await it.next();
+      } catch (e) {
+        throw new ArchiveError(`cannot read the archive (${(e as Error).message}); it is not a tar file, or a gzip'd one, or it is truncated`, { layerDigest: archive });
+      }
+      if (r.done) return;
+      n += r.value.length;
+      if (n > max) throw new LimitError('archive-bytes', max, `${archive}: the archive decompresses to more than ${max} bytes (a gzip bomb, or an archive too large for this server)`);
+      yield r.value;
+    }
+  } finally {
+    close(); // the file stays open otherwise when the reader stops early
+  }
 }
 
 const SMALL = 4 << 20;
@@ -36,11 +66,18 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
   await fh.read(magic, 0, 2, 0);
   await fh.close();
   const raw = createReadStream(archivePath, { highWaterMark: 1 << 20 });
-  const source: AsyncIterable<Buffer> = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  const maxBlob = opts.maxBlobBytes ?? 8 * 2 ** 30;
+  const maxMembers = opts.maxMembers ?? 100_000;
+  const decompressed: AsyncIterable<Buffer> = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  const source = bounded(decompressed, opts.maxBytes ?? 64 * 2 ** 30, archivePath, () => raw.destroy());
 
   const files = new Map<string, { digest: string; size: number; head: Buffer; small?: Buffer }>();
+  let members = 0;
   for await (const m of readTar(source, { layerDigest: archivePath })) {
+    if (++members > maxMembers) throw new LimitError('archive-entries', maxMembers, `${archivePath}: the archive has more than ${maxMembers} members`);
     if (m.type !== 'file') continue;
+    // The header declares the size: refuse before reading a byte of it.
+    if (m.size > maxBlob) throw new LimitError('archive-bytes', maxBlob, `${archivePath}: member "${m.name.slice(0, 200)}" declares ${m.size} bytes, more than the ${maxBlob}-byte limit per blob`);
     const name = m.name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
     if (m.size <= SMALL) {
       const chunks: Buffer[] = [];
@@ -49,7 +86,7 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
       const stored = await cache.putUnknown(small);
       files.set(name, { ...stored, small });
     } else {
-      const stored = await cache.putUnknown(m.content, { maxBytes: opts.maxBlobBytes ?? 8 * 2 ** 30 });
+      const stored = await cache.putUnknown(m.content, { maxBytes: maxBlob });
       files.set(name, stored);
     }
   }
