@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { bootTargets } from './bootTargets';
 import type { BootResult, Engine, ResolvedSpec } from './engine';
 import { UserError } from './classify';
+import type { BuildLimits } from '@oscompose/engine';
 
 export interface RealEngineOptions {
   cacheDir: string;
@@ -17,6 +18,8 @@ export interface RealEngineOptions {
   arch?: string;
   /** QEMU boot timeout per artifact. */
   bootTimeoutMs?: number;
+  /** What flattening may decompress, per image and per build (each build gets its own budget). */
+  limits?: BuildLimits;
 }
 
 type EngineModule = Record<string, unknown>;
@@ -56,6 +59,7 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
       arch: opts.arch ?? 'amd64',
       insecureRegistries: opts.insecureRegistries ?? [],
       signal,
+      limits: opts.limits,
     });
 
   return {

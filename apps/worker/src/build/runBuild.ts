@@ -4,12 +4,14 @@
 // canceled build or one another worker took over is never overwritten, and nothing is published
 // twice: objects are replaced by key, rows upserted on (buildId, name).
 
+import { statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from '@oscompose/storage';
 import { artifactKey } from '@oscompose/storage';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
+import { artifactBytesError } from './limits';
 import type { BootResult, Engine, EngineArtifact, EngineEvent } from './engine';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
@@ -21,6 +23,8 @@ export interface RunDeps {
   /** Parent of the private work directories (one per run, removed afterwards). */
   workRoot: string;
   bootCheck: boolean;
+  /** Total bytes of one build's artifacts (OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES); over it nothing is published. */
+  maxArtifactBytes?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -31,6 +35,8 @@ export interface RunInput {
   signal: AbortSignal;
   sink: BuildEventSink;
   fresh?: boolean;
+  /** Aborts the run's signal (a limit found while the engine works stops it at once). */
+  abort?: (reason: unknown) => void;
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'cached' | 'skipped';
@@ -76,8 +82,16 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
 
   // The engine's own `artifact` events name files in our private work dir: they become log
   // lines; the `artifact` events clients see are sent once an artifact is published.
+  const maxArtifactBytes = deps.maxArtifactBytes ?? Number.POSITIVE_INFINITY;
+  let outputBytes = 0;
   const onEvent = (e: EngineEvent) => {
-    const { type, file: _file, ...data } = e;
+    const { type, file, ...data } = e;
+    if (type === 'artifact' && file) {
+      // Each output is counted as soon as it is written: the next format is not even started
+      // once the build is over its artifact limit.
+      outputBytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+      if (outputBytes > maxArtifactBytes) input.abort?.(artifactBytesError(outputBytes, maxArtifactBytes));
+    }
     if (type === 'artifact') sink.emit('log', { level: 'info', ...data });
     else sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : 'progress', data);
   };
@@ -132,6 +146,8 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
       onEvent,
     });
     signal.throwIfAborted();
+    const total = artifacts.reduce((n, a) => n + a.size, 0);
+    if (total > maxArtifactBytes) throw artifactBytesError(total, maxArtifactBytes);
 
     // 4. Boot check, one artifact format at a time (TCG is slow; two QEMUs would starve each
     // other on our cores): kernel+initrd direct, ISOs as cdrom, disks and UKIs as disks.

@@ -1,0 +1,67 @@
+// Per-team concurrency across every worker (OSCOMPOSE_TEAM_CONCURRENCY): at most `limit` builds
+// of one team run at once, so one team's pile of builds cannot take every worker. Open-source
+// BullMQ has no job groups, so this is a semaphore in Redis: one sorted set per team holding the
+// builds that run now, each scored with the end of its lease. A worker renews the leases of the
+// builds it runs; one that dies stops renewing, and its slots free themselves when the lease ends.
+// Taking a slot is one Lua script (drop ended leases, then take a slot if the build holds one
+// already — a re-delivered job — or fewer than `limit` are held), so two workers never both take
+// the last slot. Time is Redis's clock, the same for every worker machine.
+
+import type { Redis } from 'ioredis';
+
+export interface TeamSlots {
+  readonly limit: number;
+  /** Takes a slot for the build; false when the team already runs `limit` builds. */
+  acquire(teamId: string, buildId: string): Promise<boolean>;
+  /** Extends the build's lease (called while it runs). */
+  renew(teamId: string, buildId: string): Promise<void>;
+  release(teamId: string, buildId: string): Promise<void>;
+  /** Builds of the team that hold a slot now (for tests and the admin view). */
+  running(teamId: string): Promise<string[]>;
+}
+
+const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS[1] team key; ARGV: buildId, limit, leaseMs. Returns 1 when the slot is taken.
+const ACQUIRE = `${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+  return 1
+end
+return 0`;
+
+// Only a build that still holds its slot is renewed (XX): one whose lease ended started over.
+const RENEW = `${NOW}
+if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[2]), ARGV[1]) == 1 then
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+end
+return 1`;
+
+const RUNNING = `${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZRANGE', KEYS[1], 0, -1)`;
+
+export function teamSlots(redis: Redis, opts: { prefix: string; limit: number; leaseMs: number }): TeamSlots {
+  const key = (teamId: string) => `${opts.prefix}:team-running:${teamId}`;
+  const unlimited = opts.limit <= 0;
+  return {
+    limit: opts.limit,
+    async acquire(teamId, buildId) {
+      if (unlimited) return true;
+      return (await redis.eval(ACQUIRE, 1, key(teamId), buildId, opts.limit, opts.leaseMs)) === 1;
+    },
+    async renew(teamId, buildId) {
+      if (unlimited) return;
+      await redis.eval(RENEW, 1, key(teamId), buildId, opts.leaseMs);
+    },
+    async release(teamId, buildId) {
+      if (unlimited) return;
+      await redis.zrem(key(teamId), buildId);
+    },
+    async running(teamId) {
+      return (await redis.eval(RUNNING, 1, key(teamId))) as string[];
+    },
+  };
+}
