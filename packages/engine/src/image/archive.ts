@@ -33,6 +33,8 @@ export interface ImportArchiveOptions {
   maxBytes?: number;
   /** Most members in the archive. Default 100,000. */
   maxMembers?: number;
+  /** How messages name the archive (default its path; a server does not show its temp paths). */
+  name?: string;
 }
 
 /** Counts the bytes of the decompressed archive as they are read. */
@@ -69,15 +71,16 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
   const maxBlob = opts.maxBlobBytes ?? 8 * 2 ** 30;
   const maxMembers = opts.maxMembers ?? 100_000;
   const decompressed: AsyncIterable<Buffer> = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
-  const source = bounded(decompressed, opts.maxBytes ?? 64 * 2 ** 30, archivePath, () => raw.destroy());
+  const label = opts.name ?? archivePath;
+  const source = bounded(decompressed, opts.maxBytes ?? 64 * 2 ** 30, label, () => raw.destroy());
 
   const files = new Map<string, { digest: string; size: number; head: Buffer; small?: Buffer }>();
   let members = 0;
-  for await (const m of readTar(source, { layerDigest: archivePath })) {
-    if (++members > maxMembers) throw new LimitError('archive-entries', maxMembers, `${archivePath}: the archive has more than ${maxMembers} members`);
+  for await (const m of readTar(source, { layerDigest: label })) {
+    if (++members > maxMembers) throw new LimitError('archive-entries', maxMembers, `${label}: the archive has more than ${maxMembers} members`);
     if (m.type !== 'file') continue;
     // The header declares the size: refuse before reading a byte of it.
-    if (m.size > maxBlob) throw new LimitError('archive-bytes', maxBlob, `${archivePath}: member "${m.name.slice(0, 200)}" declares ${m.size} bytes, more than the ${maxBlob}-byte limit per blob`);
+    if (m.size > maxBlob) throw new LimitError('archive-bytes', maxBlob, `${label}: member "${m.name.slice(0, 200)}" declares ${m.size} bytes, more than the ${maxBlob}-byte limit per blob`);
     const name = m.name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
     if (m.size <= SMALL) {
       const chunks: Buffer[] = [];
@@ -92,7 +95,7 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
   }
   for (const [name, f] of files) {
     const m = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
-    if (m && f.digest !== `sha256:${m[1]}`) throw new ArchiveError(`${name} has digest ${f.digest}; the archive is corrupt`, { layerDigest: archivePath, entry: name });
+    if (m && f.digest !== `sha256:${m[1]}`) throw new ArchiveError(`${name} has digest ${f.digest}; the archive is corrupt`, { layerDigest: label, entry: name });
   }
   const json = <T>(name: string): T | undefined => {
     const s = files.get(name)?.small;
@@ -100,7 +103,7 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
     try {
       return JSON.parse(s.toString()) as T;
     } catch {
-      throw new ArchiveError(`${name} is not valid JSON`, { layerDigest: archivePath, entry: name });
+      throw new ArchiveError(`${name} is not valid JSON`, { layerDigest: label, entry: name });
     }
   };
 
@@ -124,16 +127,16 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
     for (const d of index.manifests ?? []) {
       const reference = nameFor([d.annotations?.['io.containerd.image.name'], d.annotations?.[REF_NAME_ANNOTATION]]);
       if (!reference) continue;
-      if (!(await cache.has(d.digest))) throw new ArchiveError(`index.json names ${d.digest}, which is not in the archive`, { layerDigest: archivePath });
+      if (!(await cache.has(d.digest))) throw new ArchiveError(`index.json names ${d.digest}, which is not in the archive`, { layerDigest: label });
       out.push({ reference, descriptor: { mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.platform ? { platform: d.platform } : {}) } });
     }
   } else if (Array.isArray(dockerManifest)) {
     for (const entry of dockerManifest) {
       const config = files.get(entry.Config);
-      if (!config) throw new ArchiveError(`manifest.json names config ${entry.Config}, which is not in the archive`, { layerDigest: archivePath });
+      if (!config) throw new ArchiveError(`manifest.json names config ${entry.Config}, which is not in the archive`, { layerDigest: label });
       const layers: Descriptor[] = entry.Layers.map((p) => {
         const f = files.get(p);
-        if (!f) throw new ArchiveError(`manifest.json names layer ${p}, which is not in the archive`, { layerDigest: archivePath });
+        if (!f) throw new ArchiveError(`manifest.json names layer ${p}, which is not in the archive`, { layerDigest: label });
         const mediaType =
           f.head[0] === 0x1f && f.head[1] === 0x8b ? MediaType.ociLayerGzip : f.head.readUInt32LE(0) === 0xfd2fb528 ? MediaType.ociLayerZstd : MediaType.ociLayer;
         return { mediaType, digest: f.digest, size: f.size };
@@ -153,9 +156,9 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
       }
     }
   } else {
-    throw new ArchiveError('not an OCI archive (oci-layout + index.json) nor a docker archive (manifest.json)', { layerDigest: archivePath });
+    throw new ArchiveError('not an OCI archive (oci-layout + index.json) nor a docker archive (manifest.json)', { layerDigest: label });
   }
-  if (out.length === 0) throw new ArchiveError('the archive names no image; pass the reference to use for it', { layerDigest: archivePath });
+  if (out.length === 0) throw new ArchiveError('the archive names no image; pass the reference to use for it', { layerDigest: label });
   if (opts.tag) for (const i of out) await cache.tag(i.reference, i.descriptor);
   return out;
 }
