@@ -1,9 +1,10 @@
 // Importing image archive tarballs into the blob cache: OCI archives (a tarred OCI image layout)
 // and docker archives (`docker save`: manifest.json + config + layer.tar files). Blobs are
-// streamed into the cache while hashing; nothing is unpacked to disk under its archive name, so
-// `../` names, absolute names and symlinks in an archive cannot place anything: members are only
-// keys, links are skipped. What an archive may make us read is bounded: its decompressed bytes,
-// its member count, and each member's size (refused from the header, before reading it).
+// streamed into the cache while hashing; nothing is unpacked to disk under its archive name:
+// members are only keys, and a link is only another key for its target. Still, an archive with a
+// `..` or absolute name, a link out of the archive, or a member under a symlink is not something
+// any image tool writes: it is refused. What an archive may make us read is bounded: its
+// decompressed bytes, its member count, and each member's size (refused from the header).
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import type { BlobCache } from '../cache/blob-cache';
 import { ArchiveError } from '../oci/errors';
 import { normaliseReference } from '../oci/reference';
 import { readTar } from '../oci/tar';
-import { LimitError } from './safety';
+import { LimitError, ancestors, normaliseEntryName, parentOf } from './safety';
 import { MediaType, REF_NAME_ANNOTATION, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/types';
 
 export interface ImportedImage {
@@ -75,13 +76,27 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
   const source = bounded(decompressed, opts.maxBytes ?? 64 * 2 ** 30, label, () => raw.destroy());
 
   const files = new Map<string, { digest: string; size: number; head: Buffer; small?: Buffer }>();
+  /** Link name → the member it stands for (docker save links identical layer.tar files). */
+  const links = new Map<string, string>();
   let members = 0;
   for await (const m of readTar(source, { layerDigest: label })) {
     if (++members > maxMembers) throw new LimitError('archive-entries', maxMembers, `${label}: the archive has more than ${maxMembers} members`);
+    const name = memberName(m.name, label);
+    if (name === null) continue;
+    for (const a of ancestors(name)) {
+      if (links.has(a)) throw new ArchiveError(`"${name}" is inside "${a}", which is a link; the archive is refused`, { layerDigest: label, entry: m.name });
+    }
+    if (m.type === 'symlink' || m.type === 'hardlink') {
+      // Hard link targets are relative to the archive root, symlink targets to the link's directory.
+      if (m.type === 'symlink' && m.linkname.startsWith('/')) throw new ArchiveError(`symlink "${name}" points to the absolute path "${m.linkname}"; the archive is refused`, { layerDigest: label, entry: m.name });
+      const dir = parentOf(name);
+      const target = m.type === 'hardlink' || !dir ? m.linkname : `${dir}/${m.linkname}`;
+      links.set(name, linkTarget(target, label, `link "${name}" points outside the archive ("${m.linkname}"); the archive is refused`));
+      continue;
+    }
     if (m.type !== 'file') continue;
     // The header declares the size: refuse before reading a byte of it.
     if (m.size > maxBlob) throw new LimitError('archive-bytes', maxBlob, `${label}: member "${m.name.slice(0, 200)}" declares ${m.size} bytes, more than the ${maxBlob}-byte limit per blob`);
-    const name = m.name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
     if (m.size <= SMALL) {
       const chunks: Buffer[] = [];
       for await (const c of m.content) chunks.push(c);
@@ -92,6 +107,10 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
       const stored = await cache.putUnknown(m.content, { maxBytes: maxBlob });
       files.set(name, stored);
     }
+  }
+  for (const [name, target] of links) {
+    const f = files.get(target);
+    if (f && !files.has(name)) files.set(name, f);
   }
   for (const [name, f] of files) {
     const m = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
@@ -161,4 +180,24 @@ export async function importArchive(archivePath: string, cache: BlobCache, opts:
   if (out.length === 0) throw new ArchiveError('the archive names no image; pass the reference to use for it', { layerDigest: label });
   if (opts.tag) for (const i of out) await cache.tag(i.reference, i.descriptor);
   return out;
+}
+
+/** A member's name relative to the archive root; absolute names, `..` and NUL are refused. */
+function memberName(raw: string, label: string): string | null {
+  if (raw.startsWith('/')) throw new ArchiveError(`member name "${raw.slice(0, 200)}" is absolute; the archive is refused`, { layerDigest: label });
+  return normaliseEntryName(raw, { layerDigest: label });
+}
+
+/** A link's target as a member name; `..` may climb inside the archive (docker save does), never out. */
+function linkTarget(path: string, label: string, outside: string): string {
+  if (path.includes('\u0000')) throw new ArchiveError(outside, { layerDigest: label });
+  const parts: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (!parts.length) throw new ArchiveError(outside, { layerDigest: label });
+      parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join('/');
 }
