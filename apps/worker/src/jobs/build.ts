@@ -5,7 +5,7 @@
 // limit hands the job back without using an attempt.
 
 import { randomBytes } from 'node:crypto';
-import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker, type ConnectionOptions, type MinimalQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   BUILD_QUEUE,
@@ -80,7 +80,8 @@ export interface BuildProcessor {
   active(): number;
 }
 
-export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
+/** `queue`: where held-back jobs are looked up to call them in when a slot frees (the Worker). */
+export function createBuildProcessor(deps: BuildJobDeps, queue?: () => MinimalQueue): BuildProcessor {
   const controllers = new Set<AbortController>();
   const log = deps.log ?? (() => {});
 
@@ -95,18 +96,34 @@ export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
     // A team at its limit: hand the job back, no attempt used, and look again in a moment (with
     // jitter, so held-back jobs do not all come back at once). The build stays queued.
     const slot = await takeTeamSlot(buildId);
-    if (slot === 'busy' && token) {
-      const recheck = deps.slotRecheckMs ?? 1000;
+    if (slot?.busy && token) {
+      const recheck = deps.slotRecheckMs ?? 2000;
+      await deps.teamSlots!.holdBack(slot.teamId, buildId);
       await job.moveToDelayed(Date.now() + recheck + Math.floor(Math.random() * recheck), token);
       throw new DelayedError();
     }
-    if (!slot || slot === 'busy') return run(job, data, token);
-    const renewer = setInterval(() => void deps.teamSlots!.renew(slot.teamId, buildId).catch(() => {}), deps.slotRenewMs ?? 10_000);
+    if (!slot || slot.busy) return run(job, data, token);
+    const slots = deps.teamSlots!;
+    const renewer = setInterval(() => void slots.renew(slot.teamId, buildId).catch(() => {}), deps.slotRenewMs ?? 10_000);
     try {
       return await run(job, data, token);
     } finally {
       clearInterval(renewer);
-      await deps.teamSlots!.release(slot.teamId, buildId).catch(() => {});
+      await slots.release(slot.teamId, buildId).catch(() => {});
+      await callInNext(slot.teamId).catch(() => {});
+    }
+  }
+
+  /** A slot was freed: the team's oldest held-back build need not wait for its next look. */
+  async function callInNext(teamId: string): Promise<void> {
+    if (!queue) return;
+    for (let id = await deps.teamSlots!.nextHeldBack(teamId); id; id = await deps.teamSlots!.nextHeldBack(teamId)) {
+      const next = await Job.fromId(queue(), id);
+      if (next && (await next.isDelayed())) {
+        await next.promote();
+        return;
+      }
+      // Gone, finished, or already back in the queue: try the next one.
     }
   }
 
@@ -185,12 +202,12 @@ export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
     }
   }
 
-  /** The team's slot for this build: taken, 'busy' (team at its limit), or undefined (no limit / no build). */
-  async function takeTeamSlot(buildId: string): Promise<{ teamId: string } | 'busy' | undefined> {
+  /** The team's slot for this build: taken, busy (team at its limit), or undefined (no limit / no build). */
+  async function takeTeamSlot(buildId: string): Promise<{ teamId: string; busy: boolean } | undefined> {
     if (!deps.teamSlots || deps.teamSlots.limit <= 0) return undefined;
     const build = await deps.db.build.findUnique({ where: { id: buildId }, select: { teamId: true, status: true } });
     if (!build || isFinalStatus(build.status)) return undefined; // runBuild says what happened
-    return (await deps.teamSlots.acquire(build.teamId, buildId)) ? { teamId: build.teamId } : 'busy';
+    return { teamId: build.teamId, busy: !(await deps.teamSlots.acquire(build.teamId, buildId)) };
   }
 
   return {
@@ -213,8 +230,8 @@ export function startBuildWorker(
   deps: BuildJobDeps,
   opts: { connection: ConnectionOptions; prefix?: string; settings?: Partial<BuildWorkerSettings> },
 ): StartedBuildWorker {
-  const processor = createBuildProcessor(deps);
-  const worker = new Worker<BuildJobData>(BUILD_QUEUE, (job, token) => processor.process(job, token), {
+  const processor = createBuildProcessor(deps, () => worker);
+  const worker: Worker<BuildJobData> = new Worker<BuildJobData>(BUILD_QUEUE, (job, token) => processor.process(job, token), {
     connection: opts.connection,
     prefix: opts.prefix ?? DEFAULT_REDIS_PREFIX,
     ...buildWorkerOptions(opts.settings),

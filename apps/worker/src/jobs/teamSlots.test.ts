@@ -56,6 +56,22 @@ describe('teamSlots (Redis semaphore per team)', () => {
     expect(await conns.at(-1)!.exists('t2:team-running:team')).toBe(0);
   });
 
+  it('remembers held-back builds oldest first, and forgets one once it takes a slot', async () => {
+    const s = teamSlots(conn(), { prefix: 't4', limit: 1, leaseMs: 60_000 });
+    expect(await s.acquire('team', 'runs')).toBe(true);
+    for (const id of ['first', 'second', 'third']) {
+      expect(await s.acquire('team', id)).toBe(false);
+      await s.holdBack('team', id);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await s.holdBack('team', 'first'); // held back again: keeps its place
+    await s.release('team', 'runs');
+    expect(await s.acquire('team', 'second')).toBe(true); // took the slot on its own look
+    expect(await s.nextHeldBack('team')).toBe('first');
+    expect(await s.nextHeldBack('team')).toBe('third');
+    expect(await s.nextHeldBack('team')).toBeUndefined();
+  });
+
   it('limit 0 means no limit and touches nothing in Redis', async () => {
     const c = conn();
     const s = teamSlots(c, { prefix: 't3', limit: 0, leaseMs: 1000 });

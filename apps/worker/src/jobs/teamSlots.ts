@@ -5,7 +5,9 @@
 // builds it runs; one that dies stops renewing, and its slots free themselves when the lease ends.
 // Taking a slot is one Lua script (drop ended leases, then take a slot if the build holds one
 // already — a re-delivered job — or fewer than `limit` are held), so two workers never both take
-// the last slot. Time is Redis's clock, the same for every worker machine.
+// the last slot. Time is Redis's clock, the same for every worker machine. Builds held back are
+// remembered per team, oldest first, so a freed slot can call the next one in at once instead of
+// leaving it to its next look.
 
 import type { Redis } from 'ioredis';
 
@@ -16,6 +18,10 @@ export interface TeamSlots {
   /** Extends the build's lease (called while it runs). */
   renew(teamId: string, buildId: string): Promise<void>;
   release(teamId: string, buildId: string): Promise<void>;
+  /** Remembers a build that found its team at the limit (kept until it takes a slot). */
+  holdBack(teamId: string, buildId: string): Promise<void>;
+  /** The team's oldest held-back build, removed from the list (to be called in); undefined: none. */
+  nextHeldBack(teamId: string): Promise<string | undefined>;
   /** Builds of the team that hold a slot now (for tests and the admin view). */
   running(teamId: string): Promise<string[]>;
 }
@@ -28,6 +34,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+  redis.call('ZREM', KEYS[2], ARGV[1])
   return 1
 end
 return 0`;
@@ -45,12 +52,15 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)`;
 
 export function teamSlots(redis: Redis, opts: { prefix: string; limit: number; leaseMs: number }): TeamSlots {
   const key = (teamId: string) => `${opts.prefix}:team-running:${teamId}`;
+  const waiting = (teamId: string) => `${opts.prefix}:team-waiting:${teamId}`;
+  // Held-back lists of teams that stopped building go away by themselves.
+  const WAITING_TTL_S = 24 * 3600;
   const unlimited = opts.limit <= 0;
   return {
     limit: opts.limit,
     async acquire(teamId, buildId) {
       if (unlimited) return true;
-      return (await redis.eval(ACQUIRE, 1, key(teamId), buildId, opts.limit, opts.leaseMs)) === 1;
+      return (await redis.eval(ACQUIRE, 2, key(teamId), waiting(teamId), buildId, opts.limit, opts.leaseMs)) === 1;
     },
     async renew(teamId, buildId) {
       if (unlimited) return;
@@ -59,6 +69,15 @@ export function teamSlots(redis: Redis, opts: { prefix: string; limit: number; l
     async release(teamId, buildId) {
       if (unlimited) return;
       await redis.zrem(key(teamId), buildId);
+    },
+    async holdBack(teamId, buildId) {
+      if (unlimited) return;
+      await redis.multi().zadd(waiting(teamId), 'NX', Date.now(), buildId).expire(waiting(teamId), WAITING_TTL_S).exec();
+    },
+    async nextHeldBack(teamId) {
+      if (unlimited) return undefined;
+      const [id] = await redis.zpopmin(waiting(teamId));
+      return id;
     },
     async running(teamId) {
       return (await redis.eval(RUNNING, 1, key(teamId))) as string[];

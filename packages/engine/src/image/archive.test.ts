@@ -44,7 +44,7 @@ async function run(archive: Buffer, opts: Parameters<typeof importArchive>[2] = 
   writeFileSync(file, archive);
   const cache = new BlobCache(join(dir, 'store'));
   await cache.init();
-  const result = await importArchive(file, cache, { name: 'the upload', ...opts }).then(
+  const result: { images?: Awaited<ReturnType<typeof importArchive>>; error?: Error } = await importArchive(file, cache, { name: 'the upload', ...opts }).then(
     (images) => ({ images }),
     (error: unknown) => ({ error: error as Error }),
   );

@@ -9,9 +9,10 @@ export interface ApiClient {
   events(id: string): Promise<{ event: string; data: any; id: string }[]>;
 }
 
-export function apiClient(baseUrl: () => string): ApiClient {
+/** `headers` go with every request (tests pick the caller with one). */
+export function apiClient(baseUrl: () => string, headers: Record<string, string> = {}): ApiClient {
   const http: ApiClient['http'] = async (method, path, body) => {
-    const res = await fetch(baseUrl() + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(baseUrl() + path, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never, headers: res.headers };
   };
@@ -27,7 +28,7 @@ export function apiClient(baseUrl: () => string): ApiClient {
       }
     },
     async events(id) {
-      const res = await fetch(`${baseUrl()}/api/v1/builds/${id}/events`);
+      const res = await fetch(`${baseUrl()}/api/v1/builds/${id}/events`, { headers });
       if (!/text\/event-stream/.test(res.headers.get('content-type') ?? '')) throw new Error(`/events answered ${res.status} ${res.headers.get('content-type')}`);
       const text = await res.text();
       return text
