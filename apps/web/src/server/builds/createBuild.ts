@@ -3,20 +3,21 @@
 
 import { createHash } from 'node:crypto';
 import { enqueueBuild } from '@oscompose/queue';
-import { MAX_SPEC_BYTES, parseSpec } from '@oscompose/spec';
+import { parseSpec } from '@oscompose/spec';
 import { z } from 'zod';
 import type { Caller } from '../http/caller';
 import { BadRequestError, NotFoundError, UnavailableError } from '../http/errors';
 import { buildDeps } from './deps';
 import { buildUrl } from './present';
 import { recordAudit } from '../auth/audit';
+import { SpecText } from '../specs/specText';
 
 /** LinuxKit format names (and ours): lower-case words joined by - or +. The worker checks availability. */
 const formatName = z.string().regex(/^[a-z0-9][a-z0-9+-]{0,31}$/, 'a format name like kernel+initrd, iso-bios, raw-efi, tar');
 
 export const CreateBuildInput = z
   .object({
-    spec: z.string().min(1).max(MAX_SPEC_BYTES, `the spec is larger than ${MAX_SPEC_BYTES} bytes (1 MiB), the most a spec may have; put large file contents into an image`).optional(),
+    spec: SpecText.min(1).optional(),
     compositionId: z.string().min(1).optional(),
     compositionVersion: z.number().int().positive().optional(),
     formats: z.array(formatName).min(1, 'choose at least one format').max(16),
