@@ -24,7 +24,7 @@ export {
 export { normaliseReference, ReferenceError, type ImageReference } from './oci/reference';
 // Test fixtures (a real docker-registry, a pusher, in-memory images); used by tests across packages.
 export { startRegistry, pushImage, freePort, type TestRegistry, type StartRegistryOptions, type PushOptions } from './testing/registry';
-export { makeImage, makeIndex, filesToEntries, memorySource, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
+export { makeImage, makeIndex, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
 
 // --- Build (layout/, initramfs/, outputs/, build.ts) ---
 export {
