@@ -9,18 +9,15 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
-import { setCallerResolver } from '../../src/server/http/caller';
-import { setBuildDeps } from '../../src/server/builds/deps';
-import { startApiServer, type ApiServer } from '../../src/server/builds/testing/apiServer';
-import { apiClient } from '../../../worker/src/jobs/testing/api';
+import { apiClient, serveApi, type ServedApi } from '../../../worker/src/jobs/testing/api';
 import { startPipeline, startWorker, workerReady, writeBootableImages, type Pipeline, type WorkerProcess } from '../../../worker/src/jobs/testing/harness';
 
 let p: Pipeline;
-let api: ApiServer;
+let served: ServedApi;
 let worker: WorkerProcess;
 let tmp: string;
 let refs: { kernel: string; init: string };
-const { http, waitStatus, events } = apiClient(() => api.url);
+const { http, waitStatus, events } = apiClient(() => served.api.url);
 const LIMIT_S = 15;
 
 /** QEMU processes (and their watchdogs) started for this test's builds: their arguments name its data dir. */
@@ -46,18 +43,14 @@ beforeAll(async () => {
     layers: [await tarBuffer([{ path: 'bin', type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 }, entry('bin/busybox', busybox), entry('init', '#!/bin/busybox sh\n/bin/busybox echo hanging\nexec /bin/busybox sleep 100000\n')], { mtime: 0 })],
   });
   refs = { kernel: bootable.kernel, init: hang };
-  setBuildDeps(await p.webDeps());
-  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
-  api = await startApiServer();
+  served = await serveApi(p);
   worker = startWorker('boot-limit', { ...p.workerEnv, TMPDIR: tmp, OSCOMPOSE_BUILD_MAX_SECONDS: String(LIMIT_S) });
   await workerReady(worker);
 });
 
 afterAll(async () => {
   await worker?.kill();
-  await api?.close();
-  setBuildDeps(undefined);
-  setCallerResolver(undefined);
+  await served?.close();
   await p?.cleanup();
 });
 

@@ -10,19 +10,16 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
-import { setCallerResolver } from '../../src/server/http/caller';
-import { setBuildDeps } from '../../src/server/builds/deps';
-import { startApiServer, type ApiServer } from '../../src/server/builds/testing/apiServer';
-import { apiClient } from '../../../worker/src/jobs/testing/api';
+import { apiClient, serveApi, type ServedApi } from '../../../worker/src/jobs/testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '../../../worker/src/jobs/testing/harness';
 
 const MiB = 2 ** 20;
 let p: Pipeline;
-let api: ApiServer;
+let served: ServedApi;
 let refs: Awaited<ReturnType<typeof writeTestImages>>;
 let worker: WorkerProcess;
 let tmp: string;
-const { http, waitStatus, events } = apiClient(() => api.url);
+const { http, waitStatus, events } = apiClient(() => served.api.url);
 
 const file = (p: string, content: Buffer): FsEntry => ({ path: p, type: 'file', mode: 0o644, uid: 0, gid: 0, size: content.length, content });
 
@@ -68,9 +65,7 @@ beforeAll(async () => {
   tmp = path.join(p.dir, 'worker-tmp');
   await mkdir(tmp, { recursive: true });
   refs = await writeTestImages(p.imageStore, { blobBytes: 48 * MiB });
-  setBuildDeps(await p.webDeps());
-  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
-  api = await startApiServer();
+  served = await serveApi(p);
   await startLimitedWorker('limits', {
     OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES: '32M',
     OSCOMPOSE_BUILD_MAX_UNPACKED_BYTES: '48M',
@@ -81,9 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.kill();
-  await api?.close();
-  setBuildDeps(undefined);
-  setCallerResolver(undefined);
+  await served?.close();
   await p?.cleanup();
 });
 

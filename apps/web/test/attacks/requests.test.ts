@@ -9,25 +9,22 @@ import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../src/server/http/caller';
-import { setBuildDeps } from '../../src/server/builds/deps';
-import { startApiServer, type ApiServer } from '../../src/server/builds/testing/apiServer';
-import { apiClient } from '../../../worker/src/jobs/testing/api';
+import { apiClient, serveApi, type ServedApi } from '../../../worker/src/jobs/testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '../../../worker/src/jobs/testing/harness';
 
 let p: Pipeline;
-let api: ApiServer;
+let served: ServedApi;
 let worker: WorkerProcess;
 let refs: Awaited<ReturnType<typeof writeTestImages>>;
 let webDeps: Awaited<ReturnType<Pipeline['webDeps']>>;
 let buildId = '';
 let otherTeamBuild = '';
 const secret = `secret-${randomBytes(16).toString('hex')}`;
-const client = apiClient(() => api.url);
+const client = apiClient(() => served.api.url);
 
 /** A request sent byte for byte as given: no client-side normalising of `..` or encodings. */
 function raw(method: string, pathAndQuery: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(api.url);
+  const { hostname, port } = new URL(served.api.url);
   return new Promise((resolve, reject) => {
     const req = http.request({ hostname, port, method, path: pathAndQuery, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -52,10 +49,8 @@ async function nothingQueued<T>(fn: () => Promise<T>): Promise<T> {
 beforeAll(async () => {
   p = await startPipeline();
   refs = await writeTestImages(p.imageStore, { blobBytes: 1024 });
-  webDeps = await p.webDeps();
-  setBuildDeps(webDeps);
-  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
-  api = await startApiServer();
+  served = await serveApi(p);
+  webDeps = served.webDeps;
   worker = startWorker('req', p.workerEnv);
   await workerReady(worker);
   // Secrets an attacker wants, next to and above the artifact store.
@@ -78,9 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.kill();
-  await api?.close();
-  setBuildDeps(undefined);
-  setCallerResolver(undefined);
+  await served?.close();
   await p?.cleanup();
 });
 

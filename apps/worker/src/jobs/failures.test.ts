@@ -7,20 +7,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage, pushImage, startRegistry, tarBuffer, type TestRegistry } from '@oscompose/engine';
-import { setCallerResolver } from '../../../web/src/server/http/caller';
-import { setBuildDeps } from '../../../web/src/server/builds/deps';
-import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
-import { apiClient } from './testing/api';
+import { apiClient, serveApi, type ServedApi } from './testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from './testing/harness';
 
 let p: Pipeline;
-let api: ApiServer;
+let served: ServedApi;
 let registry: TestRegistry;
 let worker: WorkerProcess;
 let webDeps: Awaited<ReturnType<Pipeline['webDeps']>>;
 let refs: Awaited<ReturnType<typeof writeTestImages>>;
 let flaky: { server: http.Server; host: string; mode: 'fail' | 'pass'; refused: number };
-const { http: request, waitStatus, events } = apiClient(() => api.url);
+const { http: request, waitStatus, events } = apiClient(() => served.api.url);
 
 /** A registry front that answers 503 to everything while `mode` is 'fail', then passes requests on. */
 async function flakyFront(target: string): Promise<typeof flaky> {
@@ -49,10 +46,8 @@ beforeAll(async () => {
   registry = await startRegistry();
   flaky = await flakyFront(registry.host);
   refs = await writeTestImages(p.imageStore, { blobBytes: 1024 });
-  webDeps = await p.webDeps();
-  setBuildDeps(webDeps);
-  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
-  api = await startApiServer();
+  served = await serveApi(p);
+  webDeps = served.webDeps;
   // The registries these tests use are on loopback: allow them by name (the registry policy).
   worker = startWorker('wf', { ...p.workerEnv, OSCOMPOSE_ALLOWED_REGISTRIES: `${registry.host},${flaky.host}` });
   await workerReady(worker);
@@ -60,9 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.kill();
-  await api?.close();
-  setBuildDeps(undefined);
-  setCallerResolver(undefined);
+  await served?.close();
   await new Promise((r) => flaky?.server.close(r));
   await registry?.stop();
   await p?.cleanup();

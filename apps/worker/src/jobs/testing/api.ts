@@ -1,5 +1,10 @@
-// What a client of the builds API does in pipeline tests: JSON requests, waiting for a build to
-// reach a status, reading its event stream to the end.
+// The builds API in pipeline tests: its handlers served in front of a pipeline (serveApi), and
+// what a client does with it (JSON requests, waiting for a status, reading the event stream).
+
+import { setBuildDeps } from '../../../../web/src/server/builds/deps';
+import { setCallerResolver, type CallerResolver } from '../../../../web/src/server/http/caller';
+import { startApiServer, type ApiServer } from '../../../../web/src/server/builds/testing/apiServer';
+import type { Pipeline } from './harness';
 
 export interface ApiClient {
   http<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }>;
@@ -38,6 +43,36 @@ export function apiClient(baseUrl: () => string, headers: Record<string, string>
           const get = (k: string) => b.split('\n').find((l) => l.startsWith(`${k}:`))?.slice(k.length + 1).trim() ?? '';
           return { event: get('event'), id: get('id'), data: JSON.parse(get('data')) };
         });
+    },
+  };
+}
+
+
+export interface ServedApi {
+  api: ApiServer;
+  webDeps: Awaited<ReturnType<Pipeline['webDeps']>>;
+  client: ApiClient;
+  /** Stops the server and forgets the web side's dependencies and caller. */
+  close(): Promise<void>;
+}
+
+/**
+ * The builds API handlers in front of a pipeline's services; every request acts as the
+ * pipeline's owner unless `caller` says otherwise.
+ */
+export async function serveApi(p: Pipeline, caller?: CallerResolver): Promise<ServedApi> {
+  const webDeps = await p.webDeps();
+  setBuildDeps(webDeps);
+  setCallerResolver(caller ?? (async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' })));
+  const api = await startApiServer();
+  return {
+    api,
+    webDeps,
+    client: apiClient(() => api.url),
+    async close() {
+      await api.close();
+      setBuildDeps(undefined);
+      setCallerResolver(undefined);
     },
   };
 }
