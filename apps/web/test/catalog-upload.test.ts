@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlobCache, filesToEntries, makeImage, tarBuffer, type MemoryImage } from '@oscompose/engine';
+import { BlobCache, filesToEntries, makeImage, ociArchiveFiles, tarBuffer, type MemoryImage } from '@oscompose/engine';
 import type { PrismaClient } from '@oscompose/db';
 import { runPush } from '../../../packages/engine/src/cli/push';
 
@@ -22,17 +22,8 @@ const tokens: Record<string, string> = {};
 
 /** An OCI archive (tarred image layout); `name` is the ref.name annotation, if any. */
 async function ociArchive(img: MemoryImage, name?: string, corrupt = false): Promise<Buffer> {
-  const files: Record<string, Buffer> = {
-    'oci-layout': Buffer.from('{"imageLayoutVersion":"1.0.0"}'),
-    'index.json': Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        manifests: [{ mediaType: img.manifest.mediaType, digest: img.digest, size: img.manifestBytes.length, ...(name ? { annotations: { 'org.opencontainers.image.ref.name': name } } : {}) }],
-      }),
-    ),
-    [`blobs/sha256/${img.digest.slice(7)}`]: img.manifestBytes,
-  };
-  for (const [d, b] of img.blobs) files[`blobs/sha256/${d.slice(7)}`] = corrupt && d !== img.manifest.config.digest ? Buffer.concat([b, Buffer.from('x')]) : b;
+  const files = ociArchiveFiles(img, name);
+  if (corrupt) for (const d of img.blobs.keys()) if (d !== img.manifest.config.digest) files[`blobs/sha256/${d.slice(7)}`] = Buffer.concat([img.blobs.get(d)!, Buffer.from('x')]);
   return tarBuffer(filesToEntries(files));
 }
 

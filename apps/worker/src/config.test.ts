@@ -43,4 +43,15 @@ describe('worker config', () => {
     expect(loadWorkerConfig({}, '/repo').allowedRegistries).toEqual(expect.arrayContaining(['docker.io', 'localhost:5000']));
     expect(loadWorkerConfig({ OSCOMPOSE_ALLOWED_REGISTRIES: '127.0.0.1:5055' }, '/repo').allowedRegistries).toEqual(['127.0.0.1:5055', 'localhost:5000']);
   });
+
+  it('has a default for every build limit and reads byte counts with units', () => {
+    expect(loadWorkerConfig({}, '/repo')).toMatchObject({
+      limits: { buildSeconds: 3600, buildUnpackedBytes: 16 * 2 ** 30, imageUnpackedBytes: 4 * 2 ** 30, imageEntries: 1_000_000, artifactBytes: 16 * 2 ** 30 },
+      teamConcurrency: 2,
+    });
+    const c = loadWorkerConfig({ OSCOMPOSE_BUILD_MAX_UNPACKED_BYTES: '512M', OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES: '1.5GiB', OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES: '1048576', OSCOMPOSE_TEAM_CONCURRENCY: '0' }, '/repo');
+    expect(c.limits).toMatchObject({ buildUnpackedBytes: 512 * 2 ** 20, imageUnpackedBytes: 1.5 * 2 ** 30, artifactBytes: 1 << 20 });
+    expect(c.teamConcurrency).toBe(0);
+    expect(() => loadWorkerConfig({ OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES: 'lots' })).toThrow(/OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES: a byte count such as/);
+  });
 });

@@ -9,6 +9,18 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const BYTE_UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/** A byte count: 4294967296, or with a binary unit: 512M, 4G, 4GiB, 1T. */
+const bytes = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*([kmgt](i?b)?)?$/i, 'a byte count such as 4294967296, 512M or 4G')
+  .transform((v) => {
+    const m = /^([\d.]+)\s*([kmgt])?/i.exec(v)!;
+    return Math.floor(Number(m[1]) * BYTE_UNITS[(m[2] ?? '').toLowerCase()]!);
+  })
+  .pipe(z.number().int().min(1));
+
 export const WorkerEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -33,6 +45,14 @@ export const WorkerEnv = z.object({
   // Artifact retention: 0 days = keep everything (the default).
   OSCOMPOSE_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   OSCOMPOSE_RETENTION_KEEP_LAST: z.coerce.number().int().min(0).default(20),
+  // Build limits (docs/security.md, "Limits"): what one build may take of this machine.
+  OSCOMPOSE_BUILD_MAX_SECONDS: z.coerce.number().int().min(1).default(3600),
+  OSCOMPOSE_BUILD_MAX_UNPACKED_BYTES: bytes.default(16 * 2 ** 30),
+  OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES: bytes.default(4 * 2 ** 30),
+  OSCOMPOSE_IMAGE_MAX_ENTRIES: z.coerce.number().int().min(1).default(1_000_000),
+  OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES: bytes.default(16 * 2 ** 30),
+  // Builds of one team running at once across all workers; 0 = no limit.
+  OSCOMPOSE_TEAM_CONCURRENCY: z.coerce.number().int().min(0).default(2),
 });
 
 export interface WorkerConfig {
@@ -62,6 +82,18 @@ export interface WorkerConfig {
   allowedRegistries: string[];
   /** The instance's own registry (OSCOMPOSE_REGISTRY), where team uploads are named. */
   registry: string;
+  /** What one build may take (each has its OSCOMPOSE_* setting; see build/limits.ts). */
+  limits: BuildLimitSettings;
+  /** Builds of one team running at once across all workers (0: no limit). */
+  teamConcurrency: number;
+}
+
+export interface BuildLimitSettings {
+  buildSeconds: number;
+  buildUnpackedBytes: number;
+  imageUnpackedBytes: number;
+  imageEntries: number;
+  artifactBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +133,14 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     retention: { keepDays: e.OSCOMPOSE_RETENTION_DAYS, keepLast: e.OSCOMPOSE_RETENTION_KEEP_LAST },
     allowedRegistries: allowedRegistries(e.OSCOMPOSE_ALLOWED_REGISTRIES, e.OSCOMPOSE_REGISTRY),
     registry: e.OSCOMPOSE_REGISTRY,
+    limits: {
+      buildSeconds: e.OSCOMPOSE_BUILD_MAX_SECONDS,
+      buildUnpackedBytes: e.OSCOMPOSE_BUILD_MAX_UNPACKED_BYTES,
+      imageUnpackedBytes: e.OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES,
+      imageEntries: e.OSCOMPOSE_IMAGE_MAX_ENTRIES,
+      artifactBytes: e.OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES,
+    },
+    teamConcurrency: e.OSCOMPOSE_TEAM_CONCURRENCY,
   };
 }
 

@@ -17,6 +17,7 @@ import { getFormat, listFormats } from './outputs/index';
 import { describeMissing, locateTool, missingTools } from './outputs/disk/index';
 import type { BuildEvent, OutputContext } from './outputs/types';
 import type { ImageResolverOptions } from './image/resolve';
+import { checkCompressedSize, DEFAULT_LIMITS, UnpackBudget, type BuildLimits } from './image/safety';
 
 export type { BuildEvent } from './outputs/types';
 
@@ -39,6 +40,8 @@ export interface ImageProviderOptions {
   signal?: AbortSignal;
   /** Registry client options (a server's RegistryPolicy, credentials sources, retries). */
   registry?: ImageResolverOptions['registry'];
+  /** Per-image and per-build limits on what flattening may decompress (one budget per provider). */
+  limits?: BuildLimits;
 }
 
 export class BuildError extends Error {
@@ -78,6 +81,8 @@ export interface BuildOptions {
   onEvent?: (e: BuildEvent) => void;
   /** Image acquisition; default: the engine's resolver (image stores, blob cache, registries). */
   images?: ImageProvider;
+  /** Limits for the default image provider (a provider passed as `images` brings its own). */
+  limits?: BuildLimits;
 }
 
 export interface Artifact {
@@ -111,10 +116,11 @@ export async function defaultImageProvider(opts: ImageProviderOptions): Promise<
     ...(opts.registry ? { registry: opts.registry } : {}),
   });
   type Resolved = Awaited<ReturnType<typeof resolver.resolve>>;
-  let flattenImage: ((r: Resolved) => AsyncIterable<FsEntry>) | undefined;
+  type Flattener = (r: Resolved, o: import('./image/flatten').FlattenOptions) => AsyncIterable<FsEntry>;
+  let flattenImage: Flattener | undefined;
   for (const m of ['./image/flatten', './image/index']) {
     try {
-      const mod = (await import(/* @vite-ignore */ m)) as { flattenImage?: (r: Resolved) => AsyncIterable<FsEntry> };
+      const mod = (await import(/* @vite-ignore */ m)) as { flattenImage?: Flattener };
       if (mod.flattenImage) {
         flattenImage = mod.flattenImage;
         break;
@@ -124,6 +130,9 @@ export async function defaultImageProvider(opts: ImageProviderOptions): Promise<
     }
   }
   const byDigest = new Map<string, Resolved>();
+  const limits = opts.limits ?? {};
+  const maxImageBytes = limits.maxImageBytes ?? DEFAULT_LIMITS.maxBytes;
+  const budget = limits.maxBuildBytes !== undefined ? new UnpackBudget(limits.maxBuildBytes) : undefined;
   return {
     async resolve(ref) {
       const r = await resolver.resolve(ref);
@@ -133,8 +142,9 @@ export async function defaultImageProvider(opts: ImageProviderOptions): Promise<
     async *flatten(img) {
       const r = byDigest.get(img.digest) ?? (await resolver.resolve(img.ref));
       if (!flattenImage) throw new BuildError('layer flattening (image/flatten.ts flattenImage) is not available in this checkout');
+      checkCompressedSize(r.reference, r.layers, maxImageBytes);
       await resolver.fetchLayers(r);
-      yield* flattenImage(r);
+      yield* flattenImage(r, { maxBytes: maxImageBytes, maxEntries: limits.maxImageEntries, budget, signal: opts.signal });
     },
   };
 }
@@ -268,7 +278,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     opts.images ??
     (await defaultImageProvider({
       cacheDir, imageStores: opts.imageStores ?? [], pull: opts.pull ?? false, arch: opts.arch ?? 'amd64',
-      insecureRegistries: opts.insecureRegistries ?? [], signal,
+      insecureRegistries: opts.insecureRegistries ?? [], signal, limits: opts.limits,
     }));
   checkAbort(signal);
   const { planned, resolved } = await resolveSpec(spec, images, { signal, onEvent: emit });

@@ -25,7 +25,7 @@ export { normaliseReference, ReferenceError, type ImageReference } from './oci/r
 // Test fixtures (a real docker-registry, a pusher, in-memory images); used by tests across packages.
 export { startRegistry, pushImage, freePort, type TestRegistry, type StartRegistryOptions, type PushOptions } from './testing/registry';
 export { startRedirectProxy, startConnectionCounter, type RedirectProxy } from './testing/redirectProxy';
-export { makeImage, makeIndex, filesToEntries, memorySource, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
+export { makeImage, makeIndex, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
 
 // --- Build (layout/, initramfs/, outputs/, build.ts) ---
 export {
@@ -77,7 +77,7 @@ export { BlobCache, defaultCacheDir, DigestMismatchError, type CachedImage } fro
 export { createImageResolver, type ImageResolver, type ImageResolverOptions, type ResolvedImage } from './image/resolve';
 export { importArchive, type ImportedImage, type ImportArchiveOptions } from './image/archive';
 export { flattenImage, type FlattenOptions, type LayerSource } from './image/flatten';
-export { DEFAULT_LIMITS, normaliseEntryName, type FlattenLimits } from './image/safety';
+export { DEFAULT_LIMITS, LimitError, UnpackBudget, normaliseEntryName, type BuildLimits, type FlattenLimits, type LimitName } from './image/safety';
 export { extractToDir, type ExtractOptions, type ExtractResult } from './image/extract';
 export {
   diskFormats,

@@ -24,3 +24,14 @@ describe('parseImageLabel', () => {
     ]);
   });
 });
+
+describe('parseImageLabel: hostile labels', () => {
+  it('refuses an alias bomb in an image label with a problem instead of throwing', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    const r = parseImageLabel(lines.join('\n'), { location: 'evil/image:1' });
+    expect(r.config).toBeUndefined();
+    expect(r.problems[0]).toMatchObject({ file: 'evil/image:1', severity: 'error' });
+    expect(r.problems[0]!.message).toMatch(/label cannot be read: .*alias/i);
+  });
+});

@@ -30,7 +30,14 @@ export function parseImageLabel(text: string | undefined, opts: { location?: str
 
   for (const e of doc.errors) add(spanOfOffsets(e.pos[0], e.pos[1], lines), [], `the ${LABEL_ROOT} label is not valid YAML/JSON: ${e.message.split('\n')[0]}`);
   if (problems.length) return { problems };
-  const value = doc.toJS() as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias bomb (or nesting too deep) in an image's label: that image is refused, not the worker.
+    add({ line: 1, col: 1, endLine: 1, endCol: 1 }, [], `the ${LABEL_ROOT} label cannot be read: ${(e as Error).message}`);
+    return { problems };
+  }
   if (value === null || value === undefined) return { config: {}, problems };
   if (typeof value !== 'object' || Array.isArray(value)) {
     add(spanOf(doc.contents ?? undefined, lines), [], `the ${LABEL_ROOT} label must be a map of settings, not ${Array.isArray(value) ? 'a list' : typeof value}`);

@@ -1,6 +1,6 @@
 // parseSpec: YAML text → typed Spec plus every problem with its line and column. YAML syntax
 // errors, schema violations and semantic checks all come back in one list.
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { Document as YamlDocument, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { specSchema, type Spec } from './schema';
 import { hasErrors, sortProblems, type SpecProblem } from './problems';
 import { locate, locateKey, spanOf, spanOfOffsets } from './locate';
@@ -33,6 +33,15 @@ export interface ParseOptions {
   server?: boolean;
 }
 
+/**
+ * The most a spec may have, in bytes (UTF-8). A spec is a document people write; a bigger one is
+ * an attack on the parser (or file contents that belong in an image), refused before it is read.
+ */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+
+/** How many copies aliases may make of what they point to (yaml's guard against alias bombs). */
+const MAX_ALIAS_COUNT = 100;
+
 
 const lineCounters = new WeakMap<Document, LineCounter>();
 
@@ -42,6 +51,11 @@ export function linesOf(doc: Document): LineCounter | undefined {
 }
 
 export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
+  const size = text.length > MAX_SPEC_BYTES / 4 ? Buffer.byteLength(text) : 0;
+  if (size > MAX_SPEC_BYTES) {
+    const message = `the spec is ${size} bytes, more than the ${MAX_SPEC_BYTES} bytes (1 MiB) a spec may have; put large file contents into an image instead of \`contents\``;
+    return { problems: [{ ...(opts.file !== undefined ? { file: opts.file } : {}), line: 1, col: 1, endLine: 1, endCol: 1, path: [], message, severity: 'error' }], doc: new YamlDocument() };
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...parseOptions, lineCounter: lines });
   lineCounters.set(doc, lines);
@@ -75,9 +89,9 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
 
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    problems.push(base({ line: 1, col: 1, endLine: 1, endCol: 1 }, [], `YAML: ${(e as Error).message}`, 'error'));
+    problems.push(conversionProblem(doc, lines, e as Error, base));
     return { problems, doc };
   }
   // An empty file is an empty spec, as for `linuxkit build`.
@@ -128,6 +142,31 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
   return hasErrors(sorted) ? { problems: sorted, doc } : { spec, problems: sorted, doc };
 }
 
+/**
+ * A document that parsed but cannot be turned into values: an alias bomb (yaml stops expanding
+ * at MAX_ALIAS_COUNT copies; reported at the first alias) or nesting too deep for the stack.
+ */
+function conversionProblem(
+  doc: Document,
+  lines: LineCounter,
+  e: Error,
+  base: (span: ReturnType<typeof spanOf>, path: (string | number)[], message: string, severity: 'error') => SpecProblem,
+): SpecProblem {
+  if (/alias count/i.test(e.message)) {
+    let first: [number, number] | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.range) first = [node.range[0], node.range[1]];
+        return visit.BREAK;
+      },
+    });
+    const span = first ? spanOfOffsets(first[0], first[1], lines) : { line: 1, col: 1, endLine: 1, endCol: 1 };
+    return base(span, [], `YAML: the aliases (\`*name\`) in this spec expand to more than ${MAX_ALIAS_COUNT} copies of what they point to (an alias bomb); write the values out instead of nesting aliases`, 'error');
+  }
+  if (e instanceof RangeError) return base({ line: 1, col: 1, endLine: 1, endCol: 1 }, [], 'YAML: the spec is nested too deeply to be read; flatten its lists and maps', 'error');
+  return base({ line: 1, col: 1, endLine: 1, endCol: 1 }, [], `YAML: ${e.message}`, 'error');
+}
+
 /** yaml's own message, first line only, rephrased to name the fix where we know it. */
 function yamlMessage(code: string, message: string, source: string): string {
   const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
@@ -145,6 +184,7 @@ function yamlMessage(code: string, message: string, source: string): string {
       }
       return `YAML: ${first}`;
     default:
+      if (/Maximum call stack/.test(first)) return 'YAML: the spec is nested too deeply to be read; flatten its lists and maps';
       return `YAML: ${first}`;
   }
 }

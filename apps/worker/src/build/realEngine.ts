@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { bootTargets } from './bootTargets';
 import type { BootResult, Engine, RegistryPolicy, ResolvedSpec } from './engine';
 import { UserError } from './classify';
+import type { BuildLimits } from '@oscompose/engine';
 
 export interface RealEngineOptions {
   cacheDir: string;
@@ -20,6 +21,8 @@ export interface RealEngineOptions {
   arch?: string;
   /** QEMU boot timeout per artifact. */
   bootTimeoutMs?: number;
+  /** What flattening may decompress, per image and per build (each build gets its own budget). */
+  limits?: BuildLimits;
 }
 
 type EngineModule = Record<string, unknown>;
@@ -61,6 +64,7 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
       signal,
       // No ~/.docker/config.json: the worker host's own logins are not for its users' specs.
       registry: { policy, dockerConfig: false },
+      limits: opts.limits,
     });
 
   return {

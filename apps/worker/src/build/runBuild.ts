@@ -4,6 +4,7 @@
 // canceled build or one another worker took over is never overwritten, and nothing is published
 // twice: objects are replaced by key, rows upserted on (buildId, name).
 
+import { statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from '@oscompose/storage';
@@ -12,6 +13,7 @@ import { teamRegistryPolicy } from '@oscompose/engine';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
 import type { BootResult, Engine, EngineArtifact, EngineEvent, RegistryPolicy } from './engine';
+import { artifactBytesError } from './limits';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
 
@@ -27,6 +29,8 @@ export interface RunDeps {
    * instance's own registry (OSCOMPOSE_REGISTRY).
    */
   registries: { allowed: string[]; own: string };
+  /** Total bytes of one build's artifacts (OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES); over it nothing is published. */
+  maxArtifactBytes?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -37,6 +41,8 @@ export interface RunInput {
   signal: AbortSignal;
   sink: BuildEventSink;
   fresh?: boolean;
+  /** Aborts the run's signal (a limit found while the engine works stops it at once). */
+  abort?: (reason: unknown) => void;
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'cached' | 'skipped';
@@ -82,8 +88,16 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
 
   // The engine's own `artifact` events name files in our private work dir: they become log
   // lines; the `artifact` events clients see are sent once an artifact is published.
+  const maxArtifactBytes = deps.maxArtifactBytes ?? Number.POSITIVE_INFINITY;
+  let outputBytes = 0;
   const onEvent = (e: EngineEvent) => {
-    const { type, file: _file, ...data } = e;
+    const { type, file, ...data } = e;
+    if (type === 'artifact' && file) {
+      // Each output is counted as soon as it is written: the next format is not even started
+      // once the build is over its artifact limit.
+      outputBytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+      if (outputBytes > maxArtifactBytes) input.abort?.(artifactBytesError(outputBytes, maxArtifactBytes));
+    }
     if (type === 'artifact') sink.emit('log', { level: 'info', ...data });
     else sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : 'progress', data);
   };
@@ -141,6 +155,8 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
       registries,
     });
     signal.throwIfAborted();
+    const total = artifacts.reduce((n, a) => n + a.size, 0);
+    if (total > maxArtifactBytes) throw artifactBytesError(total, maxArtifactBytes);
 
     // 4. Boot check, one artifact format at a time (TCG is slow; two QEMUs would starve each
     // other on our cores): kernel+initrd direct, ISOs as cdrom, disks and UKIs as disks.

@@ -1,10 +1,11 @@
-// The BullMQ side of a build job: parse the payload, wire cancellation (pub/sub + a DB poll) and
-// shutdown into one AbortSignal, run the build, and turn the outcome into the job's fate:
-// user errors fail at once (UnrecoverableError), transient ones are retried with backoff,
-// a shutdown hands the job back without using an attempt.
+// The BullMQ side of a build job: parse the payload, wait for a slot of the build's team, wire
+// cancellation (pub/sub + a DB poll), the wall-time limit and shutdown into one AbortSignal, run
+// the build, and turn the outcome into the job's fate: user and internal errors fail at once
+// (UnrecoverableError), transient ones are retried with backoff, a shutdown or a team at its
+// limit hands the job back without using an attempt.
 
 import { randomBytes } from 'node:crypto';
-import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker, type ConnectionOptions, type MinimalQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   BUILD_QUEUE,
@@ -18,10 +19,12 @@ import {
   type BuildWorkerSettings,
   type CancelListener,
 } from '@oscompose/queue';
-import { classifyFailure } from '../build/classify';
+import { classifyFailure, failureMessage } from '../build/classify';
+import { wallTimeError } from '../build/limits';
 import { BuildEventSink, type EventStore } from '../build/events';
 import { LostOwnershipError, runBuild, type RunDeps } from '../build/runBuild';
 import type { Db } from '../build/db';
+import type { TeamSlots } from './teamSlots';
 
 export interface BuildJobDeps extends RunDeps {
   workerId: string;
@@ -30,6 +33,13 @@ export interface BuildJobDeps extends RunDeps {
   cancels: CancelListener;
   /** How often a running build re-reads its status (cancellation the pub/sub message missed). */
   cancelPollMs?: number;
+  /** Wall time of one run of a build (OSCOMPOSE_BUILD_MAX_SECONDS); the run is aborted after it. */
+  maxBuildSeconds?: number;
+  /** Per-team concurrency (OSCOMPOSE_TEAM_CONCURRENCY); absent: no limit. */
+  teamSlots?: TeamSlots;
+  /** How often a held slot's lease is renewed, and how long a held-back job waits to look again. */
+  slotRenewMs?: number;
+  slotRecheckMs?: number;
 }
 
 const SHUTDOWN = 'worker-shutdown';
@@ -70,7 +80,8 @@ export interface BuildProcessor {
   active(): number;
 }
 
-export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
+/** `queue`: where held-back jobs are looked up to call them in when a slot frees (the Worker). */
+export function createBuildProcessor(deps: BuildJobDeps, queue?: () => MinimalQueue): BuildProcessor {
   const controllers = new Set<AbortController>();
   const log = deps.log ?? (() => {});
 
@@ -82,9 +93,52 @@ export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
       throw new UnrecoverableError((err as Error).message);
     }
     const { buildId } = data;
+    // A team at its limit: hand the job back, no attempt used, and look again in a moment (with
+    // jitter, so held-back jobs do not all come back at once). The build stays queued.
+    const slot = await takeTeamSlot(buildId);
+    if (slot?.busy && token) {
+      const recheck = deps.slotRecheckMs ?? 2000;
+      await deps.teamSlots!.holdBack(slot.teamId, buildId);
+      await job.moveToDelayed(Date.now() + recheck + Math.floor(Math.random() * recheck), token);
+      throw new DelayedError();
+    }
+    if (!slot || slot.busy) return run(job, data, token);
+    const slots = deps.teamSlots!;
+    const renewer = setInterval(() => void slots.renew(slot.teamId, buildId).catch(() => {}), deps.slotRenewMs ?? 10_000);
+    try {
+      return await run(job, data, token);
+    } finally {
+      clearInterval(renewer);
+      await slots.release(slot.teamId, buildId).catch(() => {});
+      await callInNext(slot.teamId).catch(() => {});
+    }
+  }
+
+  /** A slot was freed: the team's oldest held-back build need not wait for its next look. */
+  async function callInNext(teamId: string): Promise<void> {
+    if (!queue) return;
+    for (let id = await deps.teamSlots!.nextHeldBack(teamId); id; id = await deps.teamSlots!.nextHeldBack(teamId)) {
+      const next = await Job.fromId(queue(), id);
+      if (next && (await next.isDelayed())) {
+        await next.promote();
+        return;
+      }
+      // Gone, finished, or already back in the queue: try the next one.
+    }
+  }
+
+  async function run(job: Job<BuildJobData>, data: BuildJobData, token?: string): Promise<string> {
+    const { buildId } = data;
+    // Opened first: when the database is down this fails before any timer or listener exists.
+    const sink = await BuildEventSink.open(buildId, dbEventStore(deps.db), redisPublish(deps.publisher), {
+      onError: (err) => log('event store/publish failed', { buildId, err: String(err) }),
+    });
     const runId = `${deps.workerId}#${job.attemptsStarted ?? 0}-${randomBytes(3).toString('hex')}`;
     const controller = new AbortController();
     controllers.add(controller);
+    const wallTime = deps.maxBuildSeconds
+      ? setTimeout(() => controller.abort(wallTimeError(deps.maxBuildSeconds!)), deps.maxBuildSeconds * 1000)
+      : undefined;
     const untrack = deps.cancels.track(buildId, controller);
     const poll = setInterval(() => {
       deps.db.build
@@ -98,12 +152,9 @@ export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
         })
         .catch(() => {});
     }, deps.cancelPollMs ?? 3000);
-    const sink = await BuildEventSink.open(buildId, dbEventStore(deps.db), redisPublish(deps.publisher), {
-      onError: (err) => log('event store/publish failed', { buildId, err: String(err) }),
-    });
     const started = Date.now();
     try {
-      const outcome = await runBuild(deps, { buildId, runId, signal: controller.signal, sink, fresh: data.fresh });
+      const outcome = await runBuild(deps, { buildId, runId, signal: controller.signal, sink, fresh: data.fresh, abort: (r) => controller.abort(r) });
       log('build finished', { buildId, outcome, ms: Date.now() - started });
       return outcome;
     } catch (err) {
@@ -121,7 +172,7 @@ export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
         throw new DelayedError();
       }
       const kind = classifyFailure(err, controller.signal);
-      const message = (err as Error)?.message ?? String(err);
+      const message = failureMessage(err, controller.signal);
       if (kind === 'canceled') {
         // cancelBuild already wrote status canceled; this covers a cancel seen only by the signal.
         await mark(deps.db, buildId, runId, { status: 'canceled', finishedAt: new Date() });
@@ -129,13 +180,13 @@ export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
         return 'canceled';
       }
       const attempts = job.opts.attempts ?? 1;
-      const last = kind === 'user' || job.attemptsMade + 1 >= attempts;
+      const last = kind !== 'transient' || job.attemptsMade + 1 >= attempts;
       if (last) {
         await mark(deps.db, buildId, runId, { status: 'failed', error: message, finishedAt: new Date() });
         sink.emit('log', { level: 'error', message });
         sink.emit('status', { status: 'failed', error: message });
-        log('build failed', { buildId, kind, message });
-        if (kind === 'user') throw new UnrecoverableError(message);
+        log('build failed', { buildId, kind, message, ...(kind === 'internal' ? { stack: (err as Error)?.stack } : {}) });
+        if (kind !== 'transient') throw new UnrecoverableError(message);
         throw err;
       }
       await mark(deps.db, buildId, runId, { status: 'queued', error: null });
@@ -144,10 +195,19 @@ export function createBuildProcessor(deps: BuildJobDeps): BuildProcessor {
       throw err;
     } finally {
       clearInterval(poll);
+      clearTimeout(wallTime);
       untrack();
       controllers.delete(controller);
       await sink.close();
     }
+  }
+
+  /** The team's slot for this build: taken, busy (team at its limit), or undefined (no limit / no build). */
+  async function takeTeamSlot(buildId: string): Promise<{ teamId: string; busy: boolean } | undefined> {
+    if (!deps.teamSlots || deps.teamSlots.limit <= 0) return undefined;
+    const build = await deps.db.build.findUnique({ where: { id: buildId }, select: { teamId: true, status: true } });
+    if (!build || isFinalStatus(build.status)) return undefined; // runBuild says what happened
+    return { teamId: build.teamId, busy: !(await deps.teamSlots.acquire(build.teamId, buildId)) };
   }
 
   return {
@@ -170,8 +230,8 @@ export function startBuildWorker(
   deps: BuildJobDeps,
   opts: { connection: ConnectionOptions; prefix?: string; settings?: Partial<BuildWorkerSettings> },
 ): StartedBuildWorker {
-  const processor = createBuildProcessor(deps);
-  const worker = new Worker<BuildJobData>(BUILD_QUEUE, (job, token) => processor.process(job, token), {
+  const processor = createBuildProcessor(deps, () => worker);
+  const worker: Worker<BuildJobData> = new Worker<BuildJobData>(BUILD_QUEUE, (job, token) => processor.process(job, token), {
     connection: opts.connection,
     prefix: opts.prefix ?? DEFAULT_REDIS_PREFIX,
     ...buildWorkerOptions(opts.settings),

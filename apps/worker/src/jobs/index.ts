@@ -5,13 +5,20 @@ import { createArtifactStore } from '@oscompose/storage';
 import { findRepoRoot } from '@oscompose/db';
 import type { JobHost, WorkerContext } from '../context';
 import { createRealEngine } from '../build/realEngine';
+import { engineLimits } from '../build/limits';
 import { startBuildWorker } from './build';
 import { reconcileBuilds } from './reconcile';
 import { sweepRetention } from './retention';
+import { teamSlots } from './teamSlots';
 
 export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   const { config, log } = ctx;
-  const engine = await createRealEngine({ cacheDir: config.cacheDir, imageStores: [config.imageStore], bootTimeoutMs: config.bootTimeoutMs });
+  const engine = await createRealEngine({
+    cacheDir: config.cacheDir,
+    imageStores: [config.imageStore],
+    bootTimeoutMs: config.bootTimeoutMs,
+    limits: engineLimits(config.limits),
+  });
   const cancels = await listenForCancels(ctx.redisConnection());
   const publisher = ctx.redisConnection();
   // Relative store paths are taken from the repository root, as the web app does.
@@ -24,6 +31,11 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       workRoot: path.join(config.dataDir, 'work'),
       bootCheck: config.bootCheck,
       registries: { allowed: config.allowedRegistries, own: config.registry },
+      maxArtifactBytes: config.limits.artifactBytes,
+      maxBuildSeconds: config.limits.buildSeconds,
+      // A dead worker's slots free themselves after the lease; a live one renews well before.
+      teamSlots: teamSlots(ctx.redisConnection(), { prefix: config.redisPrefix, limit: config.teamConcurrency, leaseMs: Math.max(10_000, 2 * config.lockMs) }),
+      slotRenewMs: Math.max(1000, config.lockMs / 2),
       workerId: config.workerId,
       publisher,
       cancels,

@@ -15,6 +15,7 @@ import { runSubmit } from '../../../../packages/engine/src/cli/submit';
 import { makeImage, pushImage, startRegistry, type TestRegistry } from '@oscompose/engine';
 import net from 'node:net';
 import { freePort } from './testing/harness';
+import { apiClient } from './testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from './testing/harness';
 
 let p: Pipeline;
@@ -25,35 +26,7 @@ let registry: TestRegistry;
 let laterPort: number;
 const workers: WorkerProcess[] = [];
 
-async function http<T = any>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(api.url + url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
-}
-
-/** Reads the SSE stream to its end (the final status); returns the events. */
-async function events(id: string): Promise<{ event: string; data: any; id: string }[]> {
-  const res = await fetch(`${api.url}/api/v1/builds/${id}/events`);
-  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-  const text = await res.text();
-  return text
-    .split('\n\n')
-    .filter((b) => b.includes('data:'))
-    .map((b) => {
-      const get = (k: string) => b.split('\n').find((l) => l.startsWith(`${k}:`))?.slice(k.length + 1).trim() ?? '';
-      return { event: get('event'), id: get('id'), data: JSON.parse(get('data')) };
-    });
-}
-
-async function waitStatus(id: string, statuses: string[], timeoutMs = 240_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await http('GET', `/api/v1/builds/${id}`);
-    if (statuses.includes(body.status)) return body;
-    if (Date.now() > until) throw new Error(`build ${id} still ${body.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const { http, waitStatus, events } = apiClient(() => api.url);
 
 beforeAll(async () => {
   p = await startPipeline();

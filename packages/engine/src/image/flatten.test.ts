@@ -10,6 +10,7 @@ import { ArchiveError } from '../oci/errors';
 import { tarBuffer } from '../oci/tar';
 import { makeImage, memorySource, type FilesSpec } from '../testing/image';
 import { flattenImage, type FlattenOptions } from './flatten';
+import { LimitError, UnpackBudget } from './safety';
 
 interface Seen { path: string; type: string; mode: number; uid: number; gid: number; linkname?: string; data?: string }
 
@@ -161,16 +162,48 @@ describe.each([true, false])('flattenImage: hostile layers (onePass: %s)', (oneP
     await expectArchiveError(flatten([raw], { onePass }), /not a directory/);
   });
 
+  const expectLimit = async (p: Promise<unknown>, limit: string, re: RegExp) => {
+    const e = await p.then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(LimitError);
+    expect((e as LimitError).limit).toBe(limit);
+    expect((e as LimitError).message).toMatch(re);
+    return e as LimitError;
+  };
+
   it('stops a decompression bomb at the byte limit', async () => {
     const zeros = await tarBuffer([{ path: 'bomb', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 64 << 20, content: Buffer.alloc(64 << 20) }]);
     expect(gzipSync(zeros).length).toBeLessThan(200_000);
-    await expectArchiveError(flatten([zeros], { maxBytes: 16 << 20, onePass }), /decompresses to more than 16777216 bytes/);
+    const e = await expectLimit(flatten([zeros], { maxBytes: 16 << 20, onePass }), 'image-bytes', /decompresses to more than 16777216 bytes \(the limit per image/);
+    expect(e.max).toBe(16 << 20);
   });
 
   it('stops at the entry limit', async () => {
     const files: FilesSpec = {};
     for (let i = 0; i < 50; i++) files[`f${i}`] = '';
-    await expectArchiveError(flatten([files], { maxEntries: 20, onePass }), /more than 20 entries/);
+    await expectLimit(flatten([files], { maxEntries: 20, onePass }), 'image-entries', /more than 20 entries/);
+  });
+
+  it('counts the decompressed bytes of every image of a build against one budget', async () => {
+    const mib = (n: number) => ({ blob: Buffer.alloc(n << 20, 1) });
+    const budget = new UnpackBudget(10 << 20);
+    await flatten([mib(4)], { budget, onePass });
+    await flatten([mib(4)], { budget, onePass }); // 8 MiB and a few headers: still within
+    expect(budget.used).toBeGreaterThan(8 << 20);
+    await expectLimit(flatten([mib(4)], { budget, onePass }), 'build-bytes', /images of this build decompress to more than 10485760 bytes/);
+  });
+
+  it('stops between chunks once the signal is aborted, with its reason', async () => {
+    const big = await tarBuffer([{ path: 'big', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 32 << 20, content: Buffer.alloc(32 << 20) }]);
+    const ac = new AbortController();
+    const reason = new Error('stop now');
+    let n = 0;
+    const drain = async () => {
+      for await (const e of flattenImage(memorySource(await makeImage({ layers: [big, { x: '1' }] })), { signal: ac.signal, onePass })) {
+        if (++n === 1) ac.abort(reason);
+        if (e.content && !Buffer.isBuffer(e.content)) for await (const c of e.content) void c;
+      }
+    };
+    await expect(drain()).rejects.toBe(reason);
   });
 
   it('refuses a layer whose content does not match its digest', async () => {

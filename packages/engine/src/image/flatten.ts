@@ -24,7 +24,7 @@ import type { FsEntry, FsEntryType } from '../oci/entry';
 import { ArchiveError } from '../oci/errors';
 import { readTar, type TarMember } from '../oci/tar';
 import { layerCompression, MediaType, type Descriptor, type ImageConfig } from '../oci/types';
-import { DEFAULT_LIMITS, ancestors, normaliseEntryName, parentOf, type FlattenLimits } from './safety';
+import { DEFAULT_LIMITS, LimitError, ancestors, normaliseEntryName, parentOf, type FlattenLimits, type UnpackBudget } from './safety';
 
 /** What flattening needs from an image; a ResolvedImage is one. */
 export interface LayerSource {
@@ -49,6 +49,18 @@ export interface FlattenOptions extends Partial<FlattenLimits> {
   tmpDir?: string;
   /** Check each layer's uncompressed digest against config.rootfs.diff_ids. Default true. */
   verifyDiffIds?: boolean;
+  /** Decompressed bytes shared with the other images of a build (the per-build limit). */
+  budget?: UnpackBudget;
+  /** Stops decompressing (between chunks) once aborted; the stream throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** What is counted while reading an image: against its own limits, the build's budget, the signal. */
+interface Counters {
+  entries: number;
+  bytes: number;
+  budget?: UnpackBudget;
+  signal?: AbortSignal;
 }
 
 interface Survivor {
@@ -71,10 +83,14 @@ const OPAQUE = '.wh..wh..opq';
 
 /** The final filesystem of all layers, streamed (see the module comment for the order). */
 export async function* flattenImage(image: LayerSource, opts: FlattenOptions = {}): AsyncGenerator<FsEntry> {
-  const limits: FlattenLimits = { ...DEFAULT_LIMITS, ...opts };
+  const limits: FlattenLimits = {
+    maxEntries: opts.maxEntries ?? DEFAULT_LIMITS.maxEntries,
+    maxBytes: opts.maxBytes ?? DEFAULT_LIMITS.maxBytes,
+    maxPathBytes: opts.maxPathBytes ?? DEFAULT_LIMITS.maxPathBytes,
+  };
   const n = image.layers.length;
   const diffIds = opts.verifyDiffIds === false ? undefined : image.config?.rootfs?.diff_ids;
-  const counters = { entries: 0, bytes: 0 };
+  const counters: Counters = { entries: 0, bytes: 0, budget: opts.budget, signal: opts.signal };
   if (n === 1 && opts.onePass !== false) {
     yield* flattenOneLayer(image, image.layers[0]!, diffIds?.length === 1 ? diffIds[0] : undefined, limits, counters);
     return;
@@ -93,7 +109,7 @@ async function* flattenLayers(
   image: LayerSource,
   limits: FlattenLimits,
   diffIds: string[] | undefined,
-  counters: { entries: number; bytes: number },
+  counters: Counters,
   spillOf: (i: number) => string | undefined,
 ): AsyncGenerator<FsEntry> {
   const n = image.layers.length;
@@ -227,7 +243,7 @@ async function* flattenLayers(
       if (as !== undefined) return toEntry(m, as, undefined);
       if (!s || s.type === 'dir') return undefined;
       return toEntry(m, s.path, s.target);
-    }, spillOf(i));
+    }, spillOf(i), counters.signal);
   }
 }
 
@@ -238,7 +254,7 @@ async function* flattenLayers(
  * later wins when unpacked, as with tar). Digests are verified when the layer ends, so a bad layer
  * fails the stream at its end.
  */
-async function* flattenOneLayer(image: LayerSource, layer: Descriptor, diffId: string | undefined, limits: FlattenLimits, counters: { entries: number; bytes: number }): AsyncGenerator<FsEntry> {
+async function* flattenOneLayer(image: LayerSource, layer: Descriptor, diffId: string | undefined, limits: FlattenLimits, counters: Counters): AsyncGenerator<FsEntry> {
   const seen = new Map<string, FsEntryType>();
   for await (const m of layerMembers(image, layer, diffId, limits, counters, true)) {
     const path = normaliseEntryName(m.name, { layerDigest: layer.digest, limits });
@@ -281,7 +297,7 @@ async function scanLayer(
   layer: Descriptor,
   diffId: string | undefined,
   limits: FlattenLimits,
-  counters: { entries: number; bytes: number },
+  counters: Counters,
   spillPath?: string,
 ): Promise<LayerScan> {
   const scan: LayerScan = { entries: [], whiteouts: [], opaque: [] };
@@ -338,7 +354,7 @@ async function openLayer(
   image: LayerSource,
   layer: Descriptor,
   limits: FlattenLimits,
-  counters: { bytes: number },
+  counters: Counters,
   hashes: { compressed?: Hash; uncompressed?: Hash; spill?: (c: Buffer) => void | Promise<void> },
 ): Promise<{ stream: AsyncIterable<Buffer>; done: Promise<void> }> {
   const compression = layerCompression(layer.mediaType);
@@ -369,16 +385,18 @@ async function openLayer(
   const limited = (async function* () {
     try {
       for await (const c of decompressed) {
+        if (counters.signal?.aborted) throw abortReason(counters.signal);
         counters.bytes += c.length;
         if (counters.bytes > limits.maxBytes) {
-          throw new ArchiveError(`the image decompresses to more than ${limits.maxBytes} bytes (a decompression bomb, or raise the limit)`, { layerDigest: layer.digest });
+          throw new LimitError('image-bytes', limits.maxBytes, `the image decompresses to more than ${limits.maxBytes} bytes (the limit per image; a decompression bomb, or an image too large for this machine)`, { layerDigest: layer.digest });
         }
+        counters.budget?.take(c.length, layer.digest);
         hashes.uncompressed?.update(c);
         if (hashes.spill) await hashes.spill(c);
         yield c;
       }
     } catch (e) {
-      if (e instanceof ArchiveError) throw e;
+      if (e instanceof ArchiveError || e instanceof LimitError || counters.signal?.aborted) throw e;
       throw new ArchiveError(`cannot decompress layer (${compression}): ${(e as Error).message}`, { layerDigest: layer.digest, cause: e });
     } finally {
       (decompressed as Readable).destroy?.();
@@ -397,7 +415,7 @@ async function* layerMembers(
   layer: Descriptor,
   diffId: string | undefined,
   limits: FlattenLimits,
-  counters: { entries: number; bytes: number },
+  counters: Counters,
   verify: boolean,
   spillPath?: string,
 ): AsyncGenerator<TarMember> {
@@ -423,7 +441,7 @@ async function* layerMembers(
   try {
     for await (const m of readTar(view, { layerDigest: layer.digest })) {
       if (++counters.entries > limits.maxEntries) {
-        throw new ArchiveError(`the image has more than ${limits.maxEntries} entries (raise the limit if this is expected)`, { layerDigest: layer.digest });
+        throw new LimitError('image-entries', limits.maxEntries, `the image has more than ${limits.maxEntries} entries (the limit per image)`, { layerDigest: layer.digest });
       }
       yield m;
     }
@@ -458,6 +476,7 @@ async function* bridge(
   limits: FlattenLimits,
   pick: (m: TarMember, ordinal: number) => FsEntry | undefined,
   spilled?: string,
+  signal?: AbortSignal,
 ): AsyncGenerator<FsEntry> {
   if (spilled) {
     // Pass 1 kept the decompressed tar: read it back as an uncompressed layer.
@@ -466,8 +485,12 @@ async function* bridge(
   }
   // Pass 2 re-reads data pass 1 already counted and verified: no limit applies twice.
   let ordinal = 0;
-  for await (const m of layerMembers(image, layer, undefined, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER, maxEntries: Number.MAX_SAFE_INTEGER }, { entries: 0, bytes: 0 }, false)) {
+  for await (const m of layerMembers(image, layer, undefined, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER, maxEntries: Number.MAX_SAFE_INTEGER }, { entries: 0, bytes: 0, signal }, false)) {
     const e = pick(m, ordinal++);
     if (e) yield e;
   }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('the build was aborted', 'AbortError');
 }

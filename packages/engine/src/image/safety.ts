@@ -5,6 +5,7 @@
 // disk through them, which extractToDir refuses.
 
 import { ArchiveError } from '../oci/errors';
+import type { Descriptor } from '../oci/types';
 
 export interface FlattenLimits {
   /** Most tar members read from one image (all layers). Default 1,000,000. */
@@ -20,6 +21,70 @@ export const DEFAULT_LIMITS: FlattenLimits = {
   maxBytes: 4 * 2 ** 30,
   maxPathBytes: 4096,
 };
+
+/** Limits a build hands to image flattening; left out: DEFAULT_LIMITS, and no per-build total. */
+export interface BuildLimits {
+  /** Decompressed bytes of one image (DEFAULT_LIMITS.maxBytes). */
+  maxImageBytes?: number;
+  /** Tar members of one image (DEFAULT_LIMITS.maxEntries). */
+  maxImageEntries?: number;
+  /** Decompressed bytes of all images of one build together. */
+  maxBuildBytes?: number;
+}
+
+/**
+ * The limits a build (or an upload) can run into. The engine names the limit; a server maps each
+ * name to the setting that raises it (the engine knows no server settings).
+ */
+export type LimitName =
+  | 'image-bytes' // decompressed bytes of one image
+  | 'image-entries' // tar members of one image
+  | 'build-bytes' // decompressed bytes of all images of one build
+  | 'archive-bytes' // decompressed bytes of one uploaded archive
+  | 'archive-entries' // members of one uploaded archive
+  | 'artifact-bytes' // bytes of all artifacts of one build
+  | 'build-seconds'; // wall time of one build
+
+/** Input over a limit: not a broken archive, but more than this machine agreed to take. */
+export class LimitError extends Error {
+  override name = 'LimitError';
+  constructor(
+    readonly limit: LimitName,
+    /** The limit's value (bytes, entries or seconds). */
+    readonly max: number,
+    message: string,
+    opts: { layerDigest?: string } = {},
+  ) {
+    super(opts.layerDigest ? `layer ${opts.layerDigest}: ${message}` : message);
+  }
+}
+
+/**
+ * Decompressed bytes shared by every image a build flattens. It counts work, not image sizes: an
+ * image flattened twice (used by two sections, or re-read for a tar output) counts twice.
+ */
+export class UnpackBudget {
+  used = 0;
+  constructor(readonly max: number) {}
+
+  take(n: number, layerDigest?: string): void {
+    this.used += n;
+    if (this.used > this.max) {
+      throw new LimitError('build-bytes', this.max, `the images of this build decompress to more than ${this.max} bytes (the limit per build)`, { layerDigest });
+    }
+  }
+}
+
+/**
+ * Refuses an image before its layers are fetched when their compressed size alone is over the
+ * per-image limit (no layer decompresses to fewer bytes than it has, less a little gzip framing).
+ */
+export function checkCompressedSize(ref: string, layers: Pick<Descriptor, 'size'>[], maxBytes: number): void {
+  const compressed = layers.reduce((n, l) => n + (l.size > 0 ? l.size : 0), 0);
+  if (compressed > maxBytes * 1.01 + (1 << 20)) {
+    throw new LimitError('image-bytes', maxBytes, `image ${ref} has ${compressed} bytes of compressed layers, more than the ${maxBytes}-byte limit per image`);
+  }
+}
 
 /**
  * The normalised relative path of an archive entry name, or null for the root itself ("./", "/").

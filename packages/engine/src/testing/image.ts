@@ -117,3 +117,22 @@ export function memorySource(img: MemoryImage): { layers: Descriptor[]; config: 
     },
   };
 }
+
+/**
+ * The members of an OCI archive (a tarred image layout) holding `img`, by path; `name` is the
+ * ref.name annotation, if any. Tar them with filesToEntries + tarBuffer (add members to attack).
+ */
+export function ociArchiveFiles(img: MemoryImage, name?: string): Record<string, Buffer> {
+  const files: Record<string, Buffer> = {
+    'oci-layout': Buffer.from('{"imageLayoutVersion":"1.0.0"}'),
+    'index.json': Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ mediaType: img.manifest.mediaType, digest: img.digest, size: img.manifestBytes.length, ...(name ? { annotations: { 'org.opencontainers.image.ref.name': name } } : {}) }],
+      }),
+    ),
+    [`blobs/sha256/${img.digest.slice(7)}`]: img.manifestBytes,
+  };
+  for (const [d, b] of img.blobs) files[`blobs/sha256/${d.slice(7)}`] = b;
+  return files;
+}

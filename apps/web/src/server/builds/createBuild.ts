@@ -10,13 +10,14 @@ import { BadRequestError, NotFoundError, UnavailableError } from '../http/errors
 import { buildDeps } from './deps';
 import { buildUrl } from './present';
 import { recordAudit } from '../auth/audit';
+import { SpecText } from '../specs/specText';
 
 /** LinuxKit format names (and ours): lower-case words joined by - or +. The worker checks availability. */
 const formatName = z.string().regex(/^[a-z0-9][a-z0-9+-]{0,31}$/, 'a format name like kernel+initrd, iso-bios, raw-efi, tar');
 
 export const CreateBuildInput = z
   .object({
-    spec: z.string().min(1).max(1_000_000).optional(),
+    spec: SpecText.min(1).optional(),
     compositionId: z.string().min(1).optional(),
     compositionVersion: z.number().int().positive().optional(),
     formats: z.array(formatName).min(1, 'choose at least one format').max(16),

@@ -10,7 +10,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PrismaClient } from '@oscompose/db';
 import { CatalogKind } from '@oscompose/db';
-import { BlobCache, importArchive, isIndexMediaType, normaliseReference, type Descriptor, type ImageIndex, type ImageManifest } from '@oscompose/engine';
+import { BlobCache, LimitError, importArchive, isIndexMediaType, normaliseReference, type Descriptor, type ImageIndex, type ImageManifest } from '@oscompose/engine';
 import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
 import type { Caller } from '../http/caller';
@@ -39,14 +39,18 @@ export interface UploadSettings {
   registry: string;
   /** Largest archive accepted (OSCOMPOSE_UPLOAD_MAX_BYTES, default 4 GiB). */
   maxBytes: number;
+  /** Most bytes the archive may decompress to (OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES, default 16 GiB). */
+  maxUnpackedBytes: number;
 }
 
 export function uploadSettings(env: NodeJS.ProcessEnv = process.env): UploadSettings {
   const max = Number(env.OSCOMPOSE_UPLOAD_MAX_BYTES);
+  const unpacked = Number(env.OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES);
   return {
     imageStore: path.resolve(env.OSCOMPOSE_IMAGE_STORE || path.join(webConfig().dataDir, 'images')),
     registry: env.OSCOMPOSE_REGISTRY || 'localhost:5000',
     maxBytes: Number.isFinite(max) && max > 0 ? max : 4 * 2 ** 30,
+    maxUnpackedBytes: Number.isFinite(unpacked) && unpacked > 0 ? unpacked : 16 * 2 ** 30,
   };
 }
 
@@ -145,7 +149,17 @@ export async function uploadArchive(
     const cache = new BlobCache(settings.imageStore);
     await cache.init();
     // `ref` names an image the archive leaves unnamed; names the archive carries are not written to the store.
-    const images = await importArchive(file, cache, { ref: reference, maxBlobBytes: settings.maxBytes });
+    const images = await importArchive(file, cache, {
+      ref: reference,
+      name: 'the uploaded archive',
+      maxBlobBytes: settings.maxBytes,
+      maxBytes: settings.maxUnpackedBytes,
+    }).catch((e: unknown) => {
+      if (e instanceof LimitError && e.limit === 'archive-bytes') {
+        throw new HttpError(413, 'too_large', `${e.message}; the server's limits are OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES (decompressed) and OSCOMPOSE_UPLOAD_MAX_BYTES (per blob): push a smaller image or ask the operator to raise them.`);
+      }
+      throw e;
+    });
     const distinct = [...new Map(images.map((i) => [i.descriptor.digest, i])).values()];
     if (distinct.length > 1) {
       throw new BadRequestError(`The archive holds ${distinct.length} different images (${distinct.map((i) => i.reference).join(', ')}); save one image per archive (docker save IMAGE, skopeo copy … oci-archive:).`);

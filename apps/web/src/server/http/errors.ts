@@ -67,6 +67,13 @@ export class RangeNotSatisfiableError extends HttpError {
   }
 }
 
+/** A request (or a part of it) over a size limit; the message names the limit. */
+export class PayloadTooLargeError extends HttpError {
+  constructor(message: string, code = 'too_large') {
+    super(413, code, message);
+  }
+}
+
 export class UnavailableError extends HttpError {
   constructor(message: string, code = 'unavailable') {
     super(503, code, message);
@@ -149,6 +156,9 @@ export function mapError(err: unknown, where: 'params' | 'query' | 'body' | 'han
       }
       case 'ArchiveError':
         return out(422, 'bad_image', e.message);
+      case 'LimitError':
+        // The engine's limits (an image or archive over what this server accepts).
+        return out(413, 'limit_exceeded', e.message);
       case 'PrismaClientKnownRequestError':
         if (e.code === 'P2025') return out(404, 'not_found', 'The object was not found (or belongs to another team).');
         if (e.code === 'P2002') return out(409, 'conflict', 'An object with that name already exists.');

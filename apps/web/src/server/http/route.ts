@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { can, type Permission } from '../auth/permissions';
 import { resolveCaller, type Caller } from './caller';
-import { BadRequestError, ForbiddenError, UnauthorizedError, errorResponse } from './errors';
+import { BadRequestError, ForbiddenError, PayloadTooLargeError, UnauthorizedError, errorResponse } from './errors';
 
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -53,8 +53,34 @@ export function queryObject(url: URL): Record<string, string | string[]> {
   return out;
 }
 
+/**
+ * The largest JSON body a route reads (a spec of 1 MiB, escaped, fits). Bigger bodies are refused
+ * before they are held in memory. Routes that take files read the body themselves (uploads).
+ */
+export const MAX_JSON_BODY_BYTES = 4 * 1024 * 1024;
+
+async function readText(req: Request, max: number): Promise<string> {
+  const tooLarge = () => new PayloadTooLargeError(`The request body is larger than ${max} bytes, the most this API reads; send less (a spec may have at most 1 MiB).`);
+  if (Number(req.headers.get('content-length') ?? 0) > max) throw tooLarge();
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+  const text = await readText(req, MAX_JSON_BODY_BYTES);
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);

@@ -44,7 +44,15 @@ export async function startApiServer(port = 0): Promise<ApiServer> {
         return;
       }
       const m = route.pattern.exec(url.pathname)!;
-      const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
+      let params: Record<string, string>;
+      try {
+        params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
+      } catch {
+        // Next.js answers a path it cannot percent-decode with 400 too.
+        nres.writeHead(400, { 'content-type': 'application/json' });
+        nres.end(JSON.stringify({ error: { code: 'bad_request', message: `the path ${url.pathname} is not validly percent-encoded` } }));
+        return;
+      }
       const ac = new AbortController();
       nres.on('close', () => ac.abort());
       const hasBody = nreq.method !== 'GET' && nreq.method !== 'HEAD';

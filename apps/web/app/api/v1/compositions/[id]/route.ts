@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { route } from '../../../../../src/server/http/route';
 import { getComposition, updateComposition } from '../../../../../src/server/compositions/compositions';
+import { SpecText } from '../../../../../src/server/specs/specText';
 
 const params = z.object({ id: z.string() });
 
@@ -12,7 +13,7 @@ export const PUT = route(
     permission: 'composition:write',
     params,
     body: z.object({
-      spec: z.string().max(1_000_000).optional(),
+      spec: SpecText.optional(),
       message: z.string().max(500).optional(),
       name: z.string().trim().min(1).max(200).optional(),
       description: z.string().max(2000).optional(),

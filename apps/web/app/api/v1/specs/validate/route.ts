@@ -2,5 +2,6 @@
 import { z } from 'zod';
 import { route } from '../../../../../src/server/http/route';
 import { validateSpec } from '../../../../../src/server/specs/validateSpec';
+import { SpecText } from '../../../../../src/server/specs/specText';
 
-export const POST = route({ permission: 'spec:validate', body: z.object({ spec: z.string().max(1_000_000) }) }, ({ body }) => validateSpec(body.spec));
+export const POST = route({ permission: 'spec:validate', body: z.object({ spec: SpecText }) }, ({ body }) => validateSpec(body.spec));
