@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directory, entry } from '../layout/memory-images';
+import { directory, entry } from '../testing/memory-images';
 import { writeImage } from '../oci/layout';
 import { tarBuffer } from '../oci/tar';
 import { main } from './main';
