@@ -116,19 +116,7 @@ export async function defaultImageProvider(opts: ImageProviderOptions): Promise<
     ...(opts.registry ? { registry: opts.registry } : {}),
   });
   type Resolved = Awaited<ReturnType<typeof resolver.resolve>>;
-  type Flattener = (r: Resolved, o: import('./image/flatten').FlattenOptions) => AsyncIterable<FsEntry>;
-  let flattenImage: Flattener | undefined;
-  for (const m of ['./image/flatten', './image/index']) {
-    try {
-      const mod = (await import(/* @vite-ignore */ m)) as { flattenImage?: Flattener };
-      if (mod.flattenImage) {
-        flattenImage = mod.flattenImage;
-        break;
-      }
-    } catch {
-      // not there (yet): try the next module
-    }
-  }
+  const { flattenImage } = await import('./image/flatten');
   const byDigest = new Map<string, Resolved>();
   const limits = opts.limits ?? {};
   const maxImageBytes = limits.maxImageBytes ?? DEFAULT_LIMITS.maxBytes;
@@ -141,7 +129,6 @@ export async function defaultImageProvider(opts: ImageProviderOptions): Promise<
     },
     async *flatten(img) {
       const r = byDigest.get(img.digest) ?? (await resolver.resolve(img.ref));
-      if (!flattenImage) throw new BuildError('layer flattening (image/flatten.ts flattenImage) is not available in this checkout');
       checkCompressedSize(r.reference, r.layers, maxImageBytes);
       await resolver.fetchLayers(r);
       yield* flattenImage(r, { maxBytes: maxImageBytes, maxEntries: limits.maxImageEntries, budget, signal: opts.signal });
