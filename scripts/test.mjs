@@ -19,6 +19,7 @@ import {
   step,
   yellow,
 } from './lib/setup.mjs';
+import { HostPackagesError, ensureHostPackages } from './lib/host-packages.mjs';
 
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 
@@ -40,6 +41,8 @@ function tcpAnswers(host, port) {
 async function main() {
   loadDotEnv();
   const started = Date.now();
+  // Everything the tests use (scripts/host-packages.txt), before anything else.
+  ensureHostPackages('test', { say: step, warn: (l) => console.warn(yellow(l)) });
   ensureDependencies();
   ensurePrismaClients();
   // Tests run the CLI and the worker as users do (compiled); build them once here, not per test.
@@ -94,6 +97,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(red(`oscompose test: ${err instanceof SetupError ? err.message : err.stack ?? err}`));
+  console.error(red(`oscompose test: ${err instanceof SetupError || err instanceof HostPackagesError ? err.message : err.stack ?? err}`));
   process.exit(1);
 });
