@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { createBuildQueue, listenForCancels } from '@oscompose/queue';
 import { createArtifactStore } from '@oscompose/storage';
-import { findRepoRoot } from '@oscompose/db';
 import type { JobHost, WorkerContext } from '../context';
 import { createBuildEngine } from '../build/buildEngine';
 import { createBootStep } from '../build/bootStep';
@@ -17,8 +16,7 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   const engine = createBuildEngine({ cacheDir: config.cacheDir, imageStores: [config.imageStore], limits: engineLimits(config.limits) });
   const cancels = await listenForCancels(ctx.redisConnection());
   const publisher = ctx.redisConnection();
-  // Relative store paths are taken from the repository root, as the web app does.
-  const store = createArtifactStore(process.env, { root: findRepoRoot() });
+  const store = createArtifactStore(config.artifactStore);
   const builds = startBuildWorker(
     {
       db: ctx.prisma,
