@@ -16,6 +16,7 @@ import type { BootResult, Engine, EngineArtifact, EngineEvent, RegistryPolicy } 
 import { artifactBytesError } from './limits';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
+import { writeProvenance, type ProvenanceSigner } from '../publish/provenance';
 
 export interface RunDeps {
   db: Db;
@@ -32,6 +33,8 @@ export interface RunDeps {
   /** Total bytes of one build's artifacts (OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES); over it nothing is published. */
   maxArtifactBytes?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Signs each build's provenance (NAME.intoto.jsonl, published with the artifacts); absent: none. */
+  provenance?: ProvenanceSigner;
 }
 
 export interface RunInput {
@@ -73,9 +76,10 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   if (build.status !== 'queued' && build.status !== 'running') return 'skipped'; // finished or canceled
 
   // Claim: a re-delivered job (stalled worker) takes the build over; a canceled one is left alone.
+  const startedAt = build.startedAt ?? new Date();
   const claimed = await db.build.updateMany({
     where: { id: buildId, status: { in: ['queued', 'running'] } },
-    data: { status: 'running', workerId: runId, startedAt: build.startedAt ?? new Date(), attempts: { increment: 1 }, error: null },
+    data: { status: 'running', workerId: runId, startedAt, attempts: { increment: 1 }, error: null },
   });
   if (claimed.count === 0) return 'skipped';
   sink.emit('status', { status: 'running', workerId: runId, attempt: build.attempts + 1 });
@@ -182,7 +186,10 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     // 5. Publish: objects first (atomic, replace by key), then the rows in one transaction.
     sink.emit('stage', { stage: 'publish' });
     const published: (EngineArtifact & { key: string })[] = [];
-    for (const a of artifacts) {
+    const signed = deps.provenance
+      ? [...artifacts, await writeProvenance(deps.provenance, { id: buildId, specText: build.specText, resolvedSpec: resolved.text, formats, name, arch: build.arch, engineVersion: engine.version, startedAt }, artifacts, outDir)]
+      : artifacts;
+    for (const a of signed) {
       const key = artifactKey(buildId, a.name);
       const obj = await store.put(key, a.path, { expectSha256: a.sha256 });
       published.push({ ...a, key, size: obj.size });

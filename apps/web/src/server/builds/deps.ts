@@ -16,6 +16,8 @@ export interface BuildDeps {
   /** Factory for the subscriber connection (a subscribed connection can do nothing else). */
   subscriber: () => Redis;
   store: ArtifactStore;
+  /** The signing keys' directory (default DATA_DIR/keys); tests point it at their data dir. */
+  keyDir?: string;
 }
 
 const holder = globalThis as unknown as { __oscomposeBuildDeps?: BuildDeps };

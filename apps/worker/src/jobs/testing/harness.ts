@@ -214,7 +214,7 @@ export interface Pipeline {
   dataDir: string;
   workerEnv: Record<string, string>;
   /** The web side's dependencies (pass to setBuildDeps). */
-  webDeps(): Promise<{ db: PrismaClient; queue: ReturnType<typeof createBuildQueue>; redis: Redis; subscriber: () => Redis; store: LocalArtifactStore }>;
+  webDeps(): Promise<{ db: PrismaClient; queue: ReturnType<typeof createBuildQueue>; redis: Redis; subscriber: () => Redis; store: LocalArtifactStore; keyDir: string }>;
   cleanup(): Promise<void>;
 }
 
@@ -263,6 +263,8 @@ export async function startPipeline(opts: { lockSeconds?: number; workerEnv?: Re
         redis: conn(),
         subscriber: () => conn({ maxRetriesPerRequest: null }),
         store: new LocalArtifactStore(path.join(dataDir, 'artifacts')),
+        // The workers' signing keys (OSCOMPOSE_DATA_DIR/keys): GET /api/v1/keys lists them.
+        keyDir: path.join(dataDir, 'keys'),
       };
     },
     async cleanup() {

@@ -7,8 +7,9 @@ import { validateCommand } from './validate';
 import { submitCommand } from '../submit';
 import { loginCommand } from '../login';
 import { pushCommand } from '../push';
+import { verifyCommand } from './verify';
 
-export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand, submitCommand, loginCommand, pushCommand];
+export const commands: Command[] = [buildCommand, validateCommand, resolveCommand, cacheCommand, submitCommand, loginCommand, pushCommand, verifyCommand];
 
 export function addCommand(c: Command): void {
   commands.push(c);
