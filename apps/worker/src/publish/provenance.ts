@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { IN_TOTO_PAYLOAD_TYPE, PROVENANCE_FORMAT, ensureSigningKey, provenanceFileName, provenanceStatement, signEnvelope } from '@oscompose/engine';
+import { IN_TOTO_PAYLOAD_TYPE, PROVENANCE_FORMAT, ensureSigningKey, provenanceFileName, provenanceStatement, signEnvelope, type ProvenanceInput } from '@oscompose/engine';
 import type { EngineArtifact } from '../build/engine';
 
 
@@ -15,16 +15,8 @@ export interface ProvenanceSigner {
   workerId: string;
 }
 
-export interface ProvenanceBuild {
-  id: string;
-  specText: string;
-  resolvedSpec: string;
-  formats: string[];
-  name: string;
-  arch: string;
-  engineVersion: string;
-  startedAt: Date;
-}
+/** What the build row and the run know; the signer adds the worker, the finish time and the artifacts. */
+export type ProvenanceBuild = Omit<ProvenanceInput, 'buildId' | 'workerId' | 'finishedAt' | 'artifacts'> & { id: string };
 
 /** Signs the statement for `artifacts` and writes the bundle into outDir; returns it as an artifact to publish. */
 export async function writeProvenance(signer: ProvenanceSigner, build: ProvenanceBuild, artifacts: EngineArtifact[], outDir: string): Promise<EngineArtifact> {
