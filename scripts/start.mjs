@@ -29,6 +29,7 @@ import {
   loadDotEnv,
 } from './lib/setup.mjs';
 import { formatLogLine } from './lib/logs.mjs';
+import { HostPackagesError, ensureHostPackages } from './lib/host-packages.mjs';
 import { startRegistry } from './lib/registry.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -184,6 +185,8 @@ async function main() {
   const databaseUrl = process.env.DATABASE_URL || `file:${path.join(dataDir, 'oscompose.db')}`;
   const port = Number(process.env.PORT || 3000);
 
+  // First, so a host that cannot get its packages stops before anything else happens.
+  ensureHostPackages('start', { say: step, warn: (l) => console.warn(yellow(l)) });
   ensureDependencies();
   ensurePrismaClients();
   migrate(databaseUrl);
@@ -252,7 +255,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(red(`oscompose: ${err instanceof SetupError ? err.message : err.stack ?? err}`));
+  console.error(red(`oscompose: ${err instanceof SetupError || err instanceof HostPackagesError ? err.message : err.stack ?? err}`));
   if (children.length) void stopAll(1);
   else process.exit(1);
 });

@@ -18,6 +18,7 @@ import {
   step,
   yellow,
 } from './lib/setup.mjs';
+import { HostPackagesError, ensureHostPackages } from './lib/host-packages.mjs';
 
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 
@@ -39,6 +40,8 @@ function tcpAnswers(host, port) {
 async function main() {
   loadDotEnv();
   const started = Date.now();
+  // Everything the tests use (scripts/host-packages.txt), before anything else.
+  ensureHostPackages('test', { say: step, warn: (l) => console.warn(yellow(l)) });
   ensureDependencies();
   ensurePrismaClients();
 
@@ -91,6 +94,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(red(`oscompose test: ${err instanceof SetupError ? err.message : err.stack ?? err}`));
+  console.error(red(`oscompose test: ${err instanceof SetupError || err instanceof HostPackagesError ? err.message : err.stack ?? err}`));
   process.exit(1);
 });
