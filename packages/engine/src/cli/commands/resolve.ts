@@ -1,7 +1,8 @@
 // `oscompose resolve FILE...`: the (merged) spec with every image reference pinned to its digest.
 import { resolve as resolvePath } from 'node:path';
 import { stringify } from 'yaml';
-import { defaultCacheDir, defaultImageProvider, loadSpec, resolveSpec } from '../../build';
+import { defaultCacheDir, loadSpec } from '../../build';
+import { defaultImageProvider, pinSpec, resolveImages } from '../../inputs';
 import { parse } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 
@@ -33,7 +34,7 @@ Options:
       insecureRegistries: values['insecure-registry'] ?? [],
       signal: io.signal,
     });
-    const { resolved } = await resolveSpec(spec, images, { signal: io.signal });
+    const resolved = pinSpec(spec, await resolveImages(spec, images, { signal: io.signal }));
     io.stdout.write(values.json ? `${JSON.stringify(resolved, null, 2)}\n` : stringify(resolved, { lineWidth: 0 }));
     return EXIT.ok;
   },
