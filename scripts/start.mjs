@@ -15,6 +15,7 @@ import {
   authSecret,
   bold,
   dim,
+  ensureBundles,
   ensureDependencies,
   ensurePrismaClients,
   ensureRedis,
@@ -202,6 +203,7 @@ async function main() {
   ensureSeed(env, dataDir);
   // OSCOMPOSE_SKIP_BUILD=1 runs the existing build as is (tests that prepared it already).
   if (!DEV && process.env.OSCOMPOSE_SKIP_BUILD !== '1') ensureWebBuild();
+  if (!DEV) await ensureBundles();
   if (PREPARE_ONLY) {
     step(green('ready (prepared only).'));
     return;
@@ -241,7 +243,9 @@ async function main() {
     cwd: webDir,
     env: { ...env, NODE_ENV: DEV ? 'development' : 'production' },
   });
-  startChild('worker', path.join(BIN, 'tsx'), DEV ? ['watch', 'apps/worker/src/main.ts'] : ['apps/worker/src/main.ts'], {
+  // The compiled worker (apps/worker/bin/worker.mjs runs the bundle); dev: tsx watch on the source.
+  const worker = DEV ? [path.join(BIN, 'tsx'), ['watch', 'apps/worker/src/main.ts']] : [process.execPath, ['apps/worker/bin/worker.mjs']];
+  startChild('worker', worker[0], worker[1], {
     cwd: ROOT,
     env: { ...env, NODE_ENV: DEV ? 'development' : 'production' },
   });

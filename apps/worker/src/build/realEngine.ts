@@ -27,8 +27,14 @@ export interface RealEngineOptions {
 
 type EngineModule = Record<string, unknown>;
 
-async function load(name: string): Promise<EngineModule> {
-  return (await import(/* @vite-ignore */ name)) as EngineModule;
+// Literal specifiers, so the worker bundle (scripts/lib/bundle.mjs) compiles both packages in.
+const modules = {
+  '@oscompose/engine': () => import('@oscompose/engine'),
+  '@oscompose/bootcheck': () => import('@oscompose/bootcheck'),
+};
+
+async function load(name: keyof typeof modules): Promise<EngineModule> {
+  return (await modules[name]()) as unknown as EngineModule;
 }
 
 function need<T>(mod: EngineModule, name: string, pkg: string): T {

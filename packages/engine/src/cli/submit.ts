@@ -314,7 +314,6 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
 
 export const submitCommand: Command = {
   name: 'submit',
-  summary: 'submit a spec to an oscompose server; follow, download and verify the artifacts',
   usage: SUBMIT_USAGE,
   run: (args, io) =>
     runSubmit(args, { out: (s) => void io.stdout.write(s), err: (s) => void io.stderr.write(s), env: io.env }),

@@ -173,11 +173,10 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts the real worker (apps/worker/src/main.ts through tsx). */
+/** Starts the real worker as production runs it: bin/worker.mjs, the compiled bundle (rebuilt when stale). */
 export function startWorker(id: string, env: Record<string, string>): WorkerProcess {
-  // node --import tsx, not the tsx CLI: the CLI runs node as a child, and a SIGKILL to the CLI
-  // would leave that child (the real worker) running.
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'apps/worker/src/main.ts')], {
+  // The worker runs in the process we spawn (no child of its own), so a SIGKILL here kills it.
+  const proc = spawn(process.execPath, [path.join(REPO, 'apps/worker/bin/worker.mjs')], {
     cwd: REPO,
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_ID: id, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

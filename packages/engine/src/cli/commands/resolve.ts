@@ -8,7 +8,6 @@ import { EXIT, UsageError, type Command } from '../command';
 
 export const resolveCommand: Command = {
   name: 'resolve',
-  summary: 'print the spec with every image pinned to a digest (ref@sha256:…)',
   usage: `Usage: oscompose resolve [options] FILE...
 
 Options:
