@@ -57,7 +57,6 @@ async function serverKeys(server: string): Promise<KeyObject[]> {
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'check a downloaded artifact against its signed provenance and print it',
   usage: USAGE,
   async run(args, io) {
     const { values: o, positionals } = parse(args, {
