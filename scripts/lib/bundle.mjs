@@ -24,8 +24,8 @@ export const BUNDLES = {
   worker: { entry: 'apps/worker/src/main.ts', outdir: 'apps/worker/dist', name: 'main', splitting: false, bundleDependencies: false, sourcemap: true },
 };
 
-/** Files whose change rebuilds every bundle besides the sources esbuild reads. */
-const EXTRA_INPUTS = ['package-lock.json'];
+/** Files whose change rebuilds every bundle besides the sources esbuild reads (versions, compiler options). */
+const EXTRA_INPUTS = ['package-lock.json', 'tsconfig.base.json'];
 const STAMP = 'stamp.json';
 const STAMP_VERSION = 1;
 /** Chunks of an earlier build stay this long: a process started before the rebuild may still import them. */
@@ -113,6 +113,22 @@ function sourceUrlPlugin(outdir) {
   };
 }
 
+/**
+ * `import { z } from 'zod'` pulls in zod's error-message translations for ~40 languages (260 KB,
+ * 40% of what `validate` loads); nothing here selects a locale, so only English is bundled.
+ */
+function englishOnlyZodPlugin() {
+  return {
+    name: 'zod-english-only',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+        contents: "export { default as en } from './en.js';",
+        resolveDir: path.dirname(args.path),
+      }));
+    },
+  };
+}
+
 /** Keeps npm packages out of the bundle; the workspace's own packages (TypeScript source) go in. */
 function externalPackagesPlugin() {
   return {
@@ -147,7 +163,7 @@ export async function buildBundle(name, { root = DEFAULT_ROOT } = {}) {
     keepNames: true,
     // CommonJS dependencies inside an ES module bundle call require() for Node built-ins.
     banner: { js: "import { createRequire as __oscomposeCreateRequire } from 'node:module'; const require = __oscomposeCreateRequire(import.meta.url);" },
-    plugins: [sourceUrlPlugin(c.outdir), ...(c.bundleDependencies ? [] : [externalPackagesPlugin()])],
+    plugins: [sourceUrlPlugin(c.outdir), ...(c.bundleDependencies ? [englishOnlyZodPlugin()] : [externalPackagesPlugin()])],
     metafile: true,
     write: false,
     logLevel: 'silent',
