@@ -7,6 +7,7 @@ export type * from '@oscompose/db-client/sqlite';
 export { isUniqueViolation, isRecordNotFound, prismaErrorCode } from './errors';
 export * from './enums';
 export * from './buildState';
+export { BaseEnv, ConfigError, baseConfig, configError, parseEnv, type ArtifactStoreSettings, type BaseConfig } from './serverConfig';
 export { applyMigrations, readMigrations, pendingMigrations, migrationsDir, MigrationError, type Migration } from './migrate';
 export {
   databaseProvider,

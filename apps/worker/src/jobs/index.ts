@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { createBuildQueue, listenForCancels } from '@oscompose/queue';
 import { createArtifactStore } from '@oscompose/storage';
-import { findRepoRoot } from '@oscompose/db';
 import { ensureSigningKey } from '@oscompose/engine';
 import type { JobHost, WorkerContext } from '../context';
 import { createRealEngine } from '../build/realEngine';
@@ -22,8 +21,7 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   });
   const cancels = await listenForCancels(ctx.redisConnection());
   const publisher = ctx.redisConnection();
-  // Relative store paths are taken from the repository root, as the web app does.
-  const store = createArtifactStore(process.env, { root: findRepoRoot() });
+  const store = createArtifactStore(config.artifactStore);
   const builds = startBuildWorker(
     {
       db: ctx.prisma,

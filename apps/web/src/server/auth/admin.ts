@@ -200,8 +200,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(ADMIN_USAGE);
     return values.help ? 0 : 2;
   }
-  const password = values['password-stdin'] ? await readStdin() : process.env.OSCOMPOSE_ADMIN_PASSWORD;
-  const prisma = createPrisma(loadWebConfig().databaseUrl);
+  const config = loadWebConfig();
+  const password = values['password-stdin'] ? await readStdin() : config.adminPassword;
+  // A command of its own (its own process): its own client, closed when it is done.
+  const prisma = createPrisma(config.databaseUrl);
   try {
     const { 'key-dir': keyDir, ...rest } = values;
     process.stdout.write(await runAdmin(prisma, positionals[0], { ...rest, ...(keyDir ? { keyDir } : {}), ...(password ? { password } : {}) }));

@@ -1,12 +1,16 @@
-// The build services' connections, one per process (kept on globalThis so Next.js dev reloads do
-// not open new ones): the queue producer (fails fast), a publisher and a shared subscriber for
-// build event channels, and the artifact store. Tests replace them with setBuildDeps.
+// The build services' connections: the web app's one Prisma client (../db), its one fail-fast
+// producer connection and the build queue on it (../redis), a factory for subscriber connections
+// (a subscribed connection can do nothing else) and the artifact store. Tests replace them with
+// setBuildDeps.
 
-import { findRepoRoot, prisma, type PrismaClient } from '@oscompose/db';
-import { DEFAULT_REDIS_PREFIX, createBuildQueue, createProducerConnection, type BuildJobData } from '@oscompose/queue';
+import type { PrismaClient } from '@oscompose/db';
+import { createProducerConnection, type BuildJobData } from '@oscompose/queue';
 import { createArtifactStore, type ArtifactStore } from '@oscompose/storage';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { webConfig } from '../config';
+import { db } from '../db';
+import { buildQueue, redis } from '../redis';
 
 export interface BuildDeps {
   db: PrismaClient;
@@ -28,20 +32,17 @@ export function setBuildDeps(deps: BuildDeps | undefined): void {
 
 export function buildDeps(): BuildDeps {
   if (!holder.__oscomposeBuildDeps) {
-    const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-    const prefix = process.env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX;
-    const redis = createProducerConnection(url);
-    redis.on('error', () => {}); // requests fail fast with a clear message instead
+    const config = webConfig();
     holder.__oscomposeBuildDeps = {
-      db: prisma,
-      queue: createBuildQueue(createProducerConnection(url), { prefix }),
-      redis,
+      db: db(),
+      queue: buildQueue(),
+      redis: redis(),
       subscriber: () => {
-        const s = createProducerConnection(url, { maxRetriesPerRequest: null });
+        const s = createProducerConnection(config.redisUrl, { maxRetriesPerRequest: null });
         s.on('error', () => {});
         return s;
       },
-      store: createArtifactStore(process.env, { root: findRepoRoot() }),
+      store: createArtifactStore(config.artifactStore),
     };
   }
   return holder.__oscomposeBuildDeps;

@@ -3,7 +3,7 @@
 // and the sections the build will assemble with whether the worker's section cache holds them.
 // An image that cannot be resolved is reported on its own line instead of failing the plan.
 import { defaultImageProvider, explainBuild, plan, resolveImages, specImages, type ImageProvider, type RegistryPolicy } from '@oscompose/engine';
-import { prisma } from '@oscompose/db';
+import { db } from '../db';
 import { parseSpec, type Spec } from '@oscompose/spec';
 import { webConfig } from '../config';
 import { registryPolicyFor } from '../registries/teamRegistries';
@@ -94,7 +94,7 @@ async function planProvider(opts: Required<Omit<PlanOptions, 'arch' | 'insecureR
 
 /** Digests the catalog pins (team entries and public ones), the fallback for unresolvable images. */
 async function catalogPins(teamId: string, refs: string[]): Promise<Map<string, string | null>> {
-  const entries = await prisma.catalogEntry.findMany({ where: { reference: { in: refs }, OR: [{ teamId: null }, { teamId }] } });
+  const entries = await db().catalogEntry.findMany({ where: { reference: { in: refs }, OR: [{ teamId: null }, { teamId }] } });
   const pins = new Map<string, string | null>();
   for (const e of entries) if (e.pinnedDigest && (!pins.get(e.reference) || e.teamId)) pins.set(e.reference, e.pinnedDigest);
   return pins;
@@ -112,7 +112,7 @@ export async function planSpec(teamId: string, text: string, options: PlanOption
     imageStores: options.imageStores ?? [config!.imageStore],
     cacheDir: options.cacheDir ?? config!.cacheDir,
     registryTimeoutMs: options.registryTimeoutMs ?? 5000,
-    policy: options.policy ?? (await registryPolicyFor(prisma, teamId)),
+    policy: options.policy ?? (await registryPolicyFor(db(), teamId)),
   };
   const pins = await catalogPins(teamId, refs);
   // The same resolve → plan the worker runs; explainBuild only asks the section cache.
