@@ -110,4 +110,34 @@ describe('netboot (real worker, API on 127.0.0.1, QEMU iPXE)', () => {
     // A new link is a new token.
     expect((await client.http('POST', `/api/v1/builds/${build.id}/netboot`)).body.path).not.toBe(link.body.path);
   }, 420_000);
+
+  it("a composition's URL serves its latest succeeded build, and follows the next one", async () => {
+    const { client, api } = served;
+    const db = p.testDb.db;
+    const spec = (cmdline: string) => ['kernel:', `  image: ${refs.kernel}`, `  cmdline: ${cmdline}`, '  tar: none', 'init:', `  - ${refs.init}`, ''].join('\n');
+    const comp = await db.composition.create({ data: { teamId: p.testDb.teamId, name: 'pxe-host', latestVersion: 1 } });
+    await db.compositionVersion.create({ data: { compositionId: comp.id, version: 1, specText: spec('console=ttyS0 one') } });
+    const link = await client.http('POST', `/api/v1/compositions/${comp.id}/netboot`);
+    expect(link.status).toBe(200);
+    const url = api.url + link.body.path;
+    expect((await fetch(url)).status).toBe(404); // nothing built yet
+
+    const first = await client.waitStatus((await client.http('POST', '/api/v1/builds', { compositionId: comp.id, formats: ['kernel+initrd'], name: 'pxe' })).body.id, ['succeeded', 'failed']);
+    expect(first.status).toBe('succeeded');
+    expect(await (await fetch(url)).text()).toMatch(new RegExp(`# oscompose build ${first.id} [\\s\\S]*console=ttyS0 one\n`));
+
+    await db.compositionVersion.create({ data: { compositionId: comp.id, version: 2, specText: spec('console=ttyS0 two') } });
+    await db.composition.update({ where: { id: comp.id }, data: { latestVersion: 2 } });
+    const second = await client.waitStatus((await client.http('POST', '/api/v1/builds', { compositionId: comp.id, formats: ['kernel+initrd'], name: 'pxe' })).body.id, ['succeeded', 'failed']);
+    expect(second.status).toBe('succeeded');
+    const script = await (await fetch(url)).text();
+    expect(script).toContain(`# oscompose build ${second.id} `);
+    expect(script).toMatch(/console=ttyS0 two\n/);
+    const initrd = second.artifacts.find((a: any) => a.name === 'pxe-initrd.img');
+    const files = url.replace(/\.ipxe$/, '');
+    expect((await fetch(`${files}/initrd`, { method: 'HEAD' })).headers.get('x-checksum-sha256')).toBe(initrd.sha256);
+
+    expect((await client.http('DELETE', `/api/v1/compositions/${comp.id}/netboot`)).body).toEqual({ revoked: 1 });
+    expect((await fetch(url)).status).toBe(404);
+  }, 300_000);
 });
