@@ -26,7 +26,10 @@ export const WorkerEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().min(1).default('file:./data/oscompose.db'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().min(1).default('oscompose'),
+  // Prefix of every Redis key and channel; unset: derived from the installation's database.
+  OSCOMPOSE_REDIS_PREFIX: z.string().min(1).optional(),
+  /** Older name of OSCOMPOSE_REDIS_PREFIX, still read. */
+  REDIS_PREFIX: z.string().min(1).optional(),
   OSCOMPOSE_DATA_DIR: z.string().min(1).default('data'),
   WORKER_ID: z.string().min(1).optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
@@ -60,7 +63,8 @@ export interface WorkerConfig {
   logLevel: z.infer<typeof WorkerEnv>['LOG_LEVEL'];
   databaseUrl: string;
   redisUrl: string;
-  redisPrefix: string;
+  /** OSCOMPOSE_REDIS_PREFIX when set; otherwise installationRedisPrefix derives one from the database. */
+  redisPrefix: string | undefined;
   /** Absolute. */
   dataDir: string;
   workerId: string;
@@ -118,7 +122,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX,
+    redisPrefix: e.OSCOMPOSE_REDIS_PREFIX ?? e.REDIS_PREFIX,
     dataDir: path.resolve(cwd, e.OSCOMPOSE_DATA_DIR),
     workerId: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
     concurrency: e.WORKER_CONCURRENCY,

@@ -5,6 +5,7 @@ export { prisma, getPrisma, createPrisma, databaseUrl, type PrismaClient, type C
 export type * from '@oscompose/db-client/sqlite';
 export { isUniqueViolation, isRecordNotFound, prismaErrorCode } from './errors';
 export * from './enums';
+export { installationId, installationRedisPrefix } from './installation';
 export { applyMigrations, readMigrations, pendingMigrations, migrationsDir, MigrationError, type Migration } from './migrate';
 export {
   databaseProvider,

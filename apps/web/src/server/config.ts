@@ -11,7 +11,10 @@ export const WebEnv = z.object({
   PUBLIC_URL: z.string().url().optional(),
   DATABASE_URL: z.string().min(1).default('file:./data/oscompose.db'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().min(1).default('oscompose'),
+  // Prefix of every Redis key and channel; unset: derived from the installation's database.
+  OSCOMPOSE_REDIS_PREFIX: z.string().min(1).optional(),
+  /** Older name of OSCOMPOSE_REDIS_PREFIX, still read. */
+  REDIS_PREFIX: z.string().min(1).optional(),
   OSCOMPOSE_DATA_DIR: z.string().min(1).default('data'),
   // The worker's image store and engine cache: the build plan reads them (same defaults as the worker).
   OSCOMPOSE_IMAGE_STORE: z.string().min(1).optional(),
@@ -31,7 +34,8 @@ export interface WebConfig {
   publicUrl: string;
   databaseUrl: string;
   redisUrl: string;
-  redisPrefix: string;
+  /** OSCOMPOSE_REDIS_PREFIX when set; otherwise installationRedisPrefix derives one from the database. */
+  redisPrefix: string | undefined;
   /** Absolute. */
   dataDir: string;
   /** Absolute: the OCI image store the worker builds from (data/images). */
@@ -74,7 +78,7 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX,
+    redisPrefix: e.OSCOMPOSE_REDIS_PREFIX ?? e.REDIS_PREFIX,
     dataDir: path.resolve(cwd, e.OSCOMPOSE_DATA_DIR),
     imageStore: path.resolve(cwd, e.OSCOMPOSE_IMAGE_STORE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'images')),
     cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),

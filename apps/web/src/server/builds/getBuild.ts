@@ -6,7 +6,7 @@ import { buildDeps } from './deps';
 import { presentDetail } from './present';
 
 export async function findTeamBuild(caller: Caller, id: string) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const build = await db.build.findFirst({
     where: { id, teamId: caller.teamId },
     include: { requester: { select: { id: true, name: true } }, artifacts: true },

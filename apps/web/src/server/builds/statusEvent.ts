@@ -5,7 +5,7 @@ import { buildChannel, type BuildEventMessage } from '@oscompose/queue';
 import { buildDeps } from './deps';
 
 export async function appendStatusEvent(buildId: string, data: Record<string, unknown>): Promise<void> {
-  const { db, redis } = buildDeps();
+  const { db, redis, redisPrefix } = await buildDeps();
   const agg = await db.buildEvent.aggregate({ where: { buildId }, _max: { seq: true } });
   const msg: BuildEventMessage = { buildId, seq: (agg._max.seq ?? -1) + 1, time: new Date().toISOString(), type: 'status', data };
   try {
@@ -13,5 +13,5 @@ export async function appendStatusEvent(buildId: string, data: Record<string, un
   } catch {
     return;
   }
-  await redis.publish(buildChannel(buildId), JSON.stringify(msg)).catch(() => 0);
+  await redis.publish(buildChannel(redisPrefix, buildId), JSON.stringify(msg)).catch(() => 0);
 }
