@@ -15,6 +15,7 @@ import {
   authSecret,
   bold,
   dim,
+  ensureBundles,
   ensureDependencies,
   ensurePrismaClients,
   ensureRedis,
@@ -29,6 +30,7 @@ import {
   loadDotEnv,
 } from './lib/setup.mjs';
 import { formatLogLine } from './lib/logs.mjs';
+import { HostPackagesError, ensureHostPackages } from './lib/host-packages.mjs';
 import { startRegistry } from './lib/registry.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -184,6 +186,8 @@ async function main() {
   const databaseUrl = process.env.DATABASE_URL || `file:${path.join(dataDir, 'oscompose.db')}`;
   const port = Number(process.env.PORT || 3000);
 
+  // First, so a host that cannot get its packages stops before anything else happens.
+  ensureHostPackages('start', { say: step, warn: (l) => console.warn(yellow(l)) });
   ensureDependencies();
   ensurePrismaClients();
   migrate(databaseUrl);
@@ -199,6 +203,7 @@ async function main() {
   ensureSeed(env, dataDir);
   // OSCOMPOSE_SKIP_BUILD=1 runs the existing build as is (tests that prepared it already).
   if (!DEV && process.env.OSCOMPOSE_SKIP_BUILD !== '1') ensureWebBuild();
+  if (!DEV) await ensureBundles();
   if (PREPARE_ONLY) {
     step(green('ready (prepared only).'));
     return;
@@ -238,7 +243,9 @@ async function main() {
     cwd: webDir,
     env: { ...env, NODE_ENV: DEV ? 'development' : 'production' },
   });
-  startChild('worker', path.join(BIN, 'tsx'), DEV ? ['watch', 'apps/worker/src/main.ts'] : ['apps/worker/src/main.ts'], {
+  // The compiled worker (apps/worker/bin/worker.mjs runs the bundle); dev: tsx watch on the source.
+  const worker = DEV ? [path.join(BIN, 'tsx'), ['watch', 'apps/worker/src/main.ts']] : [process.execPath, ['apps/worker/bin/worker.mjs']];
+  startChild('worker', worker[0], worker[1], {
     cwd: ROOT,
     env: { ...env, NODE_ENV: DEV ? 'development' : 'production' },
   });
@@ -252,7 +259,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(red(`oscompose: ${err instanceof SetupError ? err.message : err.stack ?? err}`));
+  console.error(red(`oscompose: ${err instanceof SetupError || err instanceof HostPackagesError ? err.message : err.stack ?? err}`));
   if (children.length) void stopAll(1);
   else process.exit(1);
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   ROOT,
   SetupError,
+  ensureBundles,
   ensureDependencies,
   ensurePrismaClients,
   ensureRedis,
@@ -18,6 +19,7 @@ import {
   step,
   yellow,
 } from './lib/setup.mjs';
+import { HostPackagesError, ensureHostPackages } from './lib/host-packages.mjs';
 
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 
@@ -39,8 +41,12 @@ function tcpAnswers(host, port) {
 async function main() {
   loadDotEnv();
   const started = Date.now();
+  // Everything the tests use (scripts/host-packages.txt), before anything else.
+  ensureHostPackages('test', { say: step, warn: (l) => console.warn(yellow(l)) });
   ensureDependencies();
   ensurePrismaClients();
+  // Tests run the CLI and the worker as users do (compiled); build them once here, not per test.
+  await ensureBundles();
 
   // A throwaway SQLite database for tests that use DATABASE_URL; most tests make their own.
   const runDir = path.join(ROOT, 'data', 'test-runs', `${process.pid}`);
@@ -91,6 +97,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(red(`oscompose test: ${err instanceof SetupError ? err.message : err.stack ?? err}`));
+  console.error(red(`oscompose test: ${err instanceof SetupError || err instanceof HostPackagesError ? err.message : err.stack ?? err}`));
   process.exit(1);
 });

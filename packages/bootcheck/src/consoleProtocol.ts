@@ -41,6 +41,11 @@ const MARK = 'oscompose: ';
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1bc/g;
 
+/** The text without colour/cursor escapes. */
+export function stripTerminalEscapes(text: string): string {
+  return text.replace(ANSI, '');
+}
+
 /** Parses one protocol payload (the text after "oscompose: "). */
 export function parseEvent(payload: string, line = 0): ConsoleEvent {
   const text = payload.trim();

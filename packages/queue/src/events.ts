@@ -22,8 +22,3 @@ export const buildEventMessage = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 export type BuildEventMessage = z.infer<typeof buildEventMessage>;
-
-export const FINAL_STATUSES = ['succeeded', 'failed', 'canceled'] as const;
-export const BUILD_STATUSES = ['queued', 'running', ...FINAL_STATUSES] as const;
-export type BuildStatus = (typeof BUILD_STATUSES)[number];
-export const isFinalStatus = (s: string): boolean => (FINAL_STATUSES as readonly string[]).includes(s);

@@ -145,6 +145,7 @@ export function BuildView({ id }: { id: string }) {
             </tbody>
           </table>
         )}
+        {build.provenance ? <ProvenanceLine p={build.provenance} /> : null}
       </Card>
 
       <Card title={<>Boot check {boot ? <Badge tone={boot.ok ? 'success' : 'danger'}>{boot.ok ? 'booted' : 'failed'}</Badge> : null}</>}>
@@ -189,6 +190,35 @@ export function BuildView({ id }: { id: string }) {
         <pre className="max-h-96 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{tab === 'resolved' ? build.resolvedSpec ?? 'Not resolved yet.' : build.specText}</pre>
       </Card>
     </main>
+  );
+}
+
+/** "Signed by …": the bundle next to the artifacts, which server key verifies it, how to check a download. */
+function ProvenanceLine({ p }: { p: NonNullable<BuildDetail['provenance']> }) {
+  const command = `oscompose verify FILE --server ${typeof window === 'undefined' ? '' : window.location.origin}`;
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-2 border-t pt-3 text-sm" data-testid="provenance">
+      {p.keyId ? (
+        <>
+          <Badge tone="success">signed</Badge>
+          <span>
+            Signed by this server&apos;s {p.key === 'current' ? 'current' : 'retired'} key <span className="font-mono text-xs" title={p.keyId}>{p.keyId.slice(0, 16)}…</span>
+          </span>
+        </>
+      ) : (
+        <>
+          <Badge tone="danger">unverified</Badge>
+          <span>The provenance does not verify with any of this server&apos;s keys.</span>
+        </>
+      )}
+      <a className="text-primary underline" href={p.downloadUrl} download>
+        {p.name}
+      </a>
+      <span className="text-xs text-muted-foreground">
+        check a download: <code className="font-mono">{command}</code>
+      </span>
+      <CopyButton value={command} />
+    </div>
   );
 }
 

@@ -1,5 +1,7 @@
 // Folds the build's event stream into what the build page shows: stages with progress, the
 // log, and the final status. Pure, so the page and tests share it.
+import { isFinalStatus } from '@oscompose/db/build-status';
+
 export interface BuildStreamEvent {
   id?: string;
   type: string;
@@ -29,11 +31,7 @@ export interface BuildProgress {
 }
 
 const KNOWN_STAGES = ['resolve', 'fetch', 'assemble', 'compress', 'output', 'publish', 'bootcheck'];
-const FINAL = ['succeeded', 'failed', 'canceled'];
-
-export function isFinalStatus(status: string | undefined): boolean {
-  return !!status && FINAL.includes(status);
-}
+export { isFinalStatus };
 
 export function initialProgress(): BuildProgress {
   return { stages: [], log: [] };

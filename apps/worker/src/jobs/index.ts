@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { createBuildQueue, listenForCancels } from '@oscompose/queue';
 import { createArtifactStore } from '@oscompose/storage';
-import { findRepoRoot } from '@oscompose/db';
+import { ensureSigningKey } from '@oscompose/engine';
 import type { JobHost, WorkerContext } from '../context';
 import { createRealEngine } from '../build/realEngine';
 import { engineLimits } from '../build/limits';
@@ -21,8 +21,7 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   });
   const cancels = await listenForCancels(ctx.redisConnection(), ctx.redisPrefix);
   const publisher = ctx.redisConnection();
-  // Relative store paths are taken from the repository root, as the web app does.
-  const store = createArtifactStore(process.env, { root: findRepoRoot() });
+  const store = createArtifactStore(config.artifactStore);
   const builds = startBuildWorker(
     {
       db: ctx.prisma,
@@ -32,6 +31,8 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       bootCheck: config.bootCheck,
       registries: { allowed: config.allowedRegistries, own: config.registry },
       maxArtifactBytes: config.limits.artifactBytes,
+      // The instance's signing key lives in the data dir, shared with the web app (GET /api/v1/keys).
+      provenance: { keyDir: path.join(config.dataDir, 'keys'), workerId: config.workerId },
       maxBuildSeconds: config.limits.buildSeconds,
       // A dead worker's slots free themselves after the lease; a live one renews well before.
       teamSlots: teamSlots(ctx.redisConnection(), { prefix: ctx.redisPrefix, limit: config.teamConcurrency, leaseMs: Math.max(10_000, 2 * config.lockMs) }),
@@ -73,7 +74,9 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       }, 3_600_000)
     : undefined;
   retention?.unref();
-  log.info({ engine: engine.version, formats: engine.formats() }, 'build jobs: ready');
+  // Generated at the first start (here or by the web app, whichever comes first).
+  const signingKey = await ensureSigningKey(path.join(config.dataDir, 'keys'));
+  log.info({ engine: engine.version, formats: engine.formats(), signingKey: signingKey.keyId }, 'build jobs: ready');
   return [
     {
       name: 'builds',

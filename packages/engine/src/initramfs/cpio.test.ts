@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { requireHostTool } from '../../../../scripts/lib/host-packages.mjs';
 import type { FsEntry } from '../oci/entry';
 import { cpioRecords, dedupe, parseCpio, trailer } from './cpio';
 import { sectionArchive, trailerArchive, MEMBER_BYTES } from './index';
@@ -37,7 +38,7 @@ describe('newc cpio writer', () => {
     expect(m[3]!.mode & 0o170000).toBe(0o120000);
     expect(m[3]!.data.toString()).toBe('/proc/mounts');
     expect([m[4]!.mode & 0o170000, m[4]!.devmajor, m[4]!.devminor]).toEqual([0o020000, 1, 3]);
-    const listing = execFileSync('cpio', ['-itv', '--quiet', '--numeric-uid-gid'], { input: Buffer.concat([buf, trailer()]) }).toString();
+    const listing = execFileSync(requireHostTool('cpio'), ['-itv', '--quiet', '--numeric-uid-gid'], { input: Buffer.concat([buf, trailer()]) }).toString();
     expect(listing).toMatch(/-rwsr-xr-x +1 5 +6 +1 Jan  1 +1970 bin-suid/);
     expect(listing).toMatch(/lrwxrwxrwx .* etc\/mtab -> \/proc\/mounts/);
   });
@@ -52,7 +53,7 @@ describe('newc cpio writer', () => {
     expect([bb.size, sh.size]).toEqual([7, 0]);
     const dir = mkdtempSync(join(tmpdir(), 'cpio-'));
     try {
-      execFileSync('cpio', ['-idm', '--quiet'], { cwd: dir, input: Buffer.concat([buf, trailer()]) });
+      execFileSync(requireHostTool('cpio'), ['-idm', '--quiet'], { cwd: dir, input: Buffer.concat([buf, trailer()]) });
       expect(readFileSync(join(dir, 'bin/sh'), 'utf8')).toBe('BUSYBOX');
       expect(lstatSync(join(dir, 'bin/sh')).ino).toBe(lstatSync(join(dir, 'bin/busybox')).ino);
     } finally {

@@ -3,12 +3,13 @@
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createSign, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
+import { requireHostTool } from '../../../../scripts/lib/host-packages.mjs';
 import { findInLayout, readBlob, readIndex } from '../oci/layout';
 import { normaliseReference } from '../oci/reference';
 import { isIndexMediaType, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/types';
@@ -53,9 +54,7 @@ export async function freePort(): Promise<number> {
  * issues JWTs signed by a throwaway CA, the same flow Docker Hub uses.
  */
 export async function startRegistry(opts: StartRegistryOptions = {}): Promise<TestRegistry> {
-  if (!existsSync(REGISTRY_BINARY)) {
-    throw new Error(`${REGISTRY_BINARY} is missing: install Debian's registry with "apt-get install docker-registry"`);
-  }
+  requireHostTool(REGISTRY_BINARY);
   const auth = opts.auth ?? 'none';
   const username = opts.username ?? 'tester';
   const password = opts.password ?? 'secret-' + randomBytes(4).toString('hex');

@@ -61,7 +61,7 @@ export function auth(): Auth {
   holder.__oscomposeAuth ??= createAuth(db(), {
     secret: config.authSecret,
     // Only an explicit PUBLIC_URL pins the base URL; otherwise better-auth takes it from the request.
-    ...(process.env.PUBLIC_URL ? { baseURL: config.publicUrl } : {}),
+    ...(config.publicUrlSet ? { baseURL: config.publicUrl } : {}),
     provider: databaseProvider(config.databaseUrl) === 'postgres' ? 'postgresql' : 'sqlite',
   });
   return holder.__oscomposeAuth;

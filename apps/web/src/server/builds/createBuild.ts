@@ -2,6 +2,7 @@
 // { buildId } with jobId = build id. The worker resolves, builds or serves it from the cache.
 
 import { createHash } from 'node:crypto';
+import { buildState } from '@oscompose/db';
 import { enqueueBuild } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { z } from 'zod';
@@ -60,18 +61,15 @@ export async function createBuild(caller: Caller, input: CreateBuildInput) {
   }
 
   const formats = [...new Set(input.formats)];
-  const build = await db.build.create({
-    data: {
-      teamId: caller.teamId,
-      requesterId: caller.userId,
-      specText: source.specText,
-      specHash: createHash('sha256').update(source.specText).digest('hex'),
-      compositionVersionId: source.compositionVersionId,
-      formats: JSON.stringify(formats),
-      name: input.name ?? null,
-      priority: input.priority ?? 0,
-      status: 'queued',
-    },
+  const build = await buildState.create(db, {
+    teamId: caller.teamId,
+    requesterId: caller.userId,
+    specText: source.specText,
+    specHash: createHash('sha256').update(source.specText).digest('hex'),
+    compositionVersionId: source.compositionVersionId,
+    formats: JSON.stringify(formats),
+    name: input.name ?? null,
+    priority: input.priority ?? 0,
   });
   try {
     await enqueueBuild(queue, { buildId: build.id, installation: installationId, ...(input.fresh ? { fresh: true } : {}) }, { priority: build.priority });

@@ -1,15 +1,17 @@
-// The build services' connections, one per process (kept on globalThis so Next.js dev reloads do
-// not open new ones): the queue producer (fails fast), a publisher and a shared subscriber for
-// build event channels, and the artifact store, all under the installation's Redis prefix.
-// Tests replace them with setBuildDeps.
+// The build services' connections: the web app's one Prisma client (../db), its one fail-fast
+// producer connection (../redis) and the build queue on it, a factory for subscriber connections
+// (a subscribed connection can do nothing else) and the artifact store, all under the
+// installation's Redis prefix (../installation). Tests replace them with setBuildDeps.
 
-import { findRepoRoot, prisma, type PrismaClient } from '@oscompose/db';
+import type { PrismaClient } from '@oscompose/db';
 import { createBuildQueue, createProducerConnection, type BuildJobData } from '@oscompose/queue';
 import { createArtifactStore, type ArtifactStore } from '@oscompose/storage';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { webConfig } from '../config';
+import { db } from '../db';
 import { installation } from '../installation';
+import { redis } from '../redis';
 
 export interface BuildDeps {
   db: PrismaClient;
@@ -22,6 +24,8 @@ export interface BuildDeps {
   /** Factory for the subscriber connection (a subscribed connection can do nothing else). */
   subscriber: () => Redis;
   store: ArtifactStore;
+  /** The signing keys' directory (default DATA_DIR/keys); tests point it at their data dir. */
+  keyDir?: string;
 }
 
 const holder = globalThis as unknown as { __oscomposeBuildDeps?: BuildDeps | Promise<BuildDeps> };
@@ -33,6 +37,7 @@ export function setBuildDeps(deps: BuildDeps | undefined): void {
 export async function buildDeps(): Promise<BuildDeps> {
   if (!holder.__oscomposeBuildDeps) {
     const pending = createDeps();
+    // A failure (database not up yet) is not remembered: the next request tries again.
     pending.catch(() => {
       if (holder.__oscomposeBuildDeps === pending) holder.__oscomposeBuildDeps = undefined;
     });
@@ -42,21 +47,19 @@ export async function buildDeps(): Promise<BuildDeps> {
 }
 
 async function createDeps(): Promise<BuildDeps> {
-  const url = webConfig().redisUrl;
+  const config = webConfig();
   const { id, redisPrefix } = await installation();
-  const redis = createProducerConnection(url);
-  redis.on('error', () => {}); // requests fail fast with a clear message instead
   return {
-    db: prisma,
+    db: db(),
     installationId: id,
     redisPrefix,
-    queue: createBuildQueue(createProducerConnection(url), { prefix: redisPrefix }),
-    redis,
+    queue: createBuildQueue(redis(), { prefix: redisPrefix }),
+    redis: redis(),
     subscriber: () => {
-      const s = createProducerConnection(url, { maxRetriesPerRequest: null });
+      const s = createProducerConnection(config.redisUrl, { maxRetriesPerRequest: null });
       s.on('error', () => {});
       return s;
     },
-    store: createArtifactStore(process.env, { root: findRepoRoot() }),
+    store: createArtifactStore(config.artifactStore),
   };
 }

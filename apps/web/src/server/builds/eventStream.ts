@@ -3,7 +3,8 @@
 // publishing it, so subscribing first, then replaying, then passing on only newer seqs loses
 // nothing and repeats nothing.
 
-import { buildChannel, buildEventMessage, isFinalStatus, type BuildEventMessage } from '@oscompose/queue';
+import { isFinalStatus } from '@oscompose/db';
+import { buildChannel, buildEventMessage, type BuildEventMessage } from '@oscompose/queue';
 import type { Caller } from '../http/caller';
 import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';

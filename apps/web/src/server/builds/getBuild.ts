@@ -4,6 +4,7 @@ import type { Caller } from '../http/caller';
 import { NotFoundError } from '../http/errors';
 import { buildDeps } from './deps';
 import { presentDetail } from './present';
+import { PROVENANCE_FORMAT, keyDir, provenanceSignature } from '../provenance/signature';
 
 export async function findTeamBuild(caller: Caller, id: string) {
   const { db } = await buildDeps();
@@ -16,5 +17,9 @@ export async function findTeamBuild(caller: Caller, id: string) {
 }
 
 export async function getBuild(caller: Caller, id: string) {
-  return presentDetail(await findTeamBuild(caller, id));
+  const build = await findTeamBuild(caller, id);
+  const bundle = build.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
+  const { store, keyDir: dir } = await buildDeps();
+  const signature = bundle ? await provenanceSignature(store, dir ?? keyDir(), bundle.storageKey) : null;
+  return presentDetail(build, { signature });
 }

@@ -173,11 +173,10 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts the real worker (apps/worker/src/main.ts through tsx). */
+/** Starts the real worker as production runs it: bin/worker.mjs, the compiled bundle (rebuilt when stale). */
 export function startWorker(id: string, env: Record<string, string>): WorkerProcess {
-  // node --import tsx, not the tsx CLI: the CLI runs node as a child, and a SIGKILL to the CLI
-  // would leave that child (the real worker) running.
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'apps/worker/src/main.ts')], {
+  // The worker runs in the process we spawn (no child of its own), so a SIGKILL here kills it.
+  const proc = spawn(process.execPath, [path.join(REPO, 'apps/worker/bin/worker.mjs')], {
     cwd: REPO,
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_ID: id, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -216,7 +215,7 @@ export interface Pipeline {
   /** The installation's Redis prefix (OSCOMPOSE_REDIS_PREFIX of its worker). */
   prefix: string;
   /** The web side's dependencies (pass to setBuildDeps). */
-  webDeps(): Promise<{ db: PrismaClient; installationId: string; redisPrefix: string; queue: ReturnType<typeof createBuildQueue>; redis: Redis; subscriber: () => Redis; store: LocalArtifactStore }>;
+  webDeps(): Promise<{ db: PrismaClient; installationId: string; redisPrefix: string; queue: ReturnType<typeof createBuildQueue>; redis: Redis; subscriber: () => Redis; store: LocalArtifactStore; keyDir: string }>;
   cleanup(): Promise<void>;
 }
 
@@ -274,6 +273,8 @@ export async function startPipeline(
         redis: conn(),
         subscriber: () => conn({ maxRetriesPerRequest: null }),
         store: new LocalArtifactStore(path.join(dataDir, 'artifacts')),
+        // The workers' signing keys (OSCOMPOSE_DATA_DIR/keys): GET /api/v1/keys lists them.
+        keyDir: path.join(dataDir, 'keys'),
       };
     },
     async cleanup() {

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireHostTool } from '../../../../../../scripts/lib/host-packages.mjs';
 import type { TestKernel } from './kernel';
 
 export const BOOT_MARKER = 'oscompose-disk-test: booted';
@@ -19,6 +20,7 @@ echo "${BOOT_MARKER} root=$(/bin/busybox stat -f -c %T /) cmdline=[$(/bin/busybo
 `;
 
 function stageBusybox(dir: string, init: string): void {
+  requireHostTool(BUSYBOX);
   mkdirSync(join(dir, 'bin'), { recursive: true });
   copyFileSync(BUSYBOX, join(dir, 'bin', 'busybox'));
   writeFileSync(join(dir, 'init'), init);
@@ -27,6 +29,7 @@ function stageBusybox(dir: string, init: string): void {
 
 /** newc cpio of a directory, gzip'd, with fixed owners and dates. */
 function cpioGz(dir: string, out: string): void {
+  requireHostTool('cpio');
   execFileSync('sh', ['-c', `cd "$1" && find . -print | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet | gzip -n -9 > "$2"`, 'sh', dir, out]);
 }
 

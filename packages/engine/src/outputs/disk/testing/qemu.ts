@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireHostTool } from '../../../../../../scripts/lib/host-packages.mjs';
 
 export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
 export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
@@ -45,6 +46,8 @@ export function qemuArgs(medium: BootMedium, opts: BootOptions): string[] {
 }
 
 export function boot(medium: BootMedium, opts: BootOptions): Promise<{ output: string; timedOut: boolean; args: string[] }> {
+  requireHostTool('qemu-system-x86_64');
+  if (opts.firmware === 'efi') requireHostTool(OVMF_CODE);
   const args = qemuArgs(medium, opts);
   return new Promise((resolve, reject) => {
     const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
