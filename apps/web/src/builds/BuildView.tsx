@@ -107,7 +107,8 @@ export function BuildView({ id }: { id: string }) {
 
       <Card title="Progress">
         <ol className="flex flex-wrap gap-2" data-testid="stages">
-          {stageSkeleton(progress.stages).map((s) => (
+          {/* The skeleton (stages still to come) only while the build runs: a finished build shows what it did. */}
+          {(running ? stageSkeleton(progress.stages) : progress.stages).map((s) => (
             <li key={s.name} className={cx('flex items-center gap-2 rounded-md border px-2.5 py-1.5 text-xs', s.state === 'active' && running && 'border-primary', s.state === 'failed' && 'border-destructive')}>
               <span aria-hidden className={cx('h-2 w-2 rounded-full', s.state === 'done' ? 'bg-success' : s.state === 'failed' ? 'bg-destructive' : s.state === 'active' ? (running ? 'animate-pulse bg-primary' : 'bg-success') : 'bg-border')} />
               <span className="font-medium">{s.name}</span>

@@ -19,7 +19,7 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
     bootTimeoutMs: config.bootTimeoutMs,
     limits: engineLimits(config.limits),
   });
-  const cancels = await listenForCancels(ctx.redisConnection());
+  const cancels = await listenForCancels(ctx.redisConnection(), ctx.redisPrefix);
   const publisher = ctx.redisConnection();
   const store = createArtifactStore(config.artifactStore);
   const builds = startBuildWorker(
@@ -35,16 +35,17 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       provenance: { keyDir: path.join(config.dataDir, 'keys'), workerId: config.workerId },
       maxBuildSeconds: config.limits.buildSeconds,
       // A dead worker's slots free themselves after the lease; a live one renews well before.
-      teamSlots: teamSlots(ctx.redisConnection(), { prefix: config.redisPrefix, limit: config.teamConcurrency, leaseMs: Math.max(10_000, 2 * config.lockMs) }),
+      teamSlots: teamSlots(ctx.redisConnection(), { prefix: ctx.redisPrefix, limit: config.teamConcurrency, leaseMs: Math.max(10_000, 2 * config.lockMs) }),
       slotRenewMs: Math.max(1000, config.lockMs / 2),
       workerId: config.workerId,
+      installationId: ctx.installationId,
+      redisPrefix: ctx.redisPrefix,
       publisher,
       cancels,
       log: (msg, extra) => log.info(extra ?? {}, msg),
     },
     {
       connection: ctx.redisConnection(),
-      prefix: config.redisPrefix,
       settings: {
         concurrency: config.concurrency,
         lockDurationMs: config.lockMs,
@@ -54,10 +55,10 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
     },
   );
   // Builds the database has but the queue lost (see reconcile.ts), checked every 30 s.
-  const queue = createBuildQueue(ctx.redisConnection(), { prefix: config.redisPrefix });
+  const queue = createBuildQueue(ctx.redisConnection(), { prefix: ctx.redisPrefix });
   const olderThanMs = Math.max(60_000, 2 * (config.lockMs + config.stalledCheckMs));
   const reconciler = setInterval(() => {
-    reconcileBuilds(ctx.prisma, queue, { olderThanMs })
+    reconcileBuilds(ctx.prisma, queue, { olderThanMs, installation: ctx.installationId })
       .then((r) => {
         if (r.requeued.length || r.failed.length) log.warn(r, 'reconciled builds the queue had lost');
       })

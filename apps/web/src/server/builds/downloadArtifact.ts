@@ -10,7 +10,7 @@ import type { Artifact } from '@oscompose/db';
 import type { ArtifactStore } from '@oscompose/storage';
 
 export async function downloadArtifact(caller: Caller, buildId: string, name: string, req: Request): Promise<Response> {
-  const { db, store } = buildDeps();
+  const { db, store } = await buildDeps();
   const artifact = await db.artifact.findFirst({ where: { buildId, name, build: { teamId: caller.teamId } } });
   if (!artifact) throw new NotFoundError(`Artifact ${name} of build ${buildId}`);
   return serveArtifactFile(store, artifact, req);

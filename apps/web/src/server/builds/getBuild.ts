@@ -8,7 +8,7 @@ import { activeNetbootPath } from '../netboot/links';
 import { PROVENANCE_FORMAT, keyDir, provenanceSignature } from '../provenance/signature';
 
 export async function findTeamBuild(caller: Caller, id: string) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const build = await db.build.findFirst({
     where: { id, teamId: caller.teamId },
     include: { requester: { select: { id: true, name: true } }, artifacts: true },
@@ -20,7 +20,7 @@ export async function findTeamBuild(caller: Caller, id: string) {
 export async function getBuild(caller: Caller, id: string) {
   const build = await findTeamBuild(caller, id);
   const bundle = build.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
-  const { store, keyDir: dir } = buildDeps();
+  const { store, keyDir: dir } = await buildDeps();
   const signature = bundle ? await provenanceSignature(store, dir ?? keyDir(), bundle.storageKey) : null;
   return { ...presentDetail(build, { signature }), netboot: await activeNetbootPath(build.id).then((path) => (path ? { path } : null)) };
 }

@@ -10,6 +10,6 @@ export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 export async function GET(): Promise<Response> {
-  const keys = await listPublicKeys(buildDeps().keyDir ?? keyDir());
+  const keys = await listPublicKeys((await buildDeps()).keyDir ?? keyDir());
   return Response.json({ keys }, { headers: { 'cache-control': 'no-cache' } });
 }

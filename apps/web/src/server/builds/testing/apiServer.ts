@@ -11,6 +11,7 @@ type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) 
 type Module = Record<string, Handler | unknown>;
 
 const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[] = [
+  { pattern: /^\/api\/health$/, keys: [], load: () => import('../../../../app/api/health/route') },
   { pattern: /^\/api\/v1\/builds$/, keys: [], load: () => import('../../../../app/api/v1/builds/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/events$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/events/route') },
