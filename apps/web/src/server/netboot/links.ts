@@ -19,7 +19,7 @@ const newToken = () => randomBytes(24).toString('base64url');
 type Target = { buildId: string } | { compositionId: string };
 
 async function checkTarget(caller: Caller, target: Target) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   if ('buildId' in target) {
     const b = await db.build.findFirst({ where: { id: target.buildId, teamId: caller.teamId }, include: { artifacts: true } });
     if (!b) throw new NotFoundError(`Build ${target.buildId}`);
@@ -35,7 +35,7 @@ async function checkTarget(caller: Caller, target: Target) {
 /** The target's active link, made when it has none. */
 export async function createNetbootLink(caller: Caller, target: Target): Promise<{ token: string; path: string }> {
   await checkTarget(caller, target);
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const active = await db.netbootLink.findFirst({ where: { ...target, teamId: caller.teamId, revokedAt: null } });
   const link = active ?? (await db.netbootLink.create({ data: { ...target, teamId: caller.teamId, token: newToken(), createdById: caller.userId ?? null } }));
   if (!active) await recordAudit(db, { teamId: caller.teamId, actorId: caller.userId ?? null, action: 'netboot.create', target: 'buildId' in target ? target.buildId : target.compositionId }).catch(() => {});
@@ -48,7 +48,7 @@ export async function revokeNetbootLinks(caller: Caller, target: Target): Promis
     if (e instanceof BadRequestError) return; // nothing to boot, but links may still be revoked
     throw e;
   });
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const res = await db.netbootLink.updateMany({ where: { ...target, teamId: caller.teamId, revokedAt: null }, data: { revokedAt: new Date() } });
   await recordAudit(db, { teamId: caller.teamId, actorId: caller.userId ?? null, action: 'netboot.revoke', target: 'buildId' in target ? target.buildId : target.compositionId }).catch(() => {});
   return { revoked: res.count };
@@ -56,7 +56,7 @@ export async function revokeNetbootLinks(caller: Caller, target: Target): Promis
 
 /** The active link's path for the build page (null when none). */
 export async function activeNetbootPath(buildId: string): Promise<string | null> {
-  const link = await buildDeps().db.netbootLink.findFirst({ where: { buildId, revokedAt: null } });
+  const link = await (await buildDeps()).db.netbootLink.findFirst({ where: { buildId, revokedAt: null } });
   return link ? netbootPath(link.token) : null;
 }
 
@@ -66,7 +66,7 @@ export async function activeNetbootPath(buildId: string): Promise<string | null>
  */
 export async function netbootBuild(token: string) {
   if (!TOKEN_PATTERN.test(token)) return null;
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const link = await db.netbootLink.findUnique({ where: { token } });
   if (!link || link.revokedAt) return null;
   const where = link.buildId

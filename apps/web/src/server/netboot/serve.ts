@@ -27,7 +27,7 @@ async function readCmdline(build: Awaited<ReturnType<typeof netbootBuild>>): Pro
   const a = build && fileOf(build, 'cmdline');
   if (!a) return '';
   const chunks: Buffer[] = [];
-  for await (const c of await buildDeps().store.read(a.storageKey)) chunks.push(Buffer.from(c as Buffer));
+  for await (const c of await (await buildDeps()).store.read(a.storageKey)) chunks.push(Buffer.from(c as Buffer));
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
@@ -48,5 +48,5 @@ export async function serveNetbootFile(token: string, file: string, req: Request
   const artifact = build && fileOf(build, file as NetbootFile);
   if (!artifact) return notFound();
   // A composition link moves to the next build: caches must ask again (the ETag still saves bytes).
-  return serveArtifactFile(buildDeps().store, artifact, req, { cache: 'no-cache' });
+  return serveArtifactFile((await buildDeps()).store, artifact, req, { cache: 'no-cache' });
 }
