@@ -86,7 +86,7 @@ describe('build (kernel+initrd) from in-memory images', () => {
     expect(kind(t.get(`${ob}/rootfs`)!.mode)).toBe('dir');
     const cfg = JSON.parse(t.get(`${ob}/config.json`)!.data.toString());
     expect(cfg.process.args).toEqual(['/sbin/dhcpcd']);
-    expect(cfg.linux.namespaces).toEqual([{ type: 'pid' }, { type: 'mount' }, { type: 'cgroup' }]);
+    expect(cfg.linux.namespaces).toEqual([{ type: 'pid' }, { type: 'mount' }]);
     const rt = JSON.parse(t.get(`${ob}/runtime.json`)!.data.toString());
     expect(rt.mounts[2].options).toEqual([`lowerdir=/${ob}/lower`, `upperdir=/${ob}/tmp/upper`, `workdir=/${ob}/tmp/work`]);
     // the same image again: stored once, bound from the first copy
