@@ -112,7 +112,7 @@ try {
   }
   const lost = builds.filter((b) => b.status === 'queued' || b.status === 'running');
   const ranTwice = builds.filter((b) => (finals.get(b.id) ?? 0) > 1);
-  const duplicated = builds.filter((b) => b.status === 'succeeded' && b.artifacts.length !== 1);
+  const duplicated = builds.filter((b) => b.status === 'succeeded' && b.artifacts.filter((a) => a.format !== 'provenance').length !== 1);
   let badBytes = 0;
   for (const b of builds.filter((x) => x.status === 'succeeded')) {
     for (const a of b.artifacts) {

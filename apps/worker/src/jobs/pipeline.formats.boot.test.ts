@@ -80,7 +80,7 @@ describe('catalog minimal composition, kernel+initrd and iso-bios, boot-checked 
 
   it('the worker advertises the formats it can build; the formats service offers them', async () => {
     const { redis } = await p.webDeps();
-    const live = () => listWorkers(redis, { prefix: p.workerEnv.REDIS_PREFIX });
+    const live = () => listWorkers(redis, { prefix: p.prefix });
     const [beat] = await live();
     expect(beat?.formats).toEqual(expect.arrayContaining(['kernel+initrd', 'iso-bios', 'iso-efi', 'qcow2-bios', 'uki']));
     const offered = await listFormats(live);

@@ -8,7 +8,7 @@ import { buildDeps } from './deps';
 import { parseRange } from './range';
 
 export async function downloadArtifact(caller: Caller, buildId: string, name: string, req: Request): Promise<Response> {
-  const { db, store } = buildDeps();
+  const { db, store } = await buildDeps();
   const artifact = await db.artifact.findFirst({ where: { buildId, name, build: { teamId: caller.teamId } } });
   if (!artifact) throw new NotFoundError(`Artifact ${name} of build ${buildId}`);
   const size = Number(artifact.size);

@@ -14,7 +14,7 @@ export const ListBuildsQuery = z.object({
 export type ListBuildsQuery = z.infer<typeof ListBuildsQuery>;
 
 export async function listBuilds(caller: Caller, query: ListBuildsQuery) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const q = query.q?.trim();
   const where = {
     teamId: caller.teamId,

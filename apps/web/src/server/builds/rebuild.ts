@@ -7,7 +7,7 @@ import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';
 
 export async function rebuild(caller: Caller, id: string, opts: { fresh?: boolean } = {}) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const old = await findTeamBuild(caller, id);
   const formats = JSON.parse(old.formats) as string[];
   const created = await createBuild(caller, { spec: old.specText, formats, ...(old.name ? { name: old.name } : {}), fresh: opts.fresh, priority: old.priority });
