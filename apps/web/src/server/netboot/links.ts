@@ -3,8 +3,8 @@
 // permission; using one needs only the token (docs/supply-chain.md#netboot).
 
 import { randomBytes } from 'node:crypto';
-import type { Caller } from '../http/caller';
-import { BadRequestError, NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, NotFoundError } from '../errors';
 import { recordAudit } from '../auth/audit';
 import { buildDeps } from '../builds/deps';
 
