@@ -5,8 +5,8 @@
 // is re-hashed only when its mtime moved, so a checkout or a Docker COPY that touches mtimes
 // without changing content does not rebuild. Node built-ins only at load time: the CLI's shim
 // runs this on every start, and esbuild is imported only when a build is needed.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -24,14 +24,19 @@ export const BUNDLES = {
   worker: { entry: 'apps/worker/src/main.ts', outdir: 'apps/worker/dist', name: 'main', splitting: false, bundleDependencies: false, sourcemap: true },
 };
 
-/** Files whose change rebuilds every bundle besides the sources esbuild reads. */
-const EXTRA_INPUTS = ['package-lock.json'];
+/**
+ * Files whose change rebuilds every bundle besides the sources esbuild reads: versions, compiler
+ * options, and this file (the build options).
+ */
+const EXTRA_INPUTS = ['package-lock.json', 'tsconfig.base.json'];
 const STAMP = 'stamp.json';
-const STAMP_VERSION = 1;
+const STAMP_VERSION = 2;
 /** Chunks of an earlier build stay this long: a process started before the rebuild may still import them. */
 const OLD_CHUNK_MS = 10 * 60_000;
 
-const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
+// node:crypto loads only when a file must be hashed: not on the usual start, where every mtime matches.
+const require = createRequire(import.meta.url);
+const sha256 = (file) => require('node:crypto').createHash('sha256').update(readFileSync(file)).digest('hex');
 
 function config(name, root) {
   const b = BUNDLES[name];
@@ -53,7 +58,7 @@ export function isFresh(name, { root = DEFAULT_ROOT } = {}) {
   } catch {
     return false;
   }
-  if (stamp.version !== STAMP_VERSION || stamp.tool !== toolHash()) return false;
+  if (stamp.version !== STAMP_VERSION) return false;
   let touched = false;
   for (const [rel, entry] of Object.entries(stamp.inputs)) {
     const file = path.join(root, rel);
@@ -79,13 +84,6 @@ export function isFresh(name, { root = DEFAULT_ROOT } = {}) {
   return true;
 }
 
-// Build options live in this file: a change to it rebuilds every bundle.
-let toolHashMemo;
-function toolHash() {
-  toolHashMemo ??= sha256(THIS_FILE).slice(0, 16);
-  return toolHashMemo;
-}
-
 function writeAtomic(file, data) {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, data);
@@ -109,6 +107,22 @@ function sourceUrlPlugin(outdir) {
         const rel = path.relative(outdir, args.path).split(path.sep).join('/');
         return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
       });
+    },
+  };
+}
+
+/**
+ * `import { z } from 'zod'` pulls in zod's error-message translations for ~40 languages (260 KB,
+ * 40% of what `validate` loads); nothing here selects a locale, so only English is bundled.
+ */
+function englishOnlyZodPlugin() {
+  return {
+    name: 'zod-english-only',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+        contents: "export { default as en } from './en.js';",
+        resolveDir: path.dirname(args.path),
+      }));
     },
   };
 }
@@ -147,7 +161,7 @@ export async function buildBundle(name, { root = DEFAULT_ROOT } = {}) {
     keepNames: true,
     // CommonJS dependencies inside an ES module bundle call require() for Node built-ins.
     banner: { js: "import { createRequire as __oscomposeCreateRequire } from 'node:module'; const require = __oscomposeCreateRequire(import.meta.url);" },
-    plugins: [sourceUrlPlugin(c.outdir), ...(c.bundleDependencies ? [] : [externalPackagesPlugin()])],
+    plugins: [sourceUrlPlugin(c.outdir), ...(c.bundleDependencies ? [englishOnlyZodPlugin()] : [externalPackagesPlugin()])],
     metafile: true,
     write: false,
     logLevel: 'silent',
@@ -162,7 +176,7 @@ export async function buildBundle(name, { root = DEFAULT_ROOT } = {}) {
   const sources = Object.keys(result.metafile.inputs)
     .filter((p) => !p.split(/[\\/]/).includes('node_modules'))
     .map((p) => path.resolve(root, p));
-  for (const file of [...sources, ...EXTRA_INPUTS.map((p) => path.join(root, p))]) {
+  for (const file of [...sources, ...EXTRA_INPUTS.map((p) => path.join(root, p)), THIS_FILE]) {
     let st;
     try {
       st = statSync(file);
@@ -171,7 +185,7 @@ export async function buildBundle(name, { root = DEFAULT_ROOT } = {}) {
     }
     inputs[path.relative(root, file)] = { size: st.size, mtimeMs: st.mtimeMs, sha256: sha256(file) };
   }
-  writeAtomic(c.stampFile, JSON.stringify({ version: STAMP_VERSION, tool: toolHash(), builtAt: new Date().toISOString(), inputs }));
+  writeAtomic(c.stampFile, JSON.stringify({ version: STAMP_VERSION, builtAt: new Date().toISOString(), inputs }));
   return c.entryFile;
 }
 

@@ -75,6 +75,16 @@ describe('the compiled CLI', () => {
     expect(r.out).toBe('ok.yml: all good\n');
   });
 
+  it('modules that find files next to themselves (import.meta.url) still find them when bundled', async () => {
+    await writeFile(source('cli/note.txt'), 'read from beside the source\n');
+    await writeFile(source('cli/note.ts'), "import { readFileSync } from 'node:fs';\nexport const note = () => readFileSync(new URL('./note.txt', import.meta.url), 'utf8');\n");
+    await edit('cli/main.ts', "import { commands } from './commands/index';", "import { commands } from './commands/index';\nimport { note } from './note';");
+    await edit('cli/main.ts', "if (name === '--version') {", "if (name === '--note') {\n      full.stdout.write(note());\n      return EXIT.ok;\n    }\n    if (name === '--version') {");
+    const r = oscompose('--note');
+    expect(r.err).toBe('');
+    expect(r.out).toBe('read from beside the source\n');
+  });
+
   it('never runs a stale bundle: a source that does not compile fails with its file and line', async () => {
     await edit('cli/commands/validate.ts', 'async run(args, io) {', 'async run(args, io) { const = ;');
     const r = oscompose('validate', 'ok.yml');

@@ -2,7 +2,7 @@
 // (BullMQ workers) and a heartbeat. SIGTERM/SIGINT: stop taking jobs, let running ones finish
 // (up to WORKER_SHUTDOWN_GRACE_SECONDS), close connections, exit 0. A second signal exits at once.
 import { hostname } from 'node:os';
-import { createPrisma, redactUrl } from '@oscompose/db';
+import { createPrisma, installationId, installationRedisPrefix, redactUrl } from '@oscompose/db';
 import { createWorkerConnection, pingRedis } from '@oscompose/queue';
 import type { Redis } from 'ioredis';
 import { ConfigError, loadWorkerConfig } from './config';
@@ -37,6 +37,16 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  // Which installation this worker serves: its database says, and names its Redis keys.
+  let installation: string;
+  let redisPrefix: string;
+  try {
+    installation = await installationId(prisma);
+    redisPrefix = await installationRedisPrefix(prisma, config.redisPrefix);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'could not read the installation id from the database (migrations: npm start does them)');
+    process.exit(1);
+  }
 
   const connections: Redis[] = [];
   const redisConnection = () => {
@@ -53,7 +63,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const ctx: WorkerContext = { config, log, prisma, redisConnection };
+  const ctx: WorkerContext = { config, log, prisma, installationId: installation, redisPrefix, redisConnection };
   const hosts: JobHost[] = await startJobHosts(ctx);
   let state: 'idle' | 'busy' | 'stopping' = 'idle';
   const activeJobs = () => hosts.reduce((n, h) => n + h.activeJobs(), 0);
@@ -71,10 +81,10 @@ async function main(): Promise<void> {
       state: state === 'stopping' ? 'stopping' : activeJobs() > 0 ? 'busy' : 'idle',
       formats,
     }),
-    { prefix: config.redisPrefix, log },
+    { prefix: redisPrefix, log },
   );
   log.info(
-    { concurrency: config.concurrency, queues: hosts.map((h) => h.name), database: redactUrl(config.databaseUrl) },
+    { installation, redisPrefix, concurrency: config.concurrency, queues: hosts.map((h) => h.name), database: redactUrl(config.databaseUrl) },
     'worker ready',
   );
 

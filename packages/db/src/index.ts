@@ -6,6 +6,7 @@ export { prisma, getPrisma, createPrisma, databaseUrl, type PrismaClient, type C
 export type * from '@oscompose/db-client/sqlite';
 export { isUniqueViolation, isRecordNotFound, prismaErrorCode } from './errors';
 export * from './enums';
+export { installationId, installationRedisPrefix } from './installation';
 export * from './buildState';
 export { BaseEnv, ConfigError, baseConfig, configError, parseEnv, type ArtifactStoreSettings, type BaseConfig } from './serverConfig';
 export { applyMigrations, readMigrations, pendingMigrations, migrationsDir, MigrationError, type Migration } from './migrate';

@@ -18,7 +18,11 @@ export const BaseEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().min(1).default('oscompose'),
+  // Prefix of every Redis key and channel; unset: derived from the installation's database
+  // (installationRedisPrefix), so installations sharing a Redis stay apart.
+  OSCOMPOSE_REDIS_PREFIX: z.string().min(1).optional(),
+  /** Older name of OSCOMPOSE_REDIS_PREFIX, still read. */
+  REDIS_PREFIX: z.string().min(1).optional(),
   OSCOMPOSE_DATA_DIR: z.string().min(1).default('data'),
   // The OCI image store the starter catalog writes and builds read, and the engine's cache.
   OSCOMPOSE_IMAGE_STORE: z.string().min(1).optional(),
@@ -57,7 +61,8 @@ export interface BaseConfig {
   logLevel: BaseEnv['LOG_LEVEL'];
   databaseUrl: string;
   redisUrl: string;
-  redisPrefix: string;
+  /** OSCOMPOSE_REDIS_PREFIX when set; otherwise installationRedisPrefix derives one from the database. */
+  redisPrefix: string | undefined;
   /** Absolute. */
   dataDir: string;
   /** Absolute: the OCI image store (data/images). */
@@ -95,7 +100,7 @@ export function baseConfig(e: BaseEnv, app: string, cwd: string, root: string = 
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX,
+    redisPrefix: e.OSCOMPOSE_REDIS_PREFIX ?? e.REDIS_PREFIX,
     dataDir: path.resolve(cwd, e.OSCOMPOSE_DATA_DIR),
     imageStore: path.resolve(cwd, e.OSCOMPOSE_IMAGE_STORE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'images')),
     cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),

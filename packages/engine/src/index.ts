@@ -95,3 +95,6 @@ export {
   ukiBootDisk,
   type MissingTool,
 } from './outputs/disk/index';
+
+// --- Signed provenance (provenance/) ---
+export * from './provenance/index';

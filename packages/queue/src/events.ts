@@ -3,10 +3,12 @@
 
 import { z } from 'zod';
 
+// Channels are named under the installation's Redis prefix, like its keys: pub/sub is shared by
+// every client of a Redis server, whatever database number they use.
 /** Per-build channel carrying BuildEventMessage JSON, published only after the rows are stored. */
-export const buildChannel = (buildId: string) => `build:${buildId}`;
-/** Cancellation requests: the message is a build id; every worker listens. */
-export const CANCEL_CHANNEL = 'build-cancel';
+export const buildChannel = (prefix: string, buildId: string) => `${prefix}:build:${buildId}`;
+/** Cancellation requests: the message is a build id; every worker of the installation listens. */
+export const cancelChannel = (prefix: string) => `${prefix}:build-cancel`;
 
 export const BUILD_EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'] as const;
 export type BuildEventType = (typeof BUILD_EVENT_TYPES)[number];

@@ -1,8 +1,8 @@
 // The health report behind GET /api/health: database, Redis and live workers. Pure assembly
 // (healthReport) apart from the probes, so the rules are testable.
 import { listWorkers, type WorkerHeartbeat } from '@oscompose/queue';
-import { webConfig } from './config';
 import { db } from './db';
+import { installation } from './installation';
 import { redis } from './redis';
 
 export type Up = 'up' | 'down';
@@ -70,6 +70,6 @@ export function liveProbes(): Probes {
     redis: async () => {
       await redis().ping();
     },
-    workers: () => listWorkers(redis(), { prefix: webConfig().redisPrefix }),
+    workers: async () => listWorkers(redis(), { prefix: (await installation()).redisPrefix }),
   };
 }

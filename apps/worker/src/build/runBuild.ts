@@ -17,6 +17,7 @@ import type { BootResult, BootStep, BuildEngine, EngineArtifact, EngineEvent, Re
 import { artifactBytesError } from './limits';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
+import { writeProvenance, type ProvenanceSigner } from '../publish/provenance';
 
 export interface RunDeps {
   db: Db;
@@ -34,6 +35,8 @@ export interface RunDeps {
   /** Total bytes of one build's artifacts (OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES); over it nothing is published. */
   maxArtifactBytes?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Signs each build's provenance (NAME.intoto.jsonl, published with the artifacts); absent: none. */
+  provenance?: ProvenanceSigner;
 }
 
 export interface RunInput {
@@ -69,7 +72,8 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   if (isFinalStatus(build.status)) return 'skipped'; // finished or canceled
 
   // Claim: a re-delivered job (stalled worker) takes the build over; a canceled one is left alone.
-  if (!(await buildState.claim(db, buildId, runId, { startedAt: build.startedAt ?? new Date() }))) return 'skipped';
+  const startedAt = build.startedAt ?? new Date();
+  if (!(await buildState.claim(db, buildId, runId, { startedAt }))) return 'skipped';
   sink.emit('status', { status: 'running', workerId: runId, attempt: build.attempts + 1 });
 
   const formats = parseFormats(build.formats);
@@ -171,7 +175,10 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     // 5. Publish: objects first (atomic, replace by key), then the rows in one transaction.
     sink.emit('stage', { stage: 'publish' });
     const published: (EngineArtifact & { key: string })[] = [];
-    for (const a of artifacts) {
+    const signed = deps.provenance
+      ? [...artifacts, await writeProvenance(deps.provenance, { id: buildId, specText: build.specText, resolvedSpec: resolved.text, formats, name, arch: build.arch, engineVersion: engine.version, startedAt }, artifacts, outDir)]
+      : artifacts;
+    for (const a of signed) {
       const key = artifactKey(buildId, a.name);
       const obj = await store.put(key, a.path, { expectSha256: a.sha256 });
       published.push({ ...a, key, size: obj.size });

@@ -10,7 +10,6 @@ import type { Redis } from 'ioredis';
 import { buildEventStore, buildState, isFinalStatus, LostOwnershipError } from '@oscompose/db';
 import {
   BUILD_QUEUE,
-  DEFAULT_REDIS_PREFIX,
   buildChannel,
   buildWorkerOptions,
   parseBuildJob,
@@ -28,7 +27,11 @@ import type { TeamSlots } from './teamSlots';
 
 export interface BuildJobDeps extends RunDeps {
   workerId: string;
-  /** Publishes stored events on build:<id> (a normal, non-subscribed connection). */
+  /** This worker's installation: a job naming another one is left alone (see process()). */
+  installationId?: string;
+  /** The installation's Redis prefix: event channels are named under it. */
+  redisPrefix: string;
+  /** Publishes stored events on <prefix>:build:<id> (a normal, non-subscribed connection). */
   publisher: Redis;
   cancels: CancelListener;
   /** How often a running build re-reads its status (cancellation the pub/sub message missed). */
@@ -43,17 +46,19 @@ export interface BuildJobDeps extends RunDeps {
 }
 
 const SHUTDOWN = 'worker-shutdown';
+/** How long a job left alone (another installation's) waits before any worker looks at it again. */
+const FOREIGN_RECHECK_MS = 30_000;
 
 /** The build's events in the database, through the one appender (@oscompose/db buildState). */
 export function dbEventStore(db: Db): EventStore {
   return buildEventStore(db);
 }
 
-export function redisPublish(publisher: Redis) {
+export function redisPublish(publisher: Redis, prefix: string) {
   return async (rows: BuildEventMessage[]) => {
     if (!rows.length) return;
     const pipe = publisher.pipeline();
-    for (const r of rows) pipe.publish(buildChannel(r.buildId), JSON.stringify(r));
+    for (const r of rows) pipe.publish(buildChannel(prefix, r.buildId), JSON.stringify(r));
     await pipe.exec();
   };
 }
@@ -78,6 +83,22 @@ export function createBuildProcessor(deps: BuildJobDeps, queue?: () => MinimalQu
       throw new UnrecoverableError((err as Error).message);
     }
     const { buildId } = data;
+    // Not ours: two installations share a Redis prefix (OSCOMPOSE_REDIS_PREFIX set alike). The
+    // job is handed back untouched (no attempt used, nothing written) for its own installation.
+    if (data.installation && deps.installationId && data.installation !== deps.installationId && token) {
+      log('job left alone: its build belongs to another installation that shares this Redis prefix (give each installation its own OSCOMPOSE_REDIS_PREFIX)', {
+        buildId,
+        jobInstallation: data.installation,
+        installation: deps.installationId,
+      });
+      await job.moveToDelayed(Date.now() + FOREIGN_RECHECK_MS, token);
+      throw new DelayedError();
+    }
+    // Ours, but the row is gone (its team was deleted): nothing to build, nothing to mark.
+    if (!(await deps.db.build.findUnique({ where: { id: buildId }, select: { id: true } }))) {
+      log('job dropped: its build does not exist in this database (deleted?)', { buildId });
+      return 'missing';
+    }
     // A team at its limit: hand the job back, no attempt used, and look again in a moment (with
     // jitter, so held-back jobs do not all come back at once). The build stays queued.
     const slot = await takeTeamSlot(buildId);
@@ -115,7 +136,7 @@ export function createBuildProcessor(deps: BuildJobDeps, queue?: () => MinimalQu
   async function run(job: Job<BuildJobData>, data: BuildJobData, token?: string): Promise<string> {
     const { buildId } = data;
     // Opened first: when the database is down this fails before any timer or listener exists.
-    const sink = await BuildEventSink.open(buildId, dbEventStore(deps.db), redisPublish(deps.publisher), {
+    const sink = await BuildEventSink.open(buildId, dbEventStore(deps.db), redisPublish(deps.publisher, deps.redisPrefix), {
       onError: (err) => log('event store/publish failed', { buildId, err: String(err) }),
     });
     const runId = `${deps.workerId}#${job.attemptsStarted ?? 0}-${randomBytes(3).toString('hex')}`;
@@ -213,12 +234,12 @@ export interface StartedBuildWorker {
 
 export function startBuildWorker(
   deps: BuildJobDeps,
-  opts: { connection: ConnectionOptions; prefix?: string; settings?: Partial<BuildWorkerSettings> },
+  opts: { connection: ConnectionOptions; settings?: Partial<BuildWorkerSettings> },
 ): StartedBuildWorker {
   const processor = createBuildProcessor(deps, () => worker);
   const worker: Worker<BuildJobData> = new Worker<BuildJobData>(BUILD_QUEUE, (job, token) => processor.process(job, token), {
     connection: opts.connection,
-    prefix: opts.prefix ?? DEFAULT_REDIS_PREFIX,
+    prefix: deps.redisPrefix,
     ...buildWorkerOptions(opts.settings),
   });
   // A job failed outside our processor (stalled too often): make the build row say so.

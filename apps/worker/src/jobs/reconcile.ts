@@ -13,7 +13,7 @@ export interface ReconcileResult {
   failed: string[];
 }
 
-export async function reconcileBuilds(db: Db, queue: Queue<BuildJobData>, opts: { olderThanMs: number; now?: Date; limit?: number }): Promise<ReconcileResult> {
+export async function reconcileBuilds(db: Db, queue: Queue<BuildJobData>, opts: { olderThanMs: number; installation?: string; now?: Date; limit?: number }): Promise<ReconcileResult> {
   const now = opts.now ?? new Date();
   const stale = await db.build.findMany({
     where: { status: { in: [...ACTIVE_STATUSES] }, updatedAt: { lt: new Date(now.getTime() - opts.olderThanMs) } },
@@ -27,7 +27,7 @@ export async function reconcileBuilds(db: Db, queue: Queue<BuildJobData>, opts: 
     const state = job ? await job.getState() : 'missing';
     if (state === 'missing' || state === 'unknown') {
       await buildState.requeueOrphan(db, b.id);
-      await enqueueBuild(queue, { buildId: b.id }, { priority: b.priority });
+      await enqueueBuild(queue, { buildId: b.id, ...(opts.installation ? { installation: opts.installation } : {}) }, { priority: b.priority });
       out.requeued.push(b.id);
     } else if (state === 'failed' || state === 'completed') {
       // The job is over but the row never heard: the worker died between the two writes.

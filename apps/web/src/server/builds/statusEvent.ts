@@ -6,12 +6,12 @@ import { buildChannel } from '@oscompose/queue';
 import { buildDeps } from './deps';
 
 export async function appendStatusEvent(buildId: string, data: Record<string, unknown>): Promise<void> {
-  const { db, redis } = buildDeps();
+  const { db, redis, redisPrefix } = await buildDeps();
   let msg;
   try {
     msg = await appendBuildEvent(buildEventStore(db), buildId, 'status', data);
   } catch {
     return; // the status itself is written; a missing event only costs the live view a message
   }
-  await redis.publish(buildChannel(buildId), JSON.stringify(msg)).catch(() => 0);
+  await redis.publish(buildChannel(redisPrefix, buildId), JSON.stringify(msg)).catch(() => 0);
 }

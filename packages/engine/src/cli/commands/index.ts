@@ -47,6 +47,11 @@ export const commands: CommandEntry[] = [
     summary: "upload an OCI or docker archive to your team's catalog on an oscompose server",
     load: async () => (await import('../push')).pushCommand,
   },
+  {
+    name: 'verify',
+    summary: 'check a downloaded artifact against its signed provenance and print it',
+    load: async () => (await import('./verify')).verifyCommand,
+  },
 ];
 
 /** Adds a command at run time (plugins, tests). */

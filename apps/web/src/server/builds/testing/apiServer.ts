@@ -11,6 +11,7 @@ type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) 
 type Module = Record<string, Handler | unknown>;
 
 const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[] = [
+  { pattern: /^\/api\/health$/, keys: [], load: () => import('../../../../app/api/health/route') },
   { pattern: /^\/api\/v1\/builds$/, keys: [], load: () => import('../../../../app/api/v1/builds/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/events$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/events/route') },
@@ -18,6 +19,11 @@ const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[]
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/rebuild$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/rebuild/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/pin$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/pin/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/artifacts\/([^/]+)$/, keys: ['id', 'name'], load: () => import('../../../../app/api/v1/builds/[id]/artifacts/[name]/route') },
+  { pattern: /^\/api\/v1\/builds\/([^/]+)\/netboot$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/netboot/route') },
+  { pattern: /^\/api\/v1\/compositions\/([^/]+)\/netboot$/, keys: ['id'], load: () => import('../../../../app/api/v1/compositions/[id]/netboot/route') },
+  { pattern: /^\/boot\/([^/]+)$/, keys: ['token'], load: () => import('../../../../app/boot/[token]/route') },
+  { pattern: /^\/boot\/([^/]+)\/([^/]+)$/, keys: ['token', 'file'], load: () => import('../../../../app/boot/[token]/[file]/route') },
+  { pattern: /^\/api\/v1\/keys$/, keys: [], load: () => import('../../../../app/api/v1/keys/route') },
   { pattern: /^\/api\/v1\/specs\/validate$/, keys: [], load: () => import('../../../../app/api/v1/specs/validate/route') },
   { pattern: /^\/api\/v1\/specs\/plan$/, keys: [], load: () => import('../../../../app/api/v1/specs/plan/route') },
   { pattern: /^\/api\/v1\/catalog$/, keys: [], load: () => import('../../../../app/api/v1/catalog/route') },
