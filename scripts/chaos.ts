@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { setCallerResolver } from '../apps/web/src/server/http/caller';
+import { setCallerResolver } from '../apps/web/src/server/auth/resolveCaller';
 import { setBuildDeps } from '../apps/web/src/server/builds/deps';
 import { startApiServer } from '../apps/web/src/server/builds/testing/apiServer';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type WorkerProcess } from '../apps/worker/src/jobs/testing/harness';

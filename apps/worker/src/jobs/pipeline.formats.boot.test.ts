@@ -8,7 +8,7 @@ import { buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog
 import { listWorkers } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/http/caller';
+import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
 import { setBuildDeps } from '../../../web/src/server/builds/deps';
 import { listFormats } from '../../../web/src/server/formats/listFormats';
 import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';

@@ -4,8 +4,8 @@
 
 import { buildState, isFinalStatus } from '@oscompose/db';
 import { requestCancel } from '@oscompose/queue';
-import type { Caller } from '../http/caller';
-import { ConflictError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { ConflictError } from '../errors';
 import { buildDeps } from './deps';
 import { appendStatusEvent } from './statusEvent';
 import { findTeamBuild } from './getBuild';

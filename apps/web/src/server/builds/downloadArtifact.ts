@@ -2,8 +2,8 @@
 // can verify what it got (Digest: sha-256=<base64>, X-Checksum-Sha256: <hex>).
 
 import { Readable } from 'node:stream';
-import type { Caller } from '../http/caller';
-import { HttpError, NotFoundError, RangeNotSatisfiableError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { HttpError, NotFoundError, RangeNotSatisfiableError } from '../errors';
 import { buildDeps } from './deps';
 import { parseRange } from './range';
 

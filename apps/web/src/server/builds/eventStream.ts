@@ -5,7 +5,7 @@
 
 import { isFinalStatus } from '@oscompose/db';
 import { buildChannel, buildEventMessage, type BuildEventMessage } from '@oscompose/queue';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../auth/caller';
 import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';
 

@@ -1,7 +1,7 @@
 // One build of the caller's team with its artifacts; another team's build is "not found".
 
-import type { Caller } from '../http/caller';
-import { NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { NotFoundError } from '../errors';
 import { buildDeps } from './deps';
 import { presentDetail } from './present';
 import { PROVENANCE_FORMAT, keyDir, provenanceSignature } from '../provenance/signature';

@@ -1,7 +1,7 @@
 // The team's build history, newest first, filtered by status and a text query (id, name, spec).
 
 import { z } from 'zod';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../auth/caller';
 import { buildDeps } from './deps';
 import { presentSummary } from './present';
 

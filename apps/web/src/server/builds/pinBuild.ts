@@ -1,6 +1,6 @@
 // Pinning: a pinned build keeps its artifacts whatever the retention policy says.
 
-import type { Caller } from '../http/caller';
+import type { Caller } from '../auth/caller';
 import { recordAudit } from '../auth/audit';
 import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';

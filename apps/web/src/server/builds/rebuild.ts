@@ -1,7 +1,7 @@
 // Re-running a build: a new build with the same spec text, formats and name. Without `fresh`
 // it may be served from the build cache (when its images still resolve to the same digests).
 
-import type { Caller } from '../http/caller';
+import type { Caller } from '../auth/caller';
 import { createBuild } from './createBuild';
 import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';

@@ -1,6 +1,6 @@
 // One catalog entry the team may see.
 import { db } from '../db';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError } from '../errors';
 import { serializeCatalogEntry, type CatalogEntryDto } from './serializeCatalogEntry';
 
 export async function getCatalogEntry(teamId: string, id: string): Promise<CatalogEntryDto> {

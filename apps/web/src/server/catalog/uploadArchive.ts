@@ -13,8 +13,8 @@ import { CatalogKind } from '@oscompose/db';
 import { BlobCache, LimitError, importArchive, isIndexMediaType, normaliseReference, type Descriptor, type ImageIndex, type ImageManifest } from '@oscompose/engine';
 import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
-import type { Caller } from '../http/caller';
-import { BadRequestError, ConflictError, HttpError, NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, ConflictError, HttpError, NotFoundError } from '../errors';
 import { webConfig, type WebConfig } from '../config';
 import { serializeCatalogEntry, type CatalogEntryDto } from './serializeCatalogEntry';
 

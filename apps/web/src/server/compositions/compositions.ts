@@ -1,8 +1,8 @@
 // Compositions: a team's saved specs, each save a new immutable version.
 import { db } from '../db';
 import { parseSpec } from '@oscompose/spec';
-import { BadRequestError, NotFoundError } from '../http/errors';
-import type { Caller } from '../http/caller';
+import { BadRequestError, NotFoundError } from '../errors';
+import type { Caller } from '../auth/caller';
 
 export interface CompositionSummaryDto {
   id: string;

@@ -2,8 +2,8 @@
 // team's own) copied at its latest version, remembering where it came from (forkedFromId).
 import { db } from '../db';
 import { recordAudit } from '../auth/audit';
-import type { Caller } from '../http/caller';
-import { NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { NotFoundError } from '../errors';
 
 export async function forkComposition(caller: Caller, id: string, name?: string) {
   const source = await db().composition.findFirst({
