@@ -5,11 +5,12 @@
 import { listPublicKeys } from '@oscompose/engine';
 import { keyDir } from '../../../../src/server/provenance/signature';
 import { buildDeps } from '../../../../src/server/builds/deps';
+import { publicRoute } from '../../../../src/server/http/route';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export async function GET(): Promise<Response> {
+export const GET = publicRoute({}, async () => {
   const keys = await listPublicKeys((await buildDeps()).keyDir ?? keyDir());
   return Response.json({ keys }, { headers: { 'cache-control': 'no-cache' } });
-}
+});
