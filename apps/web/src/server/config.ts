@@ -12,7 +12,11 @@ const optionalBytes = z.coerce.number().int().min(1).optional();
 
 export const WebEnv = BaseEnv.extend({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // The address people use (behind a TLS proxy: its https URL); docs/auth.md, "Behind TLS".
+  OSCOMPOSE_PUBLIC_URL: z.string().url().optional(),
+  /** Older names of OSCOMPOSE_PUBLIC_URL, still read when it is unset. */
   PUBLIC_URL: z.string().url().optional(),
+  BETTER_AUTH_URL: z.string().url().optional(),
   /** Secret for sessions and encrypted registry credentials. Required in production. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
   // Key material for encrypted registry credentials; default AUTH_SECRET.
@@ -31,10 +35,12 @@ export const WebEnv = BaseEnv.extend({
 
 export interface WebConfig extends BaseConfig {
   port: number;
-  /** The URL users reach the app at (links in e-mails, CLI login). */
+  /** The URL users reach the app at (OSCOMPOSE_PUBLIC_URL): auth, invitation and CLI links. */
   publicUrl: string;
-  /** PUBLIC_URL was set: it pins the auth base URL (otherwise it comes from the request). */
+  /** It was set: it pins the auth base URL (otherwise better-auth takes it from the request). */
   publicUrlSet: boolean;
+  /** Session cookies are Secure exactly when the public URL is https. */
+  secureCookies: boolean;
   authSecret: string;
   /** Key material for encrypted registry credentials (OSCOMPOSE_SECRET, else authSecret). */
   serverSecret: string;
@@ -60,11 +66,15 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
   }
   const base = baseConfig(e, 'web', cwd);
   const authSecret = e.AUTH_SECRET ?? DEV_AUTH_SECRET;
+  // Default: the address npm start prints.
+  const configuredUrl = e.OSCOMPOSE_PUBLIC_URL ?? e.PUBLIC_URL ?? e.BETTER_AUTH_URL;
+  const publicUrl = configuredUrl ?? `http://localhost:${e.PORT}`;
   return {
     ...base,
     port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
-    publicUrlSet: Boolean(e.PUBLIC_URL),
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    publicUrlSet: Boolean(configuredUrl),
+    secureCookies: publicUrl.startsWith('https:'),
     authSecret,
     serverSecret: e.OSCOMPOSE_SECRET ?? authSecret,
     openSignup: e.OSCOMPOSE_OPEN_SIGNUP === '1',
