@@ -5,13 +5,12 @@
 //
 // Expectations: a role that holds the route's permission gets a success on its own team's objects
 // and 404 on the foreign team's (existence is not revealed); a role without it gets 403.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
 import { ROLES, can, type Permission, type Role } from '../src/server/auth/permissions';
 
@@ -23,7 +22,7 @@ init:
 `;
 
 let dir: string;
-let redis: ChildProcess | undefined;
+let redis: RedisServer | undefined;
 let prisma: PrismaClient;
 
 interface TeamFx {
@@ -35,42 +34,6 @@ interface TeamFx {
   doneBuildId: string;
 }
 const teams: Record<'A' | 'B', TeamFx> = {} as never;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<string> {
-  const port = await freePort();
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const failed = new Promise<never>((_, reject) => redis!.once('error', (e) => reject(new Error(`cannot start redis-server (${e.message}): apt-get install redis-server`))));
-  const up = (async () => {
-    for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const c = net.connect(port, '127.0.0.1', () => {
-          c.write('PING\r\n');
-        });
-        c.once('data', (d) => {
-          c.destroy();
-          resolve(d.toString().startsWith('+PONG'));
-        });
-        c.once('error', () => resolve(false));
-      });
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('redis-server did not answer PING within 10 s');
-  })();
-  await Promise.race([up, failed]);
-  return `redis://127.0.0.1:${port}`;
-}
 
 async function makeTeam(label: 'A' | 'B'): Promise<TeamFx> {
   const { issueToken } = await import('../src/server/auth/tokens');
@@ -254,7 +217,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-matrix-'));
   const url = `file:${path.join(dir, 'db.sqlite')}`;
   process.env.DATABASE_URL = url;
-  process.env.REDIS_URL = await startRedis();
+  process.env.REDIS_URL = (redis = await startRedis()).url;
   process.env.REDIS_PREFIX = 'matrix';
   process.env.OSCOMPOSE_ARTIFACT_STORE = 'local';
   process.env.OSCOMPOSE_ARTIFACT_DIR = path.join(dir, 'artifacts');
@@ -274,7 +237,7 @@ afterAll(async () => {
   await deps.queue.close().catch(() => undefined);
   deps.redis.disconnect();
   setBuildDeps(undefined);
-  redis?.kill('SIGTERM');
+  await redis?.stop();
   await prisma?.$disconnect();
   await rm(dir, { recursive: true, force: true });
 });

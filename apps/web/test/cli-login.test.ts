@@ -1,7 +1,6 @@
 // `oscompose login` then `oscompose submit` against the web app's real handlers (better-auth,
 // the route wrapper, the builds service) behind a plain Node HTTP server, with a real SQLite
 // database and a real redis-server for the build queue.
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -9,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
 import { runLogin } from '../../../packages/engine/src/cli/login';
 import { runSubmit } from '../../../packages/engine/src/cli/submit';
@@ -23,35 +23,8 @@ init:
 let dir: string;
 let server: http.Server;
 let base: string;
-let redis: ChildProcess | undefined;
+let redis: RedisServer | undefined;
 let prisma: PrismaClient;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<string> {
-  const port = await freePort();
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  redis.once('error', (e) => {
-    throw new Error(`cannot start redis-server (${e.message}): apt-get install redis-server`);
-  });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => c.write('PING\r\n'));
-      c.once('data', (d) => (c.destroy(), resolve(d.toString().startsWith('+PONG'))));
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return `redis://127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('redis-server did not answer PING');
-}
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
@@ -97,7 +70,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     DATABASE_URL: url,
     PUBLIC_URL: base,
-    REDIS_URL: await startRedis(),
+    REDIS_URL: (redis = await startRedis()).url,
     REDIS_PREFIX: 'login-test',
     OSCOMPOSE_ARTIFACT_STORE: 'local',
     OSCOMPOSE_ARTIFACT_DIR: path.join(dir, 'artifacts'),
@@ -125,7 +98,7 @@ afterAll(async () => {
   deps.redis.disconnect();
   setBuildDeps(undefined);
   await new Promise<void>((r) => server.close(() => r()));
-  redis?.kill('SIGTERM');
+  await redis?.stop();
   await prisma?.$disconnect();
   await rm(dir, { recursive: true, force: true });
 });

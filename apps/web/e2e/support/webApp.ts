@@ -2,28 +2,19 @@
 // a production build (`next build`, skipped when nothing changed), and `next start` on a free port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { applyMigrations, createPrisma, type PrismaClient } from '@oscompose/db';
+import { freePort } from '@oscompose/queue/testing';
+
+export { freePort };
 
 export const WEB_DIR = path.resolve(import.meta.dirname, '../..');
 /** The e2e build lives apart from `.next`, which `npm start` builds and serves. */
 const DIST_DIR = '.next-e2e';
 const NEXT_BIN = path.resolve(WEB_DIR, '../../node_modules/next/dist/bin/next');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `next build` into .next-e2e unless nothing changed since the last one (checked under a lock). */
 export function ensureBuilt(): void {

@@ -5,98 +5,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations, createPrisma, installationId, installationRedisPrefix, type PrismaClient } from '@oscompose/db';
 import { tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
 import { createBuildQueue, createProducerConnection } from '@oscompose/queue';
+import { Fatal, freePort, startRedis, waitFor, type RedisServer } from '@oscompose/queue/testing';
 import { LocalArtifactStore } from '@oscompose/storage';
 import type { Redis } from 'ioredis';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-export interface RedisServer {
-  url: string;
-  port: number;
-  proc: ChildProcess;
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-}
-
-class Fatal extends Error {}
-
-async function waitFor(check: () => Promise<boolean>, what: string | (() => string), timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const ok = await check().catch((err) => {
-      if (err instanceof Fatal) throw err;
-      return false;
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
-}
-
-/**
- * A private redis-server (never the shared one on 6379) on loopback. Without `dataDir` nothing
- * persists; with it, an fsync-always append-only file keeps the queue across a restart (as a
- * production Redis for BullMQ should be configured).
- */
-export async function startRedis(port?: number, opts: { dataDir?: string } = {}): Promise<RedisServer> {
-  const p = port ?? (await freePort());
-  const persistence = opts.dataDir ? ['--dir', opts.dataDir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const { Redis: RedisClient } = await import('ioredis');
-  const launch = () => {
-    const proc = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
-    proc.on('error', (err) => {
-      throw new Error(`cannot start redis-server (${err.message}): apt-get install redis-server`);
-    });
-    return proc;
-  };
-  const ping = async () => {
-    const c = new RedisClient(p, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    c.on('error', () => {});
-    try {
-      await c.connect();
-      return (await c.ping()) === 'PONG';
-    } finally {
-      c.disconnect();
-    }
-  };
-  const server: RedisServer = {
-    url: `redis://127.0.0.1:${p}`,
-    port: p,
-    proc: launch(),
-    async stop() {
-      if (server.proc.exitCode === null && server.proc.signalCode === null) {
-        const exited = new Promise((r) => server.proc.once('exit', r));
-        server.proc.kill('SIGKILL');
-        await exited;
-      }
-    },
-    async restart() {
-      await server.stop();
-      server.proc = launch();
-      await waitFor(ping, `redis-server on port ${p}`);
-    },
-  };
-  await waitFor(ping, `redis-server on port ${p} (is redis-server installed? apt-get install redis-server)`);
-  return server;
-}
+// freePort, startRedis and waitFor are the shared test support of @oscompose/queue/testing.
+export { freePort, startRedis, waitFor, type RedisServer } from '@oscompose/queue/testing';
 
 export interface TestDb {
   url: string;
