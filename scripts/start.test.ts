@@ -199,7 +199,7 @@ describe('npm start', () => {
     // The summary: where data lives, the formats the worker offers, how to add a worker.
     const dataLine = output.split('\n').find((l) => /^ +data /.test(l));
     expect(dataLine).toContain(`${dataDir}/  (SQLite ${dataDir}/oscompose.db`);
-    expect(output).toMatch(/formats +\S*tar/);
+    expect(output).toMatch(/^ +formats +.*\btar\b/m);
     for (const f of h!.body.workers[0]!.formats ?? []) expect(output).toContain(f);
     expect(output).toContain('npm run worker');
   }, 360_000);
