@@ -1,6 +1,7 @@
 # One image build, two targets: `web` (Next.js) and `worker` (BullMQ worker with the build engine
-# and QEMU for boot checks). docker-compose.yml builds both. Packages run as TypeScript source
-# through tsx, as in development; only the web app is compiled (next build).
+# and QEMU for boot checks). docker-compose.yml builds both. The worker runs compiled (one esbuild
+# bundle, apps/worker/dist, made in the build stage), the web app as `next build` made it; the
+# one-shot jobs (migrate, seed, mirror) run their TypeScript source through tsx.
 #
 #   docker build --target web -t oscompose-web .
 #   docker build --target worker -t oscompose-worker .
@@ -18,6 +19,7 @@ RUN apt-get update \
 COPY . .
 RUN npm ci --no-audit --no-fund \
  && node packages/db/scripts/prisma.mjs generate \
+ && node scripts/bundle.mjs \
  && cd apps/web && OSCOMPOSE_SKIP_TYPECHECK=1 ../../node_modules/.bin/next build \
  && npm cache clean --force
 
@@ -53,4 +55,5 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # SIGTERM (docker stop) lets running builds finish for WORKER_SHUTDOWN_GRACE_SECONDS; give
 # compose's stop_grace_period at least that much.
-CMD ["/app/node_modules/.bin/tsx", "apps/worker/src/main.ts"]
+# bin/worker.mjs checks the bundle's stamp (a hash check, no rebuild) and runs it in this process.
+CMD ["node", "apps/worker/bin/worker.mjs"]

@@ -17,6 +17,7 @@ import {
   authSecret,
   bold,
   dim,
+  ensureBundles,
   ensureDependencies,
   ensurePrismaClients,
   ensureRedis,
@@ -287,6 +288,7 @@ async function main() {
   ensureSeed(env, dataDir);
   // OSCOMPOSE_SKIP_BUILD=1 runs the existing build as is (tests that prepared it already).
   if (!DEV && process.env.OSCOMPOSE_SKIP_BUILD !== '1') ensureWebBuild();
+  if (!DEV) await ensureBundles();
   if (PREPARE_ONLY) {
     step(green('ready (prepared only).'));
     return;
@@ -340,15 +342,13 @@ async function main() {
     // Before it ever served (port taken, a broken build) restarting would only repeat the error.
     { fatal: () => (up ? false : 'the web app did not come up (see its lines above)') },
   );
-  // `node --import tsx`, not the tsx CLI: the worker's pid is the worker itself, so a kill -9 of
-  // it (or the OOM killer) ends the worker, not a wrapper that would leave it orphaned.
-  void supervise('worker', () =>
-    DEV
-      ? spawnChild('worker', path.join(BIN, 'tsx'), ['watch', 'apps/worker/src/main.ts'], { cwd: ROOT, env: { ...env, NODE_ENV: 'development' } })
-      : spawnChild('worker', process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], { cwd: ROOT, env: { ...env, NODE_ENV: 'production' } }),
+  // The compiled worker (apps/worker/bin/worker.mjs runs the bundle in this node process, so a
+  // kill -9 of its pid ends the worker itself); dev: tsx watch on the source.
+  const worker = DEV ? [path.join(BIN, 'tsx'), ['watch', 'apps/worker/src/main.ts']] : [process.execPath, ['apps/worker/bin/worker.mjs']];
+  void supervise('worker', () => spawnChild('worker', worker[0], worker[1], { cwd: ROOT, env: { ...env, NODE_ENV: DEV ? 'development' : 'production' } }), {
     // Exit 2 is the worker's configuration error (printed above): a restart would repeat it.
-    { fatal: (code) => (code === 2 ? 'fix the setting it names' : false) },
-  );
+    fatal: (code) => (code === 2 ? 'fix the setting it names' : false),
+  });
 
   const url = `http://localhost:${port}`;
   const health = await waitHealthy(`http://127.0.0.1:${port}`, () => (up = true));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   ROOT,
   SetupError,
+  ensureBundles,
   ensureDependencies,
   ensurePrismaClients,
   ensureRedis,
@@ -44,6 +45,8 @@ async function main() {
   ensureHostPackages('test', { say: step, warn: (l) => console.warn(yellow(l)) });
   ensureDependencies();
   ensurePrismaClients();
+  // Tests run the CLI and the worker as users do (compiled); build them once here, not per test.
+  await ensureBundles();
 
   // A throwaway SQLite database for tests that use DATABASE_URL; most tests make their own.
   const runDir = path.join(ROOT, 'data', 'test-runs', `${process.pid}`);

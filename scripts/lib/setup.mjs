@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, 
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLES, ensureBundle, isFresh } from './bundle.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'node_modules/.bin');
@@ -128,6 +129,19 @@ export function ensurePrismaClients() {
   run(process.execPath, ['packages/db/scripts/prisma.mjs', 'generate'], { stdio: ['ignore', 'ignore', 'inherit'] });
   writeStamp(stamp, hash);
   return true;
+}
+
+/**
+ * Compiles the CLI and the worker (esbuild bundles, scripts/lib/bundle.mjs) when a source changed.
+ * A failure is a warning: both then run from their TypeScript source through tsx.
+ */
+export async function ensureBundles() {
+  for (const name of Object.keys(BUNDLES)) {
+    if (isFresh(name)) continue;
+    step(`compiling the ${name} (esbuild; skipped next time unless sources change)…`);
+    const b = await ensureBundle(name);
+    if (!b.entry) console.warn(yellow(`oscompose: could not compile the ${name} (${b.why}); it runs from its TypeScript source through tsx.`));
+  }
 }
 
 /** Applies pending migrations to `databaseUrl` (quick when there are none). */

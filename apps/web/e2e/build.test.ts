@@ -84,6 +84,24 @@ describe('build from the browser', () => {
     }
     await expect.poll(() => page.getByTestId('build-log').textContent()).toContain('status: succeeded');
 
+    // Opened again (the event stream replays a finished build): the final state only. Every
+    // stage done and at its full count, and one status line, the last.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('build-log').textContent()).toContain('status: succeeded');
+    const stages = await page.getByTestId('stages').locator('li').evaluateAll((lis) =>
+      lis.map((li) => ({ text: li.textContent ?? '', done: li.querySelector('span')?.className.includes('bg-success') ?? false })),
+    );
+    expect(stages.length).toBeGreaterThan(2);
+    for (const st of stages) {
+      expect(st.done, st.text).toBe(true);
+      const count = /(\d+)\/(\d+)/.exec(st.text);
+      if (count) expect(count[1], st.text).toBe(count[2]);
+    }
+    const logLines = await page.getByTestId('build-log').locator('div').allTextContents();
+    expect(logLines.filter((l) => l.startsWith('status:'))).toEqual(['status: succeeded']);
+    expect(logLines.at(-1)).toBe('status: succeeded');
+    await page.screenshot({ path: path.join(SHOTS, 'build-finished.png'), fullPage: true });
+
     // Download the first artifact as a user would, and check its sha256 against the page.
     const row = page.getByTestId('artifacts').locator('tbody tr').first();
     const shown = await row.locator('[data-sha256]').getAttribute('data-sha256');

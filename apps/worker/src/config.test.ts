@@ -7,7 +7,7 @@ describe('worker config', () => {
     expect(c).toMatchObject({
       databaseUrl: 'file:./data/oscompose.db',
       redisUrl: 'redis://127.0.0.1:6379',
-      redisPrefix: 'oscompose',
+      redisPrefix: undefined, // derived from the database (installationRedisPrefix)
       dataDir: '/repo/data',
       concurrency: 1,
       shutdownGraceMs: 60_000,
@@ -23,6 +23,11 @@ describe('worker config', () => {
       '/repo',
     );
     expect(c).toMatchObject({ concurrency: 3, workerId: 'w1', bootCheck: false, redisUrl: 'redis://127.0.0.1:6379', dataDir: '/srv/data' });
+  });
+
+  it('takes OSCOMPOSE_REDIS_PREFIX, or the older REDIS_PREFIX', () => {
+    expect(loadWorkerConfig({ OSCOMPOSE_REDIS_PREFIX: 'a', REDIS_PREFIX: 'b' }).redisPrefix).toBe('a');
+    expect(loadWorkerConfig({ REDIS_PREFIX: 'b' }).redisPrefix).toBe('b');
   });
 
   it('names every bad variable', () => {

@@ -9,6 +9,9 @@ export interface WorkerContext {
   config: WorkerConfig;
   log: Logger;
   prisma: PrismaClient;
+  /** The installation this worker serves (its database's Installation row) and its Redis prefix. */
+  installationId: string;
+  redisPrefix: string;
   /** Opens a new blocking-safe Redis connection (BullMQ Worker needs its own). */
   redisConnection: () => Redis;
 }

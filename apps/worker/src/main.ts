@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createPrisma, redactUrl } from '@oscompose/db';
+import { createPrisma, installationId, installationRedisPrefix, redactUrl } from '@oscompose/db';
 import { createWorkerConnection, pingRedis } from '@oscompose/queue';
 import type { Redis } from 'ioredis';
 import { ConfigError, loadWorkerConfig } from './config';
@@ -39,6 +39,16 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  // Which installation this worker serves: its database says, and names its Redis keys.
+  let installation: string;
+  let redisPrefix: string;
+  try {
+    installation = await installationId(prisma);
+    redisPrefix = await installationRedisPrefix(prisma, config.redisPrefix);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'could not read the installation id from the database (migrations: npm start does them)');
+    process.exit(1);
+  }
 
   const connections: Redis[] = [];
   const redisConnection = () => {
@@ -55,7 +65,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const ctx: WorkerContext = { config, log, prisma, redisConnection };
+  const ctx: WorkerContext = { config, log, prisma, installationId: installation, redisPrefix, redisConnection };
   const hosts: JobHost[] = await startJobHosts(ctx);
   let state: 'idle' | 'busy' | 'stopping' = 'idle';
   const activeJobs = () => hosts.reduce((n, h) => n + h.activeJobs(), 0);
@@ -74,10 +84,10 @@ async function main(): Promise<void> {
       formats,
       unavailable,
     }),
-    { prefix: config.redisPrefix, log },
+    { prefix: redisPrefix, log },
   );
   log.info(
-    { concurrency: config.concurrency, queues: hosts.map((h) => h.name), database: redactUrl(config.databaseUrl) },
+    { installation, redisPrefix, concurrency: config.concurrency, queues: hosts.map((h) => h.name), database: redactUrl(config.databaseUrl) },
     'worker ready',
   );
 

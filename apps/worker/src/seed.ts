@@ -3,20 +3,20 @@
 // start and whenever the catalog recipes change. A failure (e.g. no network to the Debian
 // archive) is reported and exits 1; the app still runs without the starter content.
 import path from 'node:path';
-import { createPrisma, databaseUrl, redactUrl } from '@oscompose/db';
+import { createPrisma, redactUrl } from '@oscompose/db';
+import { loadWorkerConfig } from './config';
 import { digestOf, ensureLocalOwner, seedDatabase, tagOf, type SeedCatalogEntry } from './seed/seedDatabase';
 
 type Catalog = typeof import('@oscompose/catalog');
 
 async function main(): Promise<void> {
-  const dataDir = path.resolve(process.env.OSCOMPOSE_DATA_DIR || 'data');
-  const imageStore = path.resolve(process.env.OSCOMPOSE_IMAGE_STORE || path.join(dataDir, 'images'));
-  const cacheDir = path.resolve(process.env.OSCOMPOSE_DEBIAN_CACHE || path.join(dataDir, 'debian'));
+  const config = loadWorkerConfig();
+  const { imageStore, debianCache: cacheDir } = config;
   const log = (m: string) => console.log(`seed: ${m}`);
 
   // First the local owner, so the app is usable even when the catalog build below fails.
   {
-    const prisma = createPrisma(databaseUrl());
+    const prisma = createPrisma(config.databaseUrl);
     try {
       if (await ensureLocalOwner(prisma)) log('created the local owner (single-user mode until the first sign-up, see docs/auth.md)');
     } finally {
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     specText: c.yaml,
   }));
 
-  const url = databaseUrl();
+  const url = config.databaseUrl;
   const prisma = createPrisma(url);
   try {
     const r = await seedDatabase(prisma, { catalog: entries, compositions });

@@ -1,6 +1,7 @@
 // The string enums of the data model (stored as text so SQLite and PostgreSQL share one schema).
 // Validate with these before writing; the database itself does not check them.
 import { z } from 'zod';
+import { BUILD_STATUSES } from './buildState/status';
 
 export const MembershipRole = z.enum(['owner', 'admin', 'member', 'viewer']);
 export type MembershipRole = z.infer<typeof MembershipRole>;
@@ -14,11 +15,9 @@ export type CatalogSource = z.infer<typeof CatalogSource>;
 export const Visibility = z.enum(['team', 'public']);
 export type Visibility = z.infer<typeof Visibility>;
 
-export const BuildStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']);
+/** The statuses and their moves are defined in buildState/status.ts. */
+export const BuildStatus = z.enum(BUILD_STATUSES);
 export type BuildStatus = z.infer<typeof BuildStatus>;
-
-/** Statuses after which a build never changes again. */
-export const FINISHED_BUILD_STATUSES: readonly BuildStatus[] = ['succeeded', 'failed', 'canceled'];
 
 export const InvitationStatus = z.enum(['pending', 'accepted', 'rejected', 'canceled']);
 export type InvitationStatus = z.infer<typeof InvitationStatus>;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, createPrisma, isUniqueViolation, postgresTarget, type PrismaClient } from './index';
+import { applyMigrations, createPrisma, installationId, installationRedisPrefix, isUniqueViolation, postgresTarget, type PrismaClient } from './index';
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/test';
 const schema = `oscompose_test_${process.pid}_${Date.now().toString(36)}`;
@@ -169,5 +169,19 @@ describe.each(targets)('data model on $name', ({ name, url }) => {
     const entry = visible.find((e) => e.teamId === null)!;
     expect(JSON.parse(entry.tags)).toEqual([]);
     expect(JSON.parse(entry.architectures)).toEqual(['amd64']);
+  });
+
+  it('has one installation id, created once even when processes race for it', async () => {
+    const other = createPrisma(url);
+    try {
+      const ids = await Promise.all([installationId(db), installationId(other), installationId(db), installationId(other)]);
+      expect(ids[0]).toMatch(/^[0-9a-f]{12}$/);
+      expect(new Set(ids).size).toBe(1);
+      expect(await db.installation.count()).toBe(1);
+      expect(await installationRedisPrefix(db)).toBe(`oscompose:${ids[0]}`);
+      expect(await installationRedisPrefix(db, 'mine')).toBe('mine');
+    } finally {
+      await other.$disconnect();
+    }
   });
 });

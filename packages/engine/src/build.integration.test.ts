@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Spec } from '@oscompose/spec';
-import { build, defaultImageProvider } from './build';
+import { build } from './build';
+import { defaultImageProvider } from './inputs';
 import { directory, entry } from './layout/memory-images';
 import { writeImage } from './oci/layout';
 import { tarBuffer } from './oci/tar';
@@ -72,7 +73,7 @@ describe('build from an image store and a registry', () => {
     const cfg = JSON.parse(readFileSync(join(root, `${svc}/config.json`), 'utf8'));
     expect(cfg.process.args).toEqual(['/usr/bin/svc']);
     expect(cfg.process.env).toEqual(['A=b']);
-    expect(cfg.linux.namespaces).toEqual([{ type: 'mount' }, { type: 'cgroup' }]);
+    expect(cfg.linux.namespaces).toEqual([{ type: 'mount' }]);
     expect(cfg.mounts.find((m: { destination: string }) => m.destination === '/var')).toEqual({ destination: '/var', type: 'bind', source: '/var', options: ['rw', 'rbind', 'rshared'] });
     expect(mode('etc/hello')).toBe('640');
     expect(lstatSync(join(root, 'etc/hello')).gid).toBe(100);

@@ -27,22 +27,30 @@ export { startRegistry, pushImage, freePort, type TestRegistry, type StartRegist
 export { startRedirectProxy, startConnectionCounter, type RedirectProxy } from './testing/redirectProxy';
 export { makeImage, makeIndex, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
 
-// --- Build (layout/, initramfs/, outputs/, build.ts) ---
+// --- Build: resolve (inputs.ts) → plan (buildPlan.ts, pure) → execute (execute.ts); build.ts runs all three ---
 export {
   build,
-  explainBuild,
-  type PlannedSection,
-  resolveSpec,
   loadSpec,
-  defaultImageProvider,
+  checkHostTools,
+  sourceDateEpoch,
   defaultCacheDir as defaultBuildCacheDir,
   BuildError,
   type BuildOptions,
-  type BuildResult,
-  type Artifact,
+} from './build';
+export {
+  defaultImageProvider,
+  resolveImages,
+  readSources,
+  pinSpec,
+  specImages,
   type ImageProvider,
   type ImageProviderOptions,
-} from './build';
+  type ResolvedImages,
+  type SourceOptions,
+} from './inputs';
+export { plan, checkFormats, type BuildPlan, type PlannedBuildSection, type PlanOptions } from './buildPlan';
+export { execute, type ExecuteIO, type BuildResult, type Artifact } from './execute';
+export { explainBuild, type PlannedSection } from './explain';
 export type { BuildEvent, OutputContext, OutputFormat, ToolRequirement } from './outputs/types';
 export { getFormat, listFormats, registerFormat } from './outputs/index';
 export { planSections, LAYOUT_VERSION, type Plan, type SectionPlan, type PlannedImage } from './layout/plan';
@@ -88,3 +96,6 @@ export {
   ukiBootDisk,
   type MissingTool,
 } from './outputs/disk/index';
+
+// --- Signed provenance (provenance/) ---
+export * from './provenance/index';

@@ -1,9 +1,9 @@
-// Cancellation: the web app publishes a build id on CANCEL_CHANNEL; every worker subscribes and
+// Cancellation: the web app publishes a build id on the installation's cancel channel; every worker subscribes and
 // aborts the AbortController of that build if it runs it. The database (status canceled) stays
 // the truth: a worker that missed the message still cannot mark the build or publish artifacts.
 
 import type { Redis } from 'ioredis';
-import { CANCEL_CHANNEL } from './events';
+import { cancelChannel } from './events';
 
 export interface CancelListener {
   /** Registers a running build; returns the unregister function. */
@@ -11,18 +11,19 @@ export interface CancelListener {
   close(): Promise<void>;
 }
 
-export async function requestCancel(redis: Redis, buildId: string): Promise<void> {
-  await redis.publish(CANCEL_CHANNEL, buildId);
+export async function requestCancel(redis: Redis, prefix: string, buildId: string): Promise<void> {
+  await redis.publish(cancelChannel(prefix), buildId);
 }
 
 /** Listens on a dedicated subscriber connection (a subscribed ioredis client can do nothing else). */
-export async function listenForCancels(subscriber: Redis): Promise<CancelListener> {
+export async function listenForCancels(subscriber: Redis, prefix: string): Promise<CancelListener> {
+  const channelName = cancelChannel(prefix);
   const running = new Map<string, Set<AbortController>>();
   subscriber.on('message', (channel: string, buildId: string) => {
-    if (channel !== CANCEL_CHANNEL) return;
+    if (channel !== channelName) return;
     for (const c of running.get(buildId) ?? []) c.abort(new DOMException(`Build ${buildId} was canceled`, 'AbortError'));
   });
-  await subscriber.subscribe(CANCEL_CHANNEL);
+  await subscriber.subscribe(channelName);
   return {
     track(buildId, controller) {
       let set = running.get(buildId);
@@ -34,7 +35,7 @@ export async function listenForCancels(subscriber: Redis): Promise<CancelListene
       };
     },
     async close() {
-      await subscriber.unsubscribe(CANCEL_CHANNEL).catch(() => {});
+      await subscriber.unsubscribe(channelName).catch(() => {});
       subscriber.disconnect();
     },
   };

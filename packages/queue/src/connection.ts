@@ -4,8 +4,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-/** Prefix of every key we write (BullMQ queues and worker heartbeats). */
-export const DEFAULT_REDIS_PREFIX = 'oscompose';
+// Every key and channel is named under the installation's prefix (installationRedisPrefix in
+// @oscompose/db); there is deliberately no default, so nothing can fall back to a shared name.
 
 export function createProducerConnection(url: string = DEFAULT_REDIS_URL, extra: RedisOptions = {}): Redis {
   return new Redis(url, {

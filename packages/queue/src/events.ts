@@ -3,10 +3,12 @@
 
 import { z } from 'zod';
 
+// Channels are named under the installation's Redis prefix, like its keys: pub/sub is shared by
+// every client of a Redis server, whatever database number they use.
 /** Per-build channel carrying BuildEventMessage JSON, published only after the rows are stored. */
-export const buildChannel = (buildId: string) => `build:${buildId}`;
-/** Cancellation requests: the message is a build id; every worker listens. */
-export const CANCEL_CHANNEL = 'build-cancel';
+export const buildChannel = (prefix: string, buildId: string) => `${prefix}:build:${buildId}`;
+/** Cancellation requests: the message is a build id; every worker of the installation listens. */
+export const cancelChannel = (prefix: string) => `${prefix}:build-cancel`;
 
 export const BUILD_EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'] as const;
 export type BuildEventType = (typeof BUILD_EVENT_TYPES)[number];
@@ -20,8 +22,3 @@ export const buildEventMessage = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 export type BuildEventMessage = z.infer<typeof buildEventMessage>;
-
-export const FINAL_STATUSES = ['succeeded', 'failed', 'canceled'] as const;
-export const BUILD_STATUSES = ['queued', 'running', ...FINAL_STATUSES] as const;
-export type BuildStatus = (typeof BUILD_STATUSES)[number];
-export const isFinalStatus = (s: string): boolean => (FINAL_STATUSES as readonly string[]).includes(s);

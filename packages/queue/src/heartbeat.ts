@@ -2,7 +2,6 @@
 // workers whose key is still alive (GET /api/health, the admin page).
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { DEFAULT_REDIS_PREFIX } from './connection';
 
 export const WorkerHeartbeat = z.object({
   id: z.string(),
@@ -31,9 +30,9 @@ const workerKey = (prefix: string, id: string) => `${prefix}:worker:${id}`;
 export async function writeHeartbeat(
   redis: Redis,
   beat: WorkerHeartbeat,
-  opts: { prefix?: string; ttlSeconds?: number } = {},
+  opts: { prefix: string; ttlSeconds?: number },
 ): Promise<void> {
-  const prefix = opts.prefix ?? DEFAULT_REDIS_PREFIX;
+  const { prefix } = opts;
   await redis
     .multi()
     .sadd(indexKey(prefix), beat.id)
@@ -42,14 +41,14 @@ export async function writeHeartbeat(
 }
 
 /** Removes a worker at once (graceful shutdown), instead of waiting for its TTL. */
-export async function removeHeartbeat(redis: Redis, id: string, opts: { prefix?: string } = {}): Promise<void> {
-  const prefix = opts.prefix ?? DEFAULT_REDIS_PREFIX;
+export async function removeHeartbeat(redis: Redis, id: string, opts: { prefix: string }): Promise<void> {
+  const { prefix } = opts;
   await redis.multi().srem(indexKey(prefix), id).del(workerKey(prefix, id)).exec();
 }
 
 /** Workers with a live heartbeat, sorted by id. Forgets ids whose heartbeat expired. */
-export async function listWorkers(redis: Redis, opts: { prefix?: string } = {}): Promise<WorkerHeartbeat[]> {
-  const prefix = opts.prefix ?? DEFAULT_REDIS_PREFIX;
+export async function listWorkers(redis: Redis, opts: { prefix: string }): Promise<WorkerHeartbeat[]> {
+  const { prefix } = opts;
   const ids = (await redis.smembers(indexKey(prefix))).sort();
   if (ids.length === 0) return [];
   const values = await redis.mget(ids.map((id) => workerKey(prefix, id)));

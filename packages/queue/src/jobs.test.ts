@@ -7,12 +7,13 @@ describe('build job payload', () => {
   });
 
   it.each([
-    [undefined, 'expected { buildId: string, fresh?: boolean }'],
+    [undefined, 'expected { buildId: string, fresh?: boolean, installation?: string }'],
     [{}, 'buildId'],
     [{ buildId: '' }, 'buildId must not be empty'],
     [{ buildId: 42 }, 'buildId'],
-    [{ buildId: 'x', spec: 'kernel: …' }, 'expected { buildId: string, fresh?: boolean }'],
+    [{ buildId: 'x', spec: 'kernel: …' }, 'expected { buildId: string, fresh?: boolean, installation?: string }'],
     [{ buildId: 'x', fresh: 'yes' }, 'fresh'],
+    [{ buildId: 'x', installation: '' }, 'installation'],
   ])('rejects %j with a message naming the problem', (data, fragment) => {
     expect(() => parseBuildJob(data)).toThrow(JobPayloadError);
     expect(() => parseBuildJob(data)).toThrow(fragment);

@@ -10,6 +10,9 @@ export const BuildJobData = z
     buildId: z.string().min(1, 'buildId must not be empty'),
     // Skip the build cache (the user asked for a fresh build); a flag, not a document.
     fresh: z.boolean().optional(),
+    // The installation whose database holds the build (installationId in @oscompose/db): a
+    // worker of another installation that shares the Redis prefix leaves the job alone.
+    installation: z.string().min(1).optional(),
   })
   .strict();
 export type BuildJobData = z.infer<typeof BuildJobData>;
@@ -29,7 +32,7 @@ export function parseBuildJob(data: unknown): BuildJobData {
   const parsed = BuildJobData.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');
-    throw new JobPayloadError(BUILD_QUEUE, `Invalid ${BUILD_QUEUE} job payload (${problems}); expected { buildId: string, fresh?: boolean }.`);
+    throw new JobPayloadError(BUILD_QUEUE, `Invalid ${BUILD_QUEUE} job payload (${problems}); expected { buildId: string, fresh?: boolean, installation?: string }.`);
   }
   return parsed.data;
 }

@@ -1,10 +1,9 @@
 // BullMQ queue handles. The producer side validates the payload before adding a job.
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { DEFAULT_REDIS_PREFIX } from './connection';
 import { BUILD_QUEUE, buildJobOptions, parseBuildJob, type BuildJobData } from './jobs';
 
-export function createBuildQueue(connection: ConnectionOptions, opts: { prefix?: string } = {}): Queue<BuildJobData> {
-  return new Queue<BuildJobData>(BUILD_QUEUE, { connection, prefix: opts.prefix ?? DEFAULT_REDIS_PREFIX });
+export function createBuildQueue(connection: ConnectionOptions, opts: { prefix: string }): Queue<BuildJobData> {
+  return new Queue<BuildJobData>(BUILD_QUEUE, { connection, prefix: opts.prefix });
 }
 
 /** Adds the job for a build row that already exists (status queued). Idempotent per build id. */

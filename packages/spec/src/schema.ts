@@ -47,7 +47,7 @@ const idMappingSchema = doc(
 
 export const mountSchema = doc(
   z.strictObject({
-    destination: doc(str(), 'Mount point inside the container; absolute. Default: the usual place for proc, sysfs, devpts, cgroup, mqueue; else required. Example: `/var/log`.'),
+    destination: doc(str(), 'Mount point inside the container; absolute (a relative one is taken from the container root, with a warning). Default: the usual place for proc, sysfs, devpts, cgroup, mqueue; else required. Example: `/var/log`.'),
     type: doc(str(), 'Filesystem type; for proc, sysfs, devpts, cgroup and mqueue the destination defaults to their usual place. Default: none. Example: `bind`.'),
     source: doc(str(), 'Source of the mount: a host path for binds, a device or a name. Default: the type. Example: `/var/log`.'),
     options: doc(strings(), 'Mount options. Default: none. Example: `[rbind, rw]`.'),
@@ -61,7 +61,7 @@ export const mountSchema = doc(
 
 export const deviceSchema = doc(
   z.strictObject({
-    path: doc(str(), 'Device node path inside the container; absolute. Default: none. Example: `/dev/kvm`.'),
+    path: doc(str(), 'Device node path inside the container (absolute), or `all` to allow every device of `type` without creating a node. Default: none. Example: `/dev/kvm`.'),
     type: doc(z.enum(['c', 'b', 'u', 'p']), 'Device type: `c` (character), `b` (block), `u` (unbuffered) or `p` (fifo). Default: none. Example: `c`.'),
     major: doc(int(), 'Major device number. Default: 0. Example: `10`.'),
     minor: doc(int(), 'Minor device number. Default: 0. Example: `232`.'),

@@ -175,7 +175,11 @@ function checkImage(image: ImageConfig, p: Path, err: Report, warn: Report) {
     if (!dst.startsWith('/')) err([...p, 'tmpfs', j], `tmpfs \`${t}\` must be \`/destination[:options]\` with an absolute destination`);
   });
   each(image.mounts, (m, j) => {
-    if (isStr(m.destination) && !m.destination.startsWith('/')) err([...p, 'mounts', j, 'destination'], `mount destination \`${m.destination}\` must be an absolute path`);
+    // LinuxKit passes a relative destination through (its own test/cases/000_build/001_tarheaders
+    // uses one); runc resolves it against the container's root and logs that support may go.
+    if (isStr(m.destination) && m.destination !== '' && !m.destination.startsWith('/')) {
+      warn([...p, 'mounts', j, 'destination'], `mount destination \`${m.destination}\` is relative; runc takes it as \`/${m.destination}\` inside the container but may stop accepting it, so write \`/${m.destination}\``);
+    }
     if (m.destination === undefined && !['proc', 'devpts', 'sysfs', 'cgroup', 'cgroup2', 'mqueue', 'dev'].includes(m.type ?? '')) {
       err([...p, 'mounts', j], `a mount of type \`${m.type ?? '(none)'}\` needs a \`destination\``);
     }
@@ -197,7 +201,10 @@ function checkImage(image: ImageConfig, p: Path, err: Report, warn: Report) {
     err([...p, 'oomScoreAdj'], '`oomScoreAdj` must be between -1000 and 1000');
   }
   each(image.devices, (d, j) => {
-    if (isStr(d.path) && !d.path.startsWith('/')) err([...p, 'devices', j, 'path'], `device path \`${d.path}\` must be absolute, e.g. \`/dev/kvm\``);
+    // `path: all` allows every device of `type` (every device, without one) in the device
+    // cgroup and creates no node: LinuxKit's ConfigToOCI.
+    if (d.path === 'all') return;
+    if (isStr(d.path) && !d.path.startsWith('/')) err([...p, 'devices', j, 'path'], `device path \`${d.path}\` must be absolute, e.g. \`/dev/kvm\`, or \`all\` to allow every device of \`type\``);
   });
   if (image.capabilities && image['capabilities.add']) {
     warn([...p, 'capabilities.add'], '`capabilities.add` adds to the image label\'s list, but `capabilities` replaces it here; use one of the two', true);

@@ -1,11 +1,9 @@
 // @oscompose/storage: the artifact store (local directory by default, S3-compatible for several
-// worker machines), chosen from the environment in one place.
+// worker machines), chosen by the settings the process's config parsed.
 
-import path from 'node:path';
-import { z } from 'zod';
 import { LocalArtifactStore } from './local';
-import { S3ArtifactStore } from './s3';
-import { StorageError, type ArtifactStore } from './types';
+import { S3ArtifactStore, type S3Config } from './s3';
+import type { ArtifactStore } from './types';
 
 export * from './types';
 export { LocalArtifactStore } from './local';
@@ -13,38 +11,12 @@ export { S3ArtifactStore, type S3Config } from './s3';
 export { signRequest } from './sigv4';
 export { planRetention, type RetentionBuild, type RetentionPlan, type RetentionPolicy } from './retention';
 
-const Env = z.object({
-  OSCOMPOSE_ARTIFACT_STORE: z.enum(['local', 's3']).default('local'),
-  OSCOMPOSE_ARTIFACT_DIR: z.string().optional(),
-  OSCOMPOSE_DATA_DIR: z.string().default('data'),
-  OSCOMPOSE_S3_ENDPOINT: z.string().url().optional(),
-  OSCOMPOSE_S3_REGION: z.string().default('us-east-1'),
-  OSCOMPOSE_S3_BUCKET: z.string().optional(),
-  OSCOMPOSE_S3_PREFIX: z.string().optional(),
-  OSCOMPOSE_S3_ACCESS_KEY_ID: z.string().optional(),
-  OSCOMPOSE_S3_SECRET_ACCESS_KEY: z.string().optional(),
-  OSCOMPOSE_S3_PATH_STYLE: z.enum(['true', 'false']).default('true'),
-});
+/** Where artifacts go: parsed from the environment by the process's config (@oscompose/db BaseEnv). */
+export type ArtifactStoreSettings = { kind: 'local'; dir: string } | ({ kind: 's3' } & S3Config);
 
-/**
- * The store named by the environment: `data/artifacts` unless OSCOMPOSE_ARTIFACT_STORE=s3.
- * Relative directories are taken from `root` (pass the repository root, so the web app and the
- * worker, started in different directories, use the same store).
- */
-export function createArtifactStore(env: NodeJS.ProcessEnv = process.env, opts: { root?: string } = {}): ArtifactStore {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const cfg = Env.parse(cleaned);
-  if (cfg.OSCOMPOSE_ARTIFACT_STORE === 'local') {
-    return new LocalArtifactStore(path.resolve(opts.root ?? process.cwd(), cfg.OSCOMPOSE_ARTIFACT_DIR ?? path.join(cfg.OSCOMPOSE_DATA_DIR, 'artifacts')));
-  }
-  const missing = (['OSCOMPOSE_S3_ENDPOINT', 'OSCOMPOSE_S3_BUCKET', 'OSCOMPOSE_S3_ACCESS_KEY_ID', 'OSCOMPOSE_S3_SECRET_ACCESS_KEY'] as const).filter((k) => !cfg[k]);
-  if (missing.length) throw new StorageError('config', `OSCOMPOSE_ARTIFACT_STORE=s3 needs ${missing.join(', ')} (see .env.example).`);
-  return new S3ArtifactStore({
-    endpoint: cfg.OSCOMPOSE_S3_ENDPOINT!,
-    region: cfg.OSCOMPOSE_S3_REGION,
-    bucket: cfg.OSCOMPOSE_S3_BUCKET!,
-    prefix: cfg.OSCOMPOSE_S3_PREFIX,
-    forcePathStyle: cfg.OSCOMPOSE_S3_PATH_STYLE === 'true',
-    credentials: { accessKeyId: cfg.OSCOMPOSE_S3_ACCESS_KEY_ID!, secretAccessKey: cfg.OSCOMPOSE_S3_SECRET_ACCESS_KEY! },
-  });
+/** The store the settings name: a local directory (default data/artifacts) or an S3-compatible bucket. */
+export function createArtifactStore(settings: ArtifactStoreSettings): ArtifactStore {
+  if (settings.kind === 'local') return new LocalArtifactStore(settings.dir);
+  const { kind: _kind, ...s3 } = settings;
+  return new S3ArtifactStore(s3);
 }

@@ -66,6 +66,18 @@ export interface BuildDetail extends BuildSummary {
     | { ok: boolean; containers: { phase: string; name: string; status: string; exitCode: number | null }[]; http?: unknown; console?: string }
     | null;
   artifacts: BuildArtifact[];
+  /** The signed provenance of the artifacts (NAME.intoto.jsonl); null for builds from before it. */
+  provenance?: BuildProvenance | null;
+}
+
+export interface BuildProvenance {
+  name: string;
+  size: number;
+  sha256: string;
+  downloadUrl: string;
+  /** The server key that verifies it (sha256 of the public key), or null when none does. */
+  keyId: string | null;
+  key: 'current' | 'retired' | 'unknown';
 }
 
 export interface ApiErrorBody {

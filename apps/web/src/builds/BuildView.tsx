@@ -107,7 +107,8 @@ export function BuildView({ id }: { id: string }) {
 
       <Card title="Progress">
         <ol className="flex flex-wrap gap-2" data-testid="stages">
-          {stageSkeleton(progress.stages).map((s) => (
+          {/* The skeleton (stages still to come) only while the build runs: a finished build shows what it did. */}
+          {(running ? stageSkeleton(progress.stages) : progress.stages).map((s) => (
             <li key={s.name} className={cx('flex items-center gap-2 rounded-md border px-2.5 py-1.5 text-xs', s.state === 'active' && running && 'border-primary', s.state === 'failed' && 'border-destructive')}>
               <span aria-hidden className={cx('h-2 w-2 rounded-full', s.state === 'done' ? 'bg-success' : s.state === 'failed' ? 'bg-destructive' : s.state === 'active' ? (running ? 'animate-pulse bg-primary' : 'bg-success') : 'bg-border')} />
               <span className="font-medium">{s.name}</span>
@@ -145,6 +146,7 @@ export function BuildView({ id }: { id: string }) {
             </tbody>
           </table>
         )}
+        {build.provenance ? <ProvenanceLine p={build.provenance} /> : null}
       </Card>
 
       <Card title={<>Boot check {boot ? <Badge tone={boot.ok ? 'success' : 'danger'}>{boot.ok ? 'booted' : 'failed'}</Badge> : null}</>}>
@@ -189,6 +191,35 @@ export function BuildView({ id }: { id: string }) {
         <pre className="max-h-96 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{tab === 'resolved' ? build.resolvedSpec ?? 'Not resolved yet.' : build.specText}</pre>
       </Card>
     </main>
+  );
+}
+
+/** "Signed by …": the bundle next to the artifacts, which server key verifies it, how to check a download. */
+function ProvenanceLine({ p }: { p: NonNullable<BuildDetail['provenance']> }) {
+  const command = `oscompose verify FILE --server ${typeof window === 'undefined' ? '' : window.location.origin}`;
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-2 border-t pt-3 text-sm" data-testid="provenance">
+      {p.keyId ? (
+        <>
+          <Badge tone="success">signed</Badge>
+          <span>
+            Signed by this server&apos;s {p.key === 'current' ? 'current' : 'retired'} key <span className="font-mono text-xs" title={p.keyId}>{p.keyId.slice(0, 16)}…</span>
+          </span>
+        </>
+      ) : (
+        <>
+          <Badge tone="danger">unverified</Badge>
+          <span>The provenance does not verify with any of this server&apos;s keys.</span>
+        </>
+      )}
+      <a className="text-primary underline" href={p.downloadUrl} download>
+        {p.name}
+      </a>
+      <span className="text-xs text-muted-foreground">
+        check a download: <code className="font-mono">{command}</code>
+      </span>
+      <CopyButton value={command} />
+    </div>
   );
 }
 

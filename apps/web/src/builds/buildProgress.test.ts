@@ -18,6 +18,34 @@ describe('build progress from events', () => {
     expect(p.log.map((l) => l.message)).toContain('kernel: building');
   });
 
+  it('shows the final state only after success: every stage counts its whole total, one status line', () => {
+    const events: BuildStreamEvent[] = [
+      { type: 'status', data: { status: 'queued' } },
+      { type: 'status', data: { status: 'running' } },
+      { type: 'stage', data: { stage: 'resolve', total: 2, done: 0 } },
+      { type: 'progress', data: { stage: 'resolve', done: 1, total: 2 } },
+      { type: 'stage', data: { stage: 'output', total: 1, done: 0 } },
+      { type: 'stage', data: { stage: 'publish', total: 3, done: 0 } },
+      { type: 'log', data: { level: 'info', message: 'published 3 artifacts' } },
+      { type: 'status', data: { status: 'succeeded' } },
+    ];
+    const p = events.reduce(applyEvent, initialProgress());
+    expect(p.stages.map((s) => [s.name, s.state, s.done, s.total])).toEqual([
+      ['resolve', 'done', 2, 2],
+      ['output', 'done', 1, 1],
+      ['publish', 'done', 3, 3],
+    ]);
+    expect(p.log.map((l) => l.message)).toEqual(['published 3 artifacts', 'status: succeeded']);
+  });
+
+  it('keeps a failed stage at the count it reached', () => {
+    const p = [
+      { type: 'stage', data: { stage: 'fetch', total: 4, done: 1 } },
+      { type: 'status', data: { status: 'failed', error: 'registry down' } },
+    ].reduce(applyEvent, initialProgress());
+    expect(p.stages[0]).toMatchObject({ state: 'failed', done: 1, total: 4 });
+  });
+
   it('writes artifact and boot check events as readable lines', () => {
     const p = [
       { type: 'artifact', data: { name: 'os-kernel', format: 'kernel+initrd', size: 12, sha256: 'ab' } },

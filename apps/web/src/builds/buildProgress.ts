@@ -1,5 +1,7 @@
 // Folds the build's event stream into what the build page shows: stages with progress, the
 // log, and the final status. Pure, so the page and tests share it.
+import { isFinalStatus } from '@oscompose/db/build-status';
+
 export interface BuildStreamEvent {
   id?: string;
   type: string;
@@ -19,6 +21,8 @@ export interface LogLine {
   level: string;
   stage?: string;
   message: string;
+  /** A line made from a status event (dropped once the final status is known). */
+  status?: true;
 }
 
 export interface BuildProgress {
@@ -29,20 +33,21 @@ export interface BuildProgress {
 }
 
 const KNOWN_STAGES = ['resolve', 'fetch', 'assemble', 'compress', 'output', 'publish', 'bootcheck'];
-const FINAL = ['succeeded', 'failed', 'canceled'];
-
-export function isFinalStatus(status: string | undefined): boolean {
-  return !!status && FINAL.includes(status);
-}
+export { isFinalStatus };
 
 export function initialProgress(): BuildProgress {
   return { stages: [], log: [] };
 }
 
+/** A finished stage counts everything it had to do (its last progress event may be older). */
+function finish(s: StageState): StageState {
+  return { ...s, state: 'done', ...(s.total !== undefined ? { done: s.total } : {}) };
+}
+
 function touchStage(stages: StageState[], name: string): StageState[] {
   if (stages.some((s) => s.name === name)) return stages;
   // A new stage means the earlier ones are over.
-  const closed = stages.map((s) => (s.state === 'active' ? { ...s, state: 'done' as const } : s));
+  const closed = stages.map((s) => (s.state === 'active' ? finish(s) : s));
   return [...closed, { name, state: 'active' }];
 }
 
@@ -55,11 +60,14 @@ export function applyEvent(p: BuildProgress, e: BuildStreamEvent): BuildProgress
     case 'status': {
       const status = str('status');
       let stages = p.stages;
+      let log = p.log;
       if (isFinalStatus(status)) {
-        stages = stages.map((s) => (s.state === 'active' ? { ...s, state: status === 'succeeded' ? 'done' : 'failed' } : s));
+        stages = stages.map((s) => (s.state !== 'active' ? s : status === 'succeeded' ? finish(s) : { ...s, state: 'failed' }));
+        // The final state only: earlier status lines (queued, running) would read as current.
+        log = log.filter((l) => !l.status);
       }
-      const line: LogLine = { time: str('time'), level: status === 'failed' ? 'error' : 'info', message: `status: ${status}${str('error') ? ` — ${str('error')}` : ''}` };
-      return { ...p, status, error: str('error') ?? p.error ?? null, stages, log: [...p.log, line] };
+      const line: LogLine = { time: str('time'), level: status === 'failed' ? 'error' : 'info', message: `status: ${status}${str('error') ? ` — ${str('error')}` : ''}`, status: true };
+      return { ...p, status, error: str('error') ?? p.error ?? null, stages, log: [...log, line] };
     }
     case 'stage':
     case 'progress': {

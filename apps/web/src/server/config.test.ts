@@ -19,6 +19,12 @@ describe('web config', () => {
     });
   });
 
+  it('takes OSCOMPOSE_PUBLIC_URL, else PUBLIC_URL or BETTER_AUTH_URL; Secure cookies exactly when https', () => {
+    expect(loadWebConfig({ OSCOMPOSE_PUBLIC_URL: 'http://os.lan:3000', PUBLIC_URL: 'https://x.example' })).toMatchObject({ publicUrl: 'http://os.lan:3000', publicUrlSet: true, secureCookies: false });
+    expect(loadWebConfig({ BETTER_AUTH_URL: 'https://os.example.com' })).toMatchObject({ publicUrl: 'https://os.example.com', secureCookies: true });
+    expect(loadWebConfig({ NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32) })).toMatchObject({ publicUrl: 'http://localhost:3000', publicUrlSet: false, secureCookies: false });
+  });
+
   it('requires AUTH_SECRET in production', () => {
     expect(() => loadWebConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_SECRET must be set/);
     expect(loadWebConfig({ NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32) }).authSecret).toBe('x'.repeat(32));

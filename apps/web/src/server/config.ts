@@ -1,55 +1,58 @@
-// The web app's settings: read from the environment here and nowhere else, validated with zod,
-// with defaults that make `npm start` work on a fresh clone. Every setting is in .env.example.
+// The web app's settings: the shared server settings (@oscompose/db BaseEnv) plus the web's own,
+// read from the environment here and nowhere else in the web app, validated with zod, with
+// defaults that make `npm start` work on a fresh clone. Every setting is in .env.example.
 import path from 'node:path';
 import { z } from 'zod';
+import { BaseEnv, ConfigError, baseConfig, configError, parseEnv, type BaseConfig } from '@oscompose/db';
 import { operatorRegistries } from '@oscompose/engine';
 
-export const WebEnv = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+export { ConfigError };
+
+const optionalBytes = z.coerce.number().int().min(1).optional();
+
+export const WebEnv = BaseEnv.extend({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // The address people use (behind a TLS proxy: its https URL); docs/auth.md, "Behind TLS".
+  OSCOMPOSE_PUBLIC_URL: z.string().url().optional(),
+  /** Older names of OSCOMPOSE_PUBLIC_URL, still read when it is unset. */
   PUBLIC_URL: z.string().url().optional(),
-  DATABASE_URL: z.string().min(1).default('file:./data/oscompose.db'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().min(1).default('oscompose'),
-  OSCOMPOSE_DATA_DIR: z.string().min(1).default('data'),
-  // The worker's image store and engine cache: the build plan reads them (same defaults as the worker).
-  OSCOMPOSE_IMAGE_STORE: z.string().min(1).optional(),
-  OSCOMPOSE_CACHE: z.string().min(1).optional(),
-  // Registry policy (docs/security.md): the instance's own registry and the hosts specs may name.
-  OSCOMPOSE_REGISTRY: z.string().min(1).default('localhost:5000'),
-  OSCOMPOSE_ALLOWED_REGISTRIES: z.string().min(1).optional(),
+  BETTER_AUTH_URL: z.string().url().optional(),
   /** Secret for sessions and encrypted registry credentials. Required in production. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional(),
+  // Key material for encrypted registry credentials; default AUTH_SECRET.
+  OSCOMPOSE_SECRET: z.string().min(1).optional(),
+  OSCOMPOSE_ALLOW_DEV_SECRET: z.string().optional(),
+  OSCOMPOSE_OPEN_SIGNUP: z.string().optional(),
+  // The registry the web app serves tokens for (docs/registry.md).
+  OSCOMPOSE_REGISTRY_TOKEN_DIR: z.string().min(1).optional(),
+  OSCOMPOSE_REGISTRY_ISSUER: z.string().min(1).default('oscompose'),
+  // Uploaded image archives (docs/security.md, "Limits").
+  OSCOMPOSE_UPLOAD_MAX_BYTES: optionalBytes,
+  OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES: optionalBytes,
+  // `oscompose-admin`: the password of a user it creates, when not given on stdin.
+  OSCOMPOSE_ADMIN_PASSWORD: z.string().min(1).optional(),
 });
 
-export interface WebConfig {
-  env: 'development' | 'production' | 'test';
-  logLevel: z.infer<typeof WebEnv>['LOG_LEVEL'];
+export interface WebConfig extends BaseConfig {
   port: number;
-  /** The URL users reach the app at (links in e-mails, CLI login). */
+  /** The URL users reach the app at (OSCOMPOSE_PUBLIC_URL): auth, invitation and CLI links. */
   publicUrl: string;
-  databaseUrl: string;
-  redisUrl: string;
-  redisPrefix: string;
-  /** Absolute. */
-  dataDir: string;
-  /** Absolute: the OCI image store the worker builds from (data/images). */
-  imageStore: string;
-  /** Absolute: the engine's blob + section cache the worker uses (data/cache). */
-  cacheDir: string;
+  /** It was set: it pins the auth base URL (otherwise better-auth takes it from the request). */
+  publicUrlSet: boolean;
+  /** Session cookies are Secure exactly when the public URL is https. */
+  secureCookies: boolean;
   authSecret: string;
-  /** The instance's own registry address (OSCOMPOSE_REGISTRY), e.g. localhost:5000. */
-  registry: string;
+  /** Key material for encrypted registry credentials (OSCOMPOSE_SECRET, else authSecret). */
+  serverSecret: string;
+  /** Anyone may sign up and gets a team (OSCOMPOSE_OPEN_SIGNUP=1); else by invitation. */
+  openSignup: boolean;
   /** The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + the own registry). */
   allowedRegistries: string[];
-}
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
+  /** Absolute: the registry token key and certificate (data/registry-token). */
+  registryTokenDir: string;
+  registryIssuer: string;
+  upload: { maxBytes?: number; maxUnpackedBytes?: number };
+  adminPassword?: string;
 }
 
 // Only for development and tests, so a fresh clone signs in without setup.
@@ -57,30 +60,29 @@ const DEV_AUTH_SECRET = 'oscompose-development-secret-do-not-use-in-production';
 
 /** Parses the environment; throws ConfigError listing every bad variable and what it expects. */
 export function loadWebConfig(env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): WebConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = WebEnv.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid web configuration (fix .env or the environment):\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
-  if (e.NODE_ENV === 'production' && !e.AUTH_SECRET && env.OSCOMPOSE_ALLOW_DEV_SECRET !== '1') {
+  const e = parseEnv(WebEnv, env, 'web');
+  if (e.NODE_ENV === 'production' && !e.AUTH_SECRET && e.OSCOMPOSE_ALLOW_DEV_SECRET !== '1') {
     throw new ConfigError('AUTH_SECRET must be set in production (openssl rand -hex 32).');
   }
+  const base = baseConfig(e, 'web', cwd);
+  const authSecret = e.AUTH_SECRET ?? DEV_AUTH_SECRET;
+  // Default: the address npm start prints.
+  const configuredUrl = e.OSCOMPOSE_PUBLIC_URL ?? e.PUBLIC_URL ?? e.BETTER_AUTH_URL;
+  const publicUrl = configuredUrl ?? `http://localhost:${e.PORT}`;
   return {
-    env: e.NODE_ENV,
-    logLevel: e.LOG_LEVEL,
+    ...base,
     port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
-    databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX,
-    dataDir: path.resolve(cwd, e.OSCOMPOSE_DATA_DIR),
-    imageStore: path.resolve(cwd, e.OSCOMPOSE_IMAGE_STORE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'images')),
-    cacheDir: path.resolve(cwd, e.OSCOMPOSE_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'cache')),
-    authSecret: e.AUTH_SECRET ?? DEV_AUTH_SECRET,
-    registry: e.OSCOMPOSE_REGISTRY,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    publicUrlSet: Boolean(configuredUrl),
+    secureCookies: publicUrl.startsWith('https:'),
+    authSecret,
+    serverSecret: e.OSCOMPOSE_SECRET ?? authSecret,
+    openSignup: e.OSCOMPOSE_OPEN_SIGNUP === '1',
     allowedRegistries: allowedRegistries(e.OSCOMPOSE_ALLOWED_REGISTRIES, e.OSCOMPOSE_REGISTRY),
+    registryTokenDir: path.resolve(cwd, e.OSCOMPOSE_REGISTRY_TOKEN_DIR ?? path.join(e.OSCOMPOSE_DATA_DIR, 'registry-token')),
+    registryIssuer: e.OSCOMPOSE_REGISTRY_ISSUER,
+    upload: { maxBytes: e.OSCOMPOSE_UPLOAD_MAX_BYTES, maxUnpackedBytes: e.OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES },
+    adminPassword: e.OSCOMPOSE_ADMIN_PASSWORD,
   };
 }
 
@@ -96,6 +98,6 @@ function allowedRegistries(setting: string | undefined, own: string): string[] {
   try {
     return operatorRegistries(setting, own);
   } catch (err) {
-    throw new ConfigError(`Invalid web configuration (fix .env or the environment):\n  OSCOMPOSE_ALLOWED_REGISTRIES: ${(err as Error).message}`);
+    throw configError('web', [`OSCOMPOSE_ALLOWED_REGISTRIES: ${(err as Error).message}`]);
   }
 }

@@ -4,6 +4,7 @@
 import { listWorkers, type WorkerHeartbeat } from '@oscompose/queue';
 import { webConfig } from './config';
 import { db } from './db';
+import { installation } from './installation';
 import { redis } from './redis';
 import { readSupervisorStatus, supervisorWarnings } from './supervision';
 
@@ -78,7 +79,7 @@ export function liveProbes(): Probes {
     redis: async () => {
       await redis().ping();
     },
-    workers: () => listWorkers(redis(), { prefix: webConfig().redisPrefix }),
+    workers: async () => listWorkers(redis(), { prefix: (await installation()).redisPrefix }),
     warnings: async () => supervisorWarnings(await readSupervisorStatus(webConfig().dataDir)),
   };
 }

@@ -11,7 +11,7 @@ import { startRegistry, type TestRegistry } from '@oscompose/engine';
 import type { Role } from '../../src/server/auth/permissions';
 import { setBuildDeps } from '../../src/server/builds/deps';
 import { startApiServer, type ApiServer } from '../../src/server/builds/testing/apiServer';
-import { setCallerResolver } from '../../src/server/http/caller';
+import { setCallerResolver } from '../../src/server/auth/resolveCaller';
 import { startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '../../../worker/src/jobs/testing/harness';
 
 export interface Bed {

@@ -138,7 +138,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const { buildDeps, setBuildDeps } = await import('../../src/server/builds/deps');
-  const deps = buildDeps();
+  const deps = await buildDeps();
   await deps.queue.close().catch(() => undefined);
   deps.redis.disconnect();
   setBuildDeps(undefined);

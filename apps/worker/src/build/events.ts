@@ -1,13 +1,16 @@
 // The event sink of one build run: batches progress events and log lines into BuildEvent rows
 // and publishes each batch on `build:<id>` only after it is stored, so a browser that replays
-// the stored rows and then follows the channel never misses or reorders an event.
+// the stored rows and then follows the channel never misses or reorders an event. Storing goes
+// through the one appender of build events (@oscompose/db buildEventStore), which renumbers a
+// batch whose seqs the web app took meanwhile (a cancel's status event).
 
 import type { BuildEventMessage, BuildEventType } from '@oscompose/queue';
 
 export interface EventStore {
   /** Highest stored seq of the build, or -1. */
   lastSeq(buildId: string): Promise<number>;
-  insert(rows: BuildEventMessage[]): Promise<void>;
+  /** Stores the rows; returns them as stored when it renumbered them (the db store does). */
+  insert(rows: BuildEventMessage[]): Promise<BuildEventMessage[] | void>;
 }
 
 export type Publish = (messages: BuildEventMessage[]) => Promise<void>;
@@ -90,13 +93,16 @@ export class BuildEventSink {
     this.pending = [];
     this.flushing = this.flushing.then(async () => {
       if (!batch.length) return;
+      let stored: BuildEventMessage[];
       try {
-        await this.store.insert(batch);
+        stored = (await this.store.insert(batch)) ?? batch;
       } catch (err) {
         this.opts.onError?.(err);
         return; // not stored → not published: the stream stays consistent with the replay
       }
-      await this.publish(batch).catch((err) => this.opts.onError?.(err));
+      // Renumbered after another writer's event: what comes next follows on from it.
+      this.seq = Math.max(this.seq, stored[stored.length - 1]!.seq + 1);
+      await this.publish(stored).catch((err) => this.opts.onError?.(err));
     });
     return this.flushing;
   }

@@ -27,8 +27,14 @@ export interface RealEngineOptions {
 
 type EngineModule = Record<string, unknown>;
 
-async function load(name: string): Promise<EngineModule> {
-  return (await import(/* @vite-ignore */ name)) as EngineModule;
+// Literal specifiers, so the worker bundle (scripts/lib/bundle.mjs) compiles both packages in.
+const modules = {
+  '@oscompose/engine': () => import('@oscompose/engine'),
+  '@oscompose/bootcheck': () => import('@oscompose/bootcheck'),
+};
+
+async function load(name: keyof typeof modules): Promise<EngineModule> {
+  return (await modules[name]()) as unknown as EngineModule;
 }
 
 function need<T>(mod: EngineModule, name: string, pkg: string): T {
@@ -46,7 +52,8 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
   const ukiBootDisk = need<(uki: string, workDir: string) => Promise<string>>(engine, 'ukiBootDisk', '@oscompose/engine');
   const availableFormats = need<(formats: unknown[]) => { name: string }[]>(engine, 'availableFormats', '@oscompose/engine');
   const getFormat = need<(n: string) => { boot?: { medium: string; firmware: 'bios' | 'efi' } } | undefined>(engine, 'getFormat', '@oscompose/engine');
-  const resolveSpec = need<(spec: unknown, images: unknown, o: unknown) => Promise<{ resolved: unknown }>>(engine, 'resolveSpec', '@oscompose/engine');
+  const resolveImages = need<(spec: unknown, images: unknown, o: unknown) => Promise<unknown>>(engine, 'resolveImages', '@oscompose/engine');
+  const pinSpec = need<(spec: unknown, resolved: unknown) => unknown>(engine, 'pinSpec', '@oscompose/engine');
   const defaultImageProvider = need<(o: unknown) => Promise<unknown>>(engine, 'defaultImageProvider', '@oscompose/engine');
   const build = need<(o: unknown) => Promise<{ artifacts: { format: string; name: string; path: string; size: number; sha256: string }[] }>>(
     engine,
@@ -76,7 +83,7 @@ export async function createRealEngine(opts: RealEngineOptions): Promise<Engine>
       const parsed = parseSpec(specText, { server: true });
       if (!parsed.spec) throw new SpecError(parsed.problems);
       const images = await providerFor(signal, registries);
-      const { resolved } = await resolveSpec(parsed.spec, images, { signal, onEvent });
+      const resolved = pinSpec(parsed.spec, await resolveImages(parsed.spec, images, { signal, onEvent }));
       return { text: stringify(resolved, { lineWidth: 0 }), spec: resolved };
     },
 

@@ -1,8 +1,8 @@
 // One run of a build job: load the build, claim it, resolve its images, serve it from the build
-// cache or run the engine, boot-check, publish the artifacts and mark the build. Every write that
-// finishes a build is conditional on this run still owning it (status running + our runId), so a
-// canceled build or one another worker took over is never overwritten, and nothing is published
-// twice: objects are replaced by key, rows upserted on (buildId, name).
+// cache or run the engine, boot-check, publish the artifacts and mark the build. Status writes go
+// through buildState (@oscompose/db), whose writes for a run apply only while that run still owns
+// the build, so a canceled build or one another worker took over is never overwritten, and nothing
+// is published twice: objects are replaced by key, rows upserted on (buildId, name).
 
 import { statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -10,12 +10,14 @@ import path from 'node:path';
 import type { ArtifactStore } from '@oscompose/storage';
 import { artifactKey } from '@oscompose/storage';
 import { teamRegistryPolicy } from '@oscompose/engine';
+import { buildState, isFinalStatus, LostOwnershipError } from '@oscompose/db';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
 import type { BootResult, Engine, EngineArtifact, EngineEvent, RegistryPolicy } from './engine';
 import { artifactBytesError } from './limits';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
+import { writeProvenance, type ProvenanceSigner } from '../publish/provenance';
 
 export interface RunDeps {
   db: Db;
@@ -32,6 +34,8 @@ export interface RunDeps {
   /** Total bytes of one build's artifacts (OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES); over it nothing is published. */
   maxArtifactBytes?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Signs each build's provenance (NAME.intoto.jsonl, published with the artifacts); absent: none. */
+  provenance?: ProvenanceSigner;
 }
 
 export interface RunInput {
@@ -47,13 +51,7 @@ export interface RunInput {
 
 export type RunOutcome = 'succeeded' | 'failed' | 'cached' | 'skipped';
 
-/** The build was canceled or taken by another run while this one worked: stop quietly. */
-export class LostOwnershipError extends Error {
-  constructor(buildId: string) {
-    super(`Build ${buildId} is no longer owned by this run (canceled or taken over).`);
-    this.name = 'LostOwnershipError';
-  }
-}
+export { LostOwnershipError };
 
 function parseFormats(json: string): string[] {
   try {
@@ -70,14 +68,11 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
 
   const build = await db.build.findUnique({ where: { id: buildId } });
   if (!build) throw new UserError(`Build ${buildId} no longer exists.`);
-  if (build.status !== 'queued' && build.status !== 'running') return 'skipped'; // finished or canceled
+  if (isFinalStatus(build.status)) return 'skipped'; // finished or canceled
 
   // Claim: a re-delivered job (stalled worker) takes the build over; a canceled one is left alone.
-  const claimed = await db.build.updateMany({
-    where: { id: buildId, status: { in: ['queued', 'running'] } },
-    data: { status: 'running', workerId: runId, startedAt: build.startedAt ?? new Date(), attempts: { increment: 1 }, error: null },
-  });
-  if (claimed.count === 0) return 'skipped';
+  const startedAt = build.startedAt ?? new Date();
+  if (!(await buildState.claim(db, buildId, runId, { startedAt }))) return 'skipped';
   sink.emit('status', { status: 'running', workerId: runId, attempt: build.attempts + 1 });
 
   const formats = parseFormats(build.formats);
@@ -109,7 +104,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   const resolved = await engine.resolve(build.specText, { signal, onEvent, registries });
   const name = artifactBaseName(build);
   const cacheKey = buildCacheKey({ resolvedSpec: resolved.text, formats, engineVersion: engine.version, arch: build.arch, name });
-  await owned(db, buildId, runId, { resolvedSpec: resolved.text, cacheKey });
+  await buildState.record(db, buildId, runId, { resolvedSpec: resolved.text, cacheKey });
 
   // 2. The build cache: a succeeded build of the same team with the same key has our artifacts.
   if (!input.fresh) {
@@ -120,9 +115,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     });
     if (hit && hit.artifacts.length && (await allPresent(store, hit.artifacts.map((a) => a.storageKey)))) {
       await db.$transaction(async (tx) => {
-        await ownedTx(tx, buildId, runId, {
-          status: 'succeeded',
-          finishedAt: new Date(),
+        await buildState.finishOwned(tx, buildId, runId, 'succeeded', {
           cachedFromId: hit.cachedFromId ?? hit.id,
           bootCheck: hit.bootCheck,
         });
@@ -182,7 +175,10 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     // 5. Publish: objects first (atomic, replace by key), then the rows in one transaction.
     sink.emit('stage', { stage: 'publish' });
     const published: (EngineArtifact & { key: string })[] = [];
-    for (const a of artifacts) {
+    const signed = deps.provenance
+      ? [...artifacts, await writeProvenance(deps.provenance, { id: buildId, specText: build.specText, resolvedSpec: resolved.text, formats, name, arch: build.arch, engineVersion: engine.version, startedAt }, artifacts, outDir)]
+      : artifacts;
+    for (const a of signed) {
       const key = artifactKey(buildId, a.name);
       const obj = await store.put(key, a.path, { expectSha256: a.sha256 });
       published.push({ ...a, key, size: obj.size });
@@ -192,9 +188,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     const bootJson = buildBoot ? JSON.stringify({ ...trimBoot(buildBoot), formats: byFormat, notBootChecked }) : null;
     const ok = !buildBoot || buildBoot.ok;
     await db.$transaction(async (tx) => {
-      await ownedTx(tx, buildId, runId, {
-        status: ok ? 'succeeded' : 'failed',
-        finishedAt: new Date(),
+      await buildState.finishOwned(tx, buildId, runId, ok ? 'succeeded' : 'failed', {
         bootCheck: bootJson,
         cachedFromId: null,
         ...(ok ? {} : { error: `Boot check failed: ${buildBoot?.error ?? 'the system did not come up cleanly'}. See the boot console in the build log.` }),
@@ -246,16 +240,4 @@ function trimBoot(b: BootResult): BootResult {
 async function allPresent(store: ArtifactStore, keys: string[]): Promise<boolean> {
   for (const k of keys) if (!(await store.stat(k))) return false;
   return true;
-}
-
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-async function owned(db: Db, buildId: string, runId: string, data: Record<string, unknown>): Promise<void> {
-  const res = await db.build.updateMany({ where: { id: buildId, workerId: runId, status: 'running' }, data });
-  if (res.count === 0) throw new LostOwnershipError(buildId);
-}
-
-async function ownedTx(tx: Tx, buildId: string, runId: string, data: Record<string, unknown>): Promise<void> {
-  const res = await tx.build.updateMany({ where: { id: buildId, workerId: runId, status: 'running' }, data });
-  if (res.count === 0) throw new LostOwnershipError(buildId);
 }

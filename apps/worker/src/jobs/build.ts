@@ -7,12 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { DelayedError, Job, UnrecoverableError, Worker, type ConnectionOptions, type MinimalQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { buildEventStore, buildState, isFinalStatus, LostOwnershipError } from '@oscompose/db';
 import {
   BUILD_QUEUE,
-  DEFAULT_REDIS_PREFIX,
   buildChannel,
   buildWorkerOptions,
-  isFinalStatus,
   parseBuildJob,
   type BuildEventMessage,
   type BuildJobData,
@@ -22,13 +21,17 @@ import {
 import { classifyFailure, failureMessage } from '../build/classify';
 import { wallTimeError } from '../build/limits';
 import { BuildEventSink, type EventStore } from '../build/events';
-import { LostOwnershipError, runBuild, type RunDeps } from '../build/runBuild';
+import { runBuild, type RunDeps } from '../build/runBuild';
 import type { Db } from '../build/db';
 import type { TeamSlots } from './teamSlots';
 
 export interface BuildJobDeps extends RunDeps {
   workerId: string;
-  /** Publishes stored events on build:<id> (a normal, non-subscribed connection). */
+  /** This worker's installation: a job naming another one is left alone (see process()). */
+  installationId?: string;
+  /** The installation's Redis prefix: event channels are named under it. */
+  redisPrefix: string;
+  /** Publishes stored events on <prefix>:build:<id> (a normal, non-subscribed connection). */
   publisher: Redis;
   cancels: CancelListener;
   /** How often a running build re-reads its status (cancellation the pub/sub message missed). */
@@ -43,34 +46,21 @@ export interface BuildJobDeps extends RunDeps {
 }
 
 const SHUTDOWN = 'worker-shutdown';
+/** How long a job left alone (another installation's) waits before any worker looks at it again. */
+const FOREIGN_RECHECK_MS = 30_000;
 
+/** The build's events in the database, through the one appender (@oscompose/db buildState). */
 export function dbEventStore(db: Db): EventStore {
-  return {
-    async lastSeq(buildId) {
-      const agg = await db.buildEvent.aggregate({ where: { buildId }, _max: { seq: true } });
-      return agg._max.seq ?? -1;
-    },
-    async insert(rows) {
-      await db.buildEvent.createMany({
-        data: rows.map((r) => ({ buildId: r.buildId, seq: r.seq, time: new Date(r.time), type: r.type, payload: JSON.stringify(r.data) })),
-      });
-    },
-  };
+  return buildEventStore(db);
 }
 
-export function redisPublish(publisher: Redis) {
+export function redisPublish(publisher: Redis, prefix: string) {
   return async (rows: BuildEventMessage[]) => {
     if (!rows.length) return;
     const pipe = publisher.pipeline();
-    for (const r of rows) pipe.publish(buildChannel(r.buildId), JSON.stringify(r));
+    for (const r of rows) pipe.publish(buildChannel(prefix, r.buildId), JSON.stringify(r));
     await pipe.exec();
   };
-}
-
-/** Marks the build unless it already reached a final state or another run owns it. */
-async function mark(db: Db, buildId: string, runId: string, data: { status: string; error?: string | null; finishedAt?: Date | null }) {
-  const res = await db.build.updateMany({ where: { id: buildId, workerId: runId, status: 'running' }, data });
-  return res.count > 0;
 }
 
 export interface BuildProcessor {
@@ -93,6 +83,22 @@ export function createBuildProcessor(deps: BuildJobDeps, queue?: () => MinimalQu
       throw new UnrecoverableError((err as Error).message);
     }
     const { buildId } = data;
+    // Not ours: two installations share a Redis prefix (OSCOMPOSE_REDIS_PREFIX set alike). The
+    // job is handed back untouched (no attempt used, nothing written) for its own installation.
+    if (data.installation && deps.installationId && data.installation !== deps.installationId && token) {
+      log('job left alone: its build belongs to another installation that shares this Redis prefix (give each installation its own OSCOMPOSE_REDIS_PREFIX)', {
+        buildId,
+        jobInstallation: data.installation,
+        installation: deps.installationId,
+      });
+      await job.moveToDelayed(Date.now() + FOREIGN_RECHECK_MS, token);
+      throw new DelayedError();
+    }
+    // Ours, but the row is gone (its team was deleted): nothing to build, nothing to mark.
+    if (!(await deps.db.build.findUnique({ where: { id: buildId }, select: { id: true } }))) {
+      log('job dropped: its build does not exist in this database (deleted?)', { buildId });
+      return 'missing';
+    }
     // A team at its limit: hand the job back, no attempt used, and look again in a moment (with
     // jitter, so held-back jobs do not all come back at once). The build stays queued.
     const slot = await takeTeamSlot(buildId);
@@ -130,7 +136,7 @@ export function createBuildProcessor(deps: BuildJobDeps, queue?: () => MinimalQu
   async function run(job: Job<BuildJobData>, data: BuildJobData, token?: string): Promise<string> {
     const { buildId } = data;
     // Opened first: when the database is down this fails before any timer or listener exists.
-    const sink = await BuildEventSink.open(buildId, dbEventStore(deps.db), redisPublish(deps.publisher), {
+    const sink = await BuildEventSink.open(buildId, dbEventStore(deps.db), redisPublish(deps.publisher, deps.redisPrefix), {
       onError: (err) => log('event store/publish failed', { buildId, err: String(err) }),
     });
     const runId = `${deps.workerId}#${job.attemptsStarted ?? 0}-${randomBytes(3).toString('hex')}`;
@@ -165,7 +171,7 @@ export function createBuildProcessor(deps: BuildJobDeps, queue?: () => MinimalQu
       }
       if (controller.signal.aborted && reason === SHUTDOWN && token) {
         // Hand the job back without using an attempt: another worker (or we, restarted) runs it.
-        await deps.db.build.updateMany({ where: { id: buildId, workerId: runId, status: 'running' }, data: { status: 'queued' } });
+        await buildState.moveOwned(deps.db, buildId, runId, 'queued');
         sink.emit('log', { level: 'warn', message: 'worker shutting down: the build goes back to the queue' });
         sink.emit('status', { status: 'queued' });
         await job.moveToDelayed(Date.now() + 500, token);
@@ -175,21 +181,21 @@ export function createBuildProcessor(deps: BuildJobDeps, queue?: () => MinimalQu
       const message = failureMessage(err, controller.signal);
       if (kind === 'canceled') {
         // cancelBuild already wrote status canceled; this covers a cancel seen only by the signal.
-        await mark(deps.db, buildId, runId, { status: 'canceled', finishedAt: new Date() });
+        await buildState.moveOwned(deps.db, buildId, runId, 'canceled');
         sink.emit('status', { status: 'canceled' });
         return 'canceled';
       }
       const attempts = job.opts.attempts ?? 1;
       const last = kind !== 'transient' || job.attemptsMade + 1 >= attempts;
       if (last) {
-        await mark(deps.db, buildId, runId, { status: 'failed', error: message, finishedAt: new Date() });
+        await buildState.moveOwned(deps.db, buildId, runId, 'failed', { error: message });
         sink.emit('log', { level: 'error', message });
         sink.emit('status', { status: 'failed', error: message });
         log('build failed', { buildId, kind, message, ...(kind === 'internal' ? { stack: (err as Error)?.stack } : {}) });
         if (kind !== 'transient') throw new UnrecoverableError(message);
         throw err;
       }
-      await mark(deps.db, buildId, runId, { status: 'queued', error: null });
+      await buildState.moveOwned(deps.db, buildId, runId, 'queued', { error: null });
       sink.emit('log', { level: 'warn', message: `attempt ${job.attemptsMade + 1} of ${attempts} failed (${message}); retrying with backoff` });
       sink.emit('status', { status: 'queued', retry: job.attemptsMade + 1 });
       throw err;
@@ -228,12 +234,12 @@ export interface StartedBuildWorker {
 
 export function startBuildWorker(
   deps: BuildJobDeps,
-  opts: { connection: ConnectionOptions; prefix?: string; settings?: Partial<BuildWorkerSettings> },
+  opts: { connection: ConnectionOptions; settings?: Partial<BuildWorkerSettings> },
 ): StartedBuildWorker {
   const processor = createBuildProcessor(deps, () => worker);
   const worker: Worker<BuildJobData> = new Worker<BuildJobData>(BUILD_QUEUE, (job, token) => processor.process(job, token), {
     connection: opts.connection,
-    prefix: opts.prefix ?? DEFAULT_REDIS_PREFIX,
+    prefix: deps.redisPrefix,
     ...buildWorkerOptions(opts.settings),
   });
   // A job failed outside our processor (stalled too often): make the build row say so.
@@ -241,17 +247,7 @@ export function startBuildWorker(
     if (!job) return;
     const buildId = (job.data as BuildJobData)?.buildId;
     if (!buildId || !/stalled/i.test(err?.message ?? '')) return;
-    void deps.db.build
-      .findUnique({ where: { id: buildId }, select: { status: true } })
-      .then((b) => {
-        if (b && !isFinalStatus(b.status)) {
-          return deps.db.build.update({
-            where: { id: buildId },
-            data: { status: 'failed', finishedAt: new Date(), error: `The build's worker died too often (${err.message}); submit it again.` },
-          });
-        }
-      })
-      .catch(() => {});
+    void buildState.failOrphan(deps.db, buildId, `The build's worker died too often (${err.message}); submit it again.`).catch(() => {});
   });
   worker.on('error', (err) => deps.log?.('worker error', { err: String(err) }));
   return {

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runSubmit } from '../../../../packages/engine/src/cli/submit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/http/caller';
+import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
 import { setBuildDeps } from '../../../web/src/server/builds/deps';
 import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
 import { startPipeline, startWorker, workerReady, writeBootableImages, type Pipeline, type WorkerProcess } from './testing/harness';

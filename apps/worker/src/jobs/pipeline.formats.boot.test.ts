@@ -8,7 +8,7 @@ import { buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog
 import { listWorkers } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/http/caller';
+import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
 import { setBuildDeps } from '../../../web/src/server/builds/deps';
 import { listFormats } from '../../../web/src/server/formats/listFormats';
 import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
@@ -80,7 +80,7 @@ describe('catalog minimal composition, kernel+initrd and iso-bios, boot-checked 
 
   it('the worker advertises the formats it can build; the formats service offers them', async () => {
     const { redis } = await p.webDeps();
-    const live = () => listWorkers(redis, { prefix: p.workerEnv.REDIS_PREFIX });
+    const live = () => listWorkers(redis, { prefix: p.prefix });
     const [beat] = await live();
     expect(beat?.formats).toEqual(expect.arrayContaining(['kernel+initrd', 'iso-bios', 'iso-efi', 'qcow2-bios', 'uki']));
     const offered = await listFormats(live);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/http/caller';
+import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
 import { setBuildDeps } from '../../../web/src/server/builds/deps';
 import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
 import { runSubmit } from '../../../../packages/engine/src/cli/submit';
@@ -240,7 +240,7 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     expect(build.attempts, story).toBeGreaterThanOrEqual(2);
     expect(build.workerId).toMatch(/^w2#/);
     const rows = await p.testDb.db.artifact.findMany({ where: { buildId: id } });
-    expect(rows.map((r) => r.name).sort()).toEqual(['slow-cmdline', 'slow-initrd.img', 'slow-kernel']);
+    expect(rows.map((r) => r.name).sort()).toEqual(['slow-cmdline', 'slow-initrd.img', 'slow-kernel', 'slow.intoto.jsonl']);
     for (const r of rows) {
       const bytes = await readFile(path.join(p.dataDir, 'artifacts', r.storageKey));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(r.sha256);
@@ -248,7 +248,7 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     const incoming = await readdir(path.join(p.dataDir, 'artifacts', '.incoming')).catch(() => []);
     expect(incoming).toEqual([]);
     const stored = await readdir(path.join(p.dataDir, 'artifacts', 'builds', id));
-    expect(stored.sort()).toEqual(['slow-cmdline', 'slow-initrd.img', 'slow-kernel']);
+    expect(stored.sort()).toEqual(['slow-cmdline', 'slow-initrd.img', 'slow-kernel', 'slow.intoto.jsonl']);
     const finals = await p.testDb.db.buildEvent.findMany({ where: { buildId: id, type: 'status' } });
     expect(finals.filter((e) => JSON.parse(e.payload).status === 'succeeded')).toHaveLength(1);
   });
@@ -268,7 +268,8 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     expect(code, err).toBe(0);
     expect(err).toMatch(/status: succeeded/);
     const files = (await readdir(path.join(dir, 'out'))).sort();
-    expect(files).toEqual(['cli-cmdline', 'cli-initrd.img', 'cli-kernel']);
+    // The signed provenance comes along, for `oscompose verify`.
+    expect(files).toEqual(['cli-cmdline', 'cli-initrd.img', 'cli-kernel', 'cli.intoto.jsonl']);
     expect(out).toMatch(/succeeded/);
   });
   it('SIGTERM: the worker stops taking jobs, hands its unfinished build back, another finishes it', async () => {
@@ -292,6 +293,6 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     expect(build.status, build.error ?? '').toBe('succeeded');
     // Either the build finished within the grace period, or w3 took it over.
     expect(build.workerId).toMatch(/^(w2|w3)#/);
-    expect((await p.testDb.db.artifact.findMany({ where: { buildId: id } })).map((a) => a.name).sort()).toEqual(['term-cmdline', 'term-initrd.img', 'term-kernel']);
+    expect((await p.testDb.db.artifact.findMany({ where: { buildId: id } })).map((a) => a.name).sort()).toEqual(['term-cmdline', 'term-initrd.img', 'term-kernel', 'term.intoto.jsonl']);
   });
 });

@@ -5,6 +5,7 @@
 
 import { enqueueBuild, type BuildJobData } from '@oscompose/queue';
 import type { Queue } from 'bullmq';
+import { ACTIVE_STATUSES, buildState } from '@oscompose/db';
 import type { Db } from '../build/db';
 
 export interface ReconcileResult {
@@ -12,10 +13,10 @@ export interface ReconcileResult {
   failed: string[];
 }
 
-export async function reconcileBuilds(db: Db, queue: Queue<BuildJobData>, opts: { olderThanMs: number; now?: Date; limit?: number }): Promise<ReconcileResult> {
+export async function reconcileBuilds(db: Db, queue: Queue<BuildJobData>, opts: { olderThanMs: number; installation?: string; now?: Date; limit?: number }): Promise<ReconcileResult> {
   const now = opts.now ?? new Date();
   const stale = await db.build.findMany({
-    where: { status: { in: ['queued', 'running'] }, updatedAt: { lt: new Date(now.getTime() - opts.olderThanMs) } },
+    where: { status: { in: [...ACTIVE_STATUSES] }, updatedAt: { lt: new Date(now.getTime() - opts.olderThanMs) } },
     select: { id: true, priority: true, status: true },
     orderBy: { queuedAt: 'asc' },
     take: opts.limit ?? 200,
@@ -25,17 +26,13 @@ export async function reconcileBuilds(db: Db, queue: Queue<BuildJobData>, opts: 
     const job = await queue.getJob(b.id);
     const state = job ? await job.getState() : 'missing';
     if (state === 'missing' || state === 'unknown') {
-      await db.build.updateMany({ where: { id: b.id, status: { in: ['queued', 'running'] } }, data: { status: 'queued' } });
-      await enqueueBuild(queue, { buildId: b.id }, { priority: b.priority });
+      await buildState.requeueOrphan(db, b.id);
+      await enqueueBuild(queue, { buildId: b.id, ...(opts.installation ? { installation: opts.installation } : {}) }, { priority: b.priority });
       out.requeued.push(b.id);
     } else if (state === 'failed' || state === 'completed') {
       // The job is over but the row never heard: the worker died between the two writes.
       const reason = state === 'failed' ? job?.failedReason || 'the build job failed' : 'the build job ended without a result';
-      const res = await db.build.updateMany({
-        where: { id: b.id, status: { in: ['queued', 'running'] } },
-        data: { status: 'failed', finishedAt: now, error: `${reason}; submit it again.` },
-      });
-      if (res.count) out.failed.push(b.id);
+      if (await buildState.failOrphan(db, b.id, `${reason}; submit it again.`, now)) out.failed.push(b.id);
     }
   }
   return out;

@@ -91,10 +91,10 @@ describe('per-team concurrency (OSCOMPOSE_TEAM_CONCURRENCY)', () => {
     const { Redis } = await import('ioredis');
     const r = new Redis(p.redis.url);
     r.on('error', () => {});
-    let held = await r.keys(`${p.workerEnv.REDIS_PREFIX}:team-running:*`);
+    let held = await r.keys(`${p.prefix}:team-running:*`);
     for (let i = 0; i < 50 && held.length; i++) {
       await new Promise((res) => setTimeout(res, 100));
-      held = await r.keys(`${p.workerEnv.REDIS_PREFIX}:team-running:*`);
+      held = await r.keys(`${p.prefix}:team-running:*`);
     }
     expect(held).toEqual([]);
     r.disconnect();

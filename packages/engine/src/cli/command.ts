@@ -1,5 +1,5 @@
 // The shape of one `oscompose` subcommand. Each command is one module in cli/commands/ and one
-// line in cli/commands/index.ts; `submit`, `login`, `push` plug in the same way.
+// entry (name, summary, loader) in cli/commands/index.ts; `submit`, `login`, `push` plug in the same way.
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -11,8 +11,6 @@ export interface CliIO {
 
 export interface Command {
   name: string;
-  /** One line for `oscompose --help`. */
-  summary: string;
   /** Full usage text for `oscompose CMD --help`. */
   usage: string;
   /** Returns the exit code. Throw for errors; main prints message and fix, never a stack. */

@@ -173,7 +173,6 @@ export async function runLogin(argv: string[], io: LoginIo): Promise<number> {
 
 export const loginCommand: Command = {
   name: 'login',
-  summary: 'store an API token for an oscompose server (used by submit)',
   usage: LOGIN_USAGE,
   run: (args: string[], io: CliIO) =>
     runLogin(args, { out: (s) => io.stdout.write(s), err: (s) => io.stderr.write(s), env: io.env }),

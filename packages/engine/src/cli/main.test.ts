@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directory, entry } from '../layout/memory-images';
 import { writeImage } from '../oci/layout';
@@ -22,7 +24,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[]) {
+type Result = { code: number; out: string; err: string };
+
+async function runInProcess(args: string[]): Promise<Result> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -33,7 +37,43 @@ async function run(args: string[]) {
   return { code, out, err };
 }
 
-describe('oscompose CLI', () => {
+const BIN = fileURLToPath(new URL('../../bin/oscompose.mjs', import.meta.url));
+
+/** The installed command: bin/oscompose.mjs runs the compiled bundle (rebuilt first when stale). */
+function runBin(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, OSCOMPOSE_CACHE: join(dir, 'cache'), OSCOMPOSE_IMAGE_STORE: join(dir, 'store') };
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
+  });
+}
+
+let run: (args: string[]) => Promise<Result>;
+
+describe.each([
+  ['in process', runInProcess],
+  ['through the bundle', runBin],
+])('oscompose CLI (%s)', (_how, runner) => {
+  beforeAll(() => {
+    run = runner;
+  });
+
+  it('--help lists every command; each command answers --help', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    for (const name of ['build', 'validate', 'resolve', 'cache', 'submit', 'login', 'push']) {
+      expect(help.out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+      const r = await run([name, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out.toLowerCase()).toContain(`oscompose ${name}`);
+    }
+  });
+
   it('builds merged spec files with LinuxKit flags and names artifacts after the first file', async () => {
     const r = await run(['build', '-format', 'kernel+initrd,tar-kernel-initrd', '-dir', 'out', 'base.yml', 'extra.yml']);
     expect(r.err).not.toMatch(/Error/);

@@ -1,7 +1,6 @@
 // `oscompose`: parses the subcommand, runs it, maps errors to a message and an exit code.
 import { EXIT, type CliIO } from './command';
 import { commands } from './commands/index';
-import { describeError } from './errors';
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -32,17 +31,20 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
       full.stdout.write('oscompose 0.1.0\n');
       return EXIT.ok;
     }
-    const cmd = commands.find((c) => c.name === name);
-    if (!cmd) {
+    const entry = commands.find((c) => c.name === name);
+    if (!entry) {
       full.stderr.write(`unknown command "${name}"\n\n${help()}\n`);
       return EXIT.usage;
     }
+    const cmd = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       full.stdout.write(`${cmd.usage}\n`);
       return EXIT.ok;
     }
     return await cmd.run(rest, full);
   } catch (e) {
+    // errors.ts knows the spec package's error types; loaded only when something failed.
+    const { describeError } = await import('./errors');
     const { text, code } = describeError(e, full.env.OSCOMPOSE_DEBUG === '1');
     full.stderr.write(`${text}\n`);
     return code;

@@ -108,7 +108,6 @@ export async function runPush(argv: string[], io: SubmitIo = { out: (s) => proce
 
 export const pushCommand: Command = {
   name: 'push',
-  summary: "upload an OCI or docker archive to your team's catalog on an oscompose server",
   usage: PUSH_USAGE,
   run: (args, io) => runPush(args, { out: (s) => void io.stdout.write(s), err: (s) => void io.stderr.write(s), env: io.env }),
 };

@@ -22,7 +22,8 @@ Submits a build to an oscompose server.
   -f, --format FORMAT   output format (repeat for several; default kernel+initrd)
       --name NAME       base name of the artifacts (default: the spec file name)
   -w, --wait            follow the build until it ends; exit 1 if it fails
-  -d, --download DIR    wait, then download every artifact into DIR and check its sha256
+  -d, --download DIR    wait, then download every artifact (and its signed provenance,
+                        NAME.intoto.jsonl, for oscompose verify) into DIR and check its sha256
       --fresh           do not reuse a cached build with the same resolved spec
       --server URL      server (default $OSCOMPOSE_SERVER, config file, http://localhost:3000)
       --token TOKEN     API token (default $OSCOMPOSE_TOKEN, config file)
@@ -103,6 +104,7 @@ export interface BuildInfo {
   error?: string | null;
   cached?: boolean;
   artifacts?: Artifact[];
+  provenance?: Omit<Artifact, 'format'> | null;
   bootCheck?: { ok: boolean } | null;
 }
 
@@ -288,7 +290,8 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
     }
     if (o.download) {
       await mkdir(o.download, { recursive: true });
-      for (const a of build.artifacts ?? []) {
+      // The signed provenance too, so `oscompose verify` finds it next to the files.
+      for (const a of [...(build.artifacts ?? []), ...(build.provenance ? [{ ...build.provenance, format: 'provenance' }] : [])]) {
         const file = await downloadArtifact(client, a, o.download);
         io.err(`✓ ${file} ${a.size} bytes sha256:${a.sha256}\n`);
       }
@@ -311,7 +314,6 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
 
 export const submitCommand: Command = {
   name: 'submit',
-  summary: 'submit a spec to an oscompose server; follow, download and verify the artifacts',
   usage: SUBMIT_USAGE,
   run: (args, io) =>
     runSubmit(args, { out: (s) => void io.stdout.write(s), err: (s) => void io.stderr.write(s), env: io.env }),

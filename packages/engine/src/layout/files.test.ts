@@ -7,7 +7,7 @@ async function run(files: FileConfig[], sources: Record<string, string> = {}) {
   const entries = await filesEntries({
     files,
     idMap: new Map([['getty', 100], ['sshd', 101]]),
-    readSource: async (s) => (s in sources ? Buffer.from(sources[s]!) : undefined),
+    readSource: (s) => (s in sources ? Buffer.from(sources[s]!) : undefined),
     metadata: (fmt) => Buffer.from(`meta:${fmt}`),
   });
   return entries.map((e) => ({ path: e.path, type: e.type, mode: e.mode.toString(8), uid: e.uid, gid: e.gid, ...(e.linkname ? { linkname: e.linkname } : {}), ...(e.content ? { content: String(e.content) } : {}) }));

@@ -10,8 +10,8 @@ import { idNumeric } from './runtime-config';
 export interface FilesInput {
   files: FileConfig[];
   idMap: ReadonlyMap<string, number>;
-  /** Reads a `source` (already resolved against the spec directory, `~` expanded); undefined if missing. */
-  readSource(source: string): Promise<Buffer | undefined>;
+  /** A `source`'s contents (read beforehand, see inputs.ts readSources); undefined if missing. */
+  readSource(source: string): Buffer | undefined;
   /** The spec as metadata (`yaml` or `json`) for `metadata:` entries. */
   metadata(format: string): Buffer;
 }
@@ -26,7 +26,7 @@ export function goDir(p: string): string {
   return dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
 }
 
-export async function filesEntries(input: FilesInput): Promise<FsEntry[]> {
+export function filesEntries(input: FilesInput): FsEntry[] {
   const out: FsEntry[] = [];
   const added = new Set<string>();
   for (const [i, f] of input.files.entries()) {
@@ -51,7 +51,7 @@ export async function filesEntries(input: FilesInput): Promise<FsEntry[]> {
       if (!f.source && !f.metadata) throw new LayoutError(`contents of file (${f.path}) not specified: give contents, source, metadata, directory or symlink`, { location });
       if (f.source && f.metadata) throw new LayoutError(`specified source and metadata for file ${f.path}: give one`, { location });
       if (f.source) {
-        contents = await input.readSource(f.source);
+        contents = input.readSource(f.source);
         if (contents === undefined) {
           if (f.optional) continue;
           throw new LayoutError(`source file ${f.source} for ${f.path} cannot be read; fix the path (relative to the spec file) or mark it optional`, { location });

@@ -15,7 +15,7 @@ ff02::2 ip6-allrouters
 export const RESOLV_CONF = `
 # no resolv.conf configured
 `;
-/** Init images get /etc/resolv.conf as a symlink to a writable place instead. */
+/** Init and volume images get /etc/resolv.conf as a symlink to a writable place instead. */
 export const RESOLV_SYMLINK = '/run/resolvconf/resolv.conf';
 
 const REPLACE: Record<string, string> = { 'etc/hosts': HOSTS, 'etc/resolv.conf': RESOLV_CONF };
@@ -62,7 +62,7 @@ export function symlink(path: string, target: string, mode = 0o777, uid = 0, gid
 export interface ImageTarOptions {
   /** Where the image goes: '' for /, else a relative directory ending in '/'. */
   prefix: string;
-  /** Make etc/resolv.conf a symlink to this (init images). */
+  /** Make etc/resolv.conf a symlink to this (init and volume images). */
   resolvSymlink?: string;
 }
 

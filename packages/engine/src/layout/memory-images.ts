@@ -2,7 +2,7 @@
 // benchmark: build() without a registry or an image store. Digests are derived from content.
 import { createHash } from 'node:crypto';
 import type { FsEntry } from '../oci/entry';
-import type { ImageProvider } from '../build';
+import type { ImageProvider } from '../inputs';
 import type { ImageRuntimeDefaults } from './runtime-config';
 
 export interface MemoryImageDef {

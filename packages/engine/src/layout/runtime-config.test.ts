@@ -10,7 +10,7 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
     const { oci, readonly } = configToOCI({ yaml: { name: 'sysctl', image: 'linuxkit/sysctl:v1' }, image: sysctlImage, idMap: new Map(), location: 'onboot[0]' });
     expect(readonly).toBe(true);
     expect(marshalIndent(oci)).toBe(`{
-    "ociVersion": "1.2.0",
+    "ociVersion": "1.2.1",
     "process": {
         "user": {
             "uid": 0,
@@ -117,9 +117,6 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
         "namespaces": [
             {
                 "type": "mount"
-            },
-            {
-                "type": "cgroup"
             }
         ]
     }
@@ -147,7 +144,7 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
   it('defaults to a new pid namespace, image cwd and no capabilities', () => {
     const { oci } = configToOCI({ yaml: { name: 'x', image: 'x' }, image: { Cmd: ['/bin/sh'], WorkingDir: '/w' }, idMap: new Map(), location: 'services[0]' });
     const parsed = JSON.parse(marshalIndent(oci));
-    expect(parsed.linux.namespaces).toEqual([{ type: 'pid' }, { type: 'mount' }, { type: 'cgroup' }]);
+    expect(parsed.linux.namespaces).toEqual([{ type: 'pid' }, { type: 'mount' }]);
     expect(parsed.process.cwd).toBe('/w');
     expect(parsed.process.capabilities).toEqual({});
     expect(parsed.process.env).toBeUndefined();
@@ -170,7 +167,7 @@ describe('configToOCI (LinuxKit ConfigToOCI)', () => {
     expect(p.process.capabilities.bounding[0]).toBe('CAP_AUDIT_CONTROL');
     expect(p.process.user).toEqual({ uid: 101, gid: 5, additionalGids: [0, 7] });
     expect(text).toContain('"type": "RLIMIT_NOFILE",\n                "hard": 18446744073709551615,\n                "soft": 10240');
-    expect(p.linux.namespaces).toEqual([{ type: 'network', path: '/run/netns/x' }, { type: 'uts' }, { type: 'pid' }, { type: 'mount' }, { type: 'cgroup' }]);
+    expect(p.linux.namespaces).toEqual([{ type: 'network', path: '/run/netns/x' }, { type: 'uts' }, { type: 'pid' }, { type: 'mount' }]);
     expect(p.linux.devices).toEqual([{ path: '/dev/kvm', type: 'c', major: 10, minor: 232, fileMode: 0o666 }]);
     expect(p.linux.resources.devices).toEqual([{ allow: true, type: 'c', major: 10, minor: 232, access: 'rwm' }, { allow: true, type: 'b', access: 'rwm' }]);
     expect(Object.keys(p.linux.sysctl)).toEqual(['net.a', 'net.b']);

@@ -8,8 +8,8 @@ import { ALL_CAPABILITIES, KNOWN_CAPABILITIES } from './capabilities';
 import { LayoutError } from './errors';
 import { GoMap, GoNumber, type GoValue } from './go-json';
 
-/** OCI runtime-spec version written as ociVersion (the runtime-spec LinuxKit is built against). */
-export const OCI_VERSION = '1.2.0';
+/** OCI runtime-spec version written as ociVersion: the runtime-spec LinuxKit v1.7.1 vendors (specs.Version). */
+export const OCI_VERSION = '1.2.1';
 
 /** The image config fields ConfigToOCI reads (OCI image config `config` object). */
 export interface ImageRuntimeDefaults {
@@ -271,7 +271,8 @@ export function configToOCI({ yaml, image, idMap, location }: ConfigInput): Cont
   // releases before it sorted by path depth with random ties (mlist). We follow the current one.
   const sortedMounts = [...mounts.values()].sort((a, b) => (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0));
 
-  // Namespaces: net/ipc/uts/user default to the host's, pid to a new one; mount and cgroup always new.
+  // Namespaces: net/ipc/uts/user default to the host's, pid to a new one; mount always new. No
+  // cgroup namespace: LinuxKit's ConfigToOCI leaves it as a TODO, so containers share the host's.
   const namespaces: GoValue[] = [];
   const ns = (type: string, value: string, newWord: string[]) => {
     if (value === 'host' || value === 'root') return;
@@ -282,7 +283,7 @@ export function configToOCI({ yaml, image, idMap, location }: ConfigInput): Cont
   ns('uts', firstNonEmpty('root', str(label, 'uts'), str(yaml, 'uts')), ['new']);
   ns('pid', firstNonEmpty(str(label, 'pid'), str(yaml, 'pid')), ['new']);
   ns('user', firstNonEmpty('root', str(label, 'userns'), str(yaml, 'userns')), ['new']);
-  namespaces.push({ type: 'mount' }, { type: 'cgroup' });
+  namespaces.push({ type: 'mount' });
 
   // Capabilities: effective keeps the given order; the other sets are the sorted union with ambient.
   const caps = expandCaps(strs(yaml, 'capabilities') ?? mergeStrings(strs(label, 'capabilities'), strs(yaml, 'capabilities.add')));

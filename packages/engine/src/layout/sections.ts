@@ -82,7 +82,8 @@ export function initEntries(s: Extract<SectionPlan, { kind: 'init' }>, flatten: 
 
 /** A volume: its image (if any) in lower/, then tmp/ and merged/ mount points. */
 export async function* volumeEntries(s: Extract<SectionPlan, { kind: 'volume' }>, flatten: Flatten): AsyncGenerator<FsEntry> {
-  if (s.image) yield* imageTar(flatten(s.image), { prefix: `${s.path}/lower/` });
+  // LinuxKit's build.go passes the init images' resolv.conf symlink to volume images too.
+  if (s.image) yield* imageTar(flatten(s.image), { prefix: `${s.path}/lower/`, resolvSymlink: RESOLV_SYMLINK });
   else yield* prefixDirs(`${s.path}/lower/`);
   yield dir(`${s.path}/tmp`, 0o755);
   yield dir(`${s.path}/merged`, 0o755);

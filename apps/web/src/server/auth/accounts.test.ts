@@ -8,7 +8,7 @@ import { applyMigrations, createPrisma, type PrismaClient } from '@oscompose/db'
 import { createAuth, type Auth } from './betterAuth';
 import { forgetAccountsSeen, resolveFromRequest } from './resolveCaller';
 import { issueToken, revokeToken } from './tokens';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../auth/caller';
 
 let dir: string;
 let prisma: PrismaClient;

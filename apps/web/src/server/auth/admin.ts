@@ -2,7 +2,10 @@
 // CI, recovery). Run through scripts/admin.mjs: `node scripts/admin.mjs bootstrap --email … `.
 // Works on the database in DATABASE_URL (default data/oscompose.db), like the web app.
 
+import { createPublicKey } from 'node:crypto';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureSigningKey, rotateSigningKey } from '@oscompose/engine';
 import { hashPassword } from 'better-auth/crypto';
 import { createPrisma, type PrismaClient } from '@oscompose/db';
 import { loadWebConfig } from '../config';
@@ -20,6 +23,10 @@ Commands:
   create-team   create a team (with --email: that user as owner)
   create-token  create an API token for a user in a team; prints it on stdout
   set-role      change a member's role
+  signing-key   print the provenance signing key's id and public key (generated when missing)
+  rotate-signing-key
+                replace the signing key; builds from now on are signed with the new one,
+                and the old public key stays at GET /api/v1/keys so older builds still verify
 
 Options:
   --email EMAIL        the user
@@ -29,6 +36,7 @@ Options:
   --password-stdin     read the password from standard input (else $OSCOMPOSE_ADMIN_PASSWORD)
   --scopes a,b         token scopes (permission names; default: everything the role may do)
   --expires DAYS       token lifetime in days, or "never" (default 90)
+  --key-dir DIR        the signing keys (default $OSCOMPOSE_DATA_DIR/keys)
 
 Example (CI):
   printf %s "$PW" | node scripts/admin.mjs bootstrap --email ci@example.com --team ci --password-stdin
@@ -49,6 +57,7 @@ interface Opts {
   password?: string;
   scopes?: string;
   expires?: string;
+  keyDir?: string;
 }
 
 async function findTeam(prisma: PrismaClient, key: string) {
@@ -103,6 +112,10 @@ async function makeToken(prisma: PrismaClient, userId: string, teamId: string, o
   return token;
 }
 
+function signingKeyDir(o: Opts): string {
+  return o.keyDir ?? path.join(loadWebConfig().dataDir, 'keys');
+}
+
 /** Runs one admin command; returns what goes to stdout. */
 export async function runAdmin(prisma: PrismaClient, command: string, o: Opts): Promise<string> {
   switch (command) {
@@ -148,6 +161,14 @@ export async function runAdmin(prisma: PrismaClient, command: string, o: Opts): 
       await recordAudit(prisma, { teamId: team.id, actorId: null, action: 'member.role', target: user.id, data: { to: role, by: 'operator' } });
       return `${user.email} is ${role} of ${team.slug}\n`;
     }
+    case 'signing-key': {
+      const key = await ensureSigningKey(signingKeyDir(o));
+      return `${key.keyId}\n${createPublicKey(key.privateKey).export({ type: 'spki', format: 'pem' })}`;
+    }
+    case 'rotate-signing-key': {
+      const { previous, current } = await rotateSigningKey(signingKeyDir(o));
+      return `${current.keyId}\n` + (previous ? `(${previous} is retired; it stays published for verification)\n` : '');
+    }
     default:
       throw new AdminError(`unknown command "${command}"\n\n${ADMIN_USAGE}`);
   }
@@ -171,6 +192,7 @@ export async function main(argv: string[]): Promise<number> {
       'password-stdin': { type: 'boolean' },
       scopes: { type: 'string' },
       expires: { type: 'string' },
+      'key-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -178,10 +200,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(ADMIN_USAGE);
     return values.help ? 0 : 2;
   }
-  const password = values['password-stdin'] ? await readStdin() : process.env.OSCOMPOSE_ADMIN_PASSWORD;
-  const prisma = createPrisma(loadWebConfig().databaseUrl);
+  const config = loadWebConfig();
+  const password = values['password-stdin'] ? await readStdin() : config.adminPassword;
+  // A command of its own (its own process): its own client, closed when it is done.
+  const prisma = createPrisma(config.databaseUrl);
   try {
-    process.stdout.write(await runAdmin(prisma, positionals[0], { ...values, ...(password ? { password } : {}) }));
+    const { 'key-dir': keyDir, ...rest } = values;
+    process.stdout.write(await runAdmin(prisma, positionals[0], { ...rest, ...(keyDir ? { keyDir } : {}), ...(password ? { password } : {}) }));
     return 0;
   } catch (err) {
     if (err instanceof AdminError) {

@@ -11,7 +11,7 @@ import { db } from '../db';
 import { webConfig } from '../config';
 import { afterSignUp, mayCreateUser } from './signup';
 
-export function createAuth(prisma: PrismaClient, options: { secret: string; baseURL?: string; provider: 'sqlite' | 'postgresql' }) {
+export function createAuth(prisma: PrismaClient, options: { secret: string; baseURL?: string; secureCookies?: boolean; provider: 'sqlite' | 'postgresql' }) {
   return betterAuth({
     appName: 'oscompose',
     secret: options.secret,
@@ -21,7 +21,13 @@ export function createAuth(prisma: PrismaClient, options: { secret: string; base
     trustedOrigins: (request) => [options.baseURL, sameOrigin(request)],
     // better-auth turns the Origin/CSRF checks off under NODE_ENV=test; keep them on so tests see
     // what production does.
-    advanced: { disableOriginCheck: false, disableCSRFCheck: false },
+    // Secure cookies exactly when the public URL is https (better-auth would otherwise make them
+    // Secure under NODE_ENV=production, which a browser on plain http://name drops).
+    advanced: {
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
+      useSecureCookies: options.secureCookies ?? Boolean(options.baseURL?.startsWith('https:')),
+    },
     database: prismaAdapter(prisma, { provider: options.provider }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     session: { expiresIn: 60 * 60 * 24 * 14, updateAge: 60 * 60 * 24 },
@@ -60,8 +66,10 @@ export function auth(): Auth {
   const config = webConfig();
   holder.__oscomposeAuth ??= createAuth(db(), {
     secret: config.authSecret,
-    // Only an explicit PUBLIC_URL pins the base URL; otherwise better-auth takes it from the request.
-    ...(process.env.PUBLIC_URL ? { baseURL: config.publicUrl } : {}),
+    // Only an explicit OSCOMPOSE_PUBLIC_URL pins the base URL; otherwise better-auth takes it
+    // from the request (so http://localhost and http://<name> both sign in).
+    ...(config.publicUrlSet ? { baseURL: config.publicUrl } : {}),
+    secureCookies: config.secureCookies,
     provider: databaseProvider(config.databaseUrl) === 'postgres' ? 'postgresql' : 'sqlite',
   });
   return holder.__oscomposeAuth;

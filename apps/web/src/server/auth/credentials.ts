@@ -2,8 +2,8 @@
 // (secretBox.ts) before it reaches the database and is never returned by the API.
 import type { PrismaClient } from '@oscompose/db';
 import { z } from 'zod';
-import type { Caller } from '../http/caller';
-import { NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { NotFoundError } from '../errors';
 import { recordAudit } from './audit';
 import { openSecret, sealSecret } from './secretBox';
 

@@ -54,6 +54,14 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
+/**
+ * The role a stored membership grants. A value we do not know (a role from a newer version, a
+ * hand-edited row) grants the least, never more: viewer.
+ */
+export function membershipRole(value: string): Role {
+  return isRole(value) ? value : 'viewer';
+}
+
 /** True when `role` holds `permission`. Unknown permissions are denied (fail closed). */
 export function can(role: Role, permission: Permission): boolean {
   const least = (PERMISSIONS as Record<string, Role | undefined>)[permission];

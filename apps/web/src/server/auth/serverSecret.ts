@@ -2,5 +2,5 @@
 import { webConfig } from '../config';
 
 export function serverSecret(): string {
-  return process.env.OSCOMPOSE_SECRET || webConfig().authSecret;
+  return webConfig().serverSecret;
 }

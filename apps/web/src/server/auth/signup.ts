@@ -5,6 +5,7 @@
 
 import type { PrismaClient } from '@oscompose/db';
 import { recordAudit } from './audit';
+import { webConfig } from '../config';
 
 /** True once any user can sign in with a password: single-user mode is over. */
 export async function hasAccounts(prisma: PrismaClient, exceptUserId?: string): Promise<boolean> {
@@ -12,7 +13,7 @@ export async function hasAccounts(prisma: PrismaClient, exceptUserId?: string): 
 }
 
 function openSignup(): boolean {
-  return process.env.OSCOMPOSE_OPEN_SIGNUP === '1';
+  return webConfig().openSignup;
 }
 
 async function pendingInvitation(prisma: PrismaClient, email: string) {

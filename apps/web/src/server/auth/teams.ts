@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@oscompose/db';
 import { z } from 'zod';
-import type { Caller } from '../http/caller';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
 import { recordAudit } from './audit';
 import { ROLES, isRole, permissionsOf, roleRank, type Role } from './permissions';
 

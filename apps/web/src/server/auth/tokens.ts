@@ -2,8 +2,8 @@
 // role), expiring, revocable, shown once. A token never holds more than its owner's current role.
 import type { PrismaClient } from '@oscompose/db';
 import { z } from 'zod';
-import type { Caller } from '../http/caller';
-import { BadRequestError, NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, NotFoundError } from '../errors';
 import { recordAudit } from './audit';
 import { PERMISSIONS, can, type Permission } from './permissions';
 import { hashToken, newTokenText, tokenDisplayPrefix } from './tokenFormat';

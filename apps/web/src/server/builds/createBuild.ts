@@ -2,11 +2,12 @@
 // { buildId } with jobId = build id. The worker resolves, builds or serves it from the cache.
 
 import { createHash } from 'node:crypto';
+import { buildState } from '@oscompose/db';
 import { enqueueBuild } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { z } from 'zod';
-import type { Caller } from '../http/caller';
-import { BadRequestError, NotFoundError, UnavailableError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
 import { buildDeps } from './deps';
 import { buildUrl } from './present';
 import { recordAudit } from '../auth/audit';
@@ -29,7 +30,7 @@ export const CreateBuildInput = z
 export type CreateBuildInput = z.infer<typeof CreateBuildInput>;
 
 async function specFromComposition(caller: Caller, compositionId: string, version?: number) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   // The team's own compositions, and public ones (the starter compositions, other teams' shared
   // ones): anyone who can read a composition can build it.
   const composition = await db.composition.findFirst({ where: { id: compositionId, OR: [{ teamId: caller.teamId }, { visibility: 'public' }] } });
@@ -43,7 +44,7 @@ async function specFromComposition(caller: Caller, compositionId: string, versio
 }
 
 export async function createBuild(caller: Caller, input: CreateBuildInput) {
-  const { db, queue } = buildDeps();
+  const { db, queue, installationId } = await buildDeps();
   const source = input.compositionId
     ? await specFromComposition(caller, input.compositionId, input.compositionVersion)
     : { specText: input.spec!, compositionVersionId: null, name: undefined };
@@ -60,21 +61,18 @@ export async function createBuild(caller: Caller, input: CreateBuildInput) {
   }
 
   const formats = [...new Set(input.formats)];
-  const build = await db.build.create({
-    data: {
-      teamId: caller.teamId,
-      requesterId: caller.userId,
-      specText: source.specText,
-      specHash: createHash('sha256').update(source.specText).digest('hex'),
-      compositionVersionId: source.compositionVersionId,
-      formats: JSON.stringify(formats),
-      name: input.name ?? null,
-      priority: input.priority ?? 0,
-      status: 'queued',
-    },
+  const build = await buildState.create(db, {
+    teamId: caller.teamId,
+    requesterId: caller.userId,
+    specText: source.specText,
+    specHash: createHash('sha256').update(source.specText).digest('hex'),
+    compositionVersionId: source.compositionVersionId,
+    formats: JSON.stringify(formats),
+    name: input.name ?? null,
+    priority: input.priority ?? 0,
   });
   try {
-    await enqueueBuild(queue, { buildId: build.id, ...(input.fresh ? { fresh: true } : {}) }, { priority: build.priority });
+    await enqueueBuild(queue, { buildId: build.id, installation: installationId, ...(input.fresh ? { fresh: true } : {}) }, { priority: build.priority });
   } catch (err) {
     await db.build.delete({ where: { id: build.id } }).catch(() => {});
     throw new UnavailableError(`The build queue is not reachable (${(err as Error).message}); start Redis or check REDIS_URL, then submit again.`, 'queue_unavailable');

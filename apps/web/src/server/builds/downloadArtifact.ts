@@ -2,13 +2,13 @@
 // can verify what it got (Digest: sha-256=<base64>, X-Checksum-Sha256: <hex>).
 
 import { Readable } from 'node:stream';
-import type { Caller } from '../http/caller';
-import { HttpError, NotFoundError, RangeNotSatisfiableError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { HttpError, NotFoundError, RangeNotSatisfiableError } from '../errors';
 import { buildDeps } from './deps';
 import { parseRange } from './range';
 
 export async function downloadArtifact(caller: Caller, buildId: string, name: string, req: Request): Promise<Response> {
-  const { db, store } = buildDeps();
+  const { db, store } = await buildDeps();
   const artifact = await db.artifact.findFirst({ where: { buildId, name, build: { teamId: caller.teamId } } });
   if (!artifact) throw new NotFoundError(`Artifact ${name} of build ${buildId}`);
   const size = Number(artifact.size);

@@ -3,8 +3,9 @@
 // publishing it, so subscribing first, then replaying, then passing on only newer seqs loses
 // nothing and repeats nothing.
 
-import { buildChannel, buildEventMessage, isFinalStatus, type BuildEventMessage } from '@oscompose/queue';
-import type { Caller } from '../http/caller';
+import { isFinalStatus } from '@oscompose/db';
+import { buildChannel, buildEventMessage, type BuildEventMessage } from '@oscompose/queue';
+import type { Caller } from '../auth/caller';
 import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';
 
@@ -19,7 +20,7 @@ const isFinal = (m: BuildEventMessage) => m.type === 'status' && isFinalStatus(S
 
 export async function buildEventStream(caller: Caller, buildId: string, req: Request): Promise<Response> {
   await findTeamBuild(caller, buildId); // 404 for another team's build
-  const { db, subscriber } = buildDeps();
+  const { db, subscriber, redisPrefix } = await buildDeps();
   const lastEventId = Number(req.headers.get('last-event-id') ?? new URL(req.url).searchParams.get('after') ?? -1);
   const encoder = new TextEncoder();
   const sub = subscriber();
@@ -88,7 +89,7 @@ export async function buildEventStream(caller: Caller, buildId: string, req: Req
       };
 
       try {
-        await sub.subscribe(buildChannel(buildId));
+        await sub.subscribe(buildChannel(redisPrefix, buildId));
       } catch {
         // Redis is down: replay what is stored; the recheck loop ends the stream when the build ends.
       }

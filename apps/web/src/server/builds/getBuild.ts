@@ -1,12 +1,13 @@
 // One build of the caller's team with its artifacts; another team's build is "not found".
 
-import type { Caller } from '../http/caller';
-import { NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { NotFoundError } from '../errors';
 import { buildDeps } from './deps';
 import { presentDetail } from './present';
+import { PROVENANCE_FORMAT, keyDir, provenanceSignature } from '../provenance/signature';
 
 export async function findTeamBuild(caller: Caller, id: string) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const build = await db.build.findFirst({
     where: { id, teamId: caller.teamId },
     include: { requester: { select: { id: true, name: true } }, artifacts: true },
@@ -16,5 +17,9 @@ export async function findTeamBuild(caller: Caller, id: string) {
 }
 
 export async function getBuild(caller: Caller, id: string) {
-  return presentDetail(await findTeamBuild(caller, id));
+  const build = await findTeamBuild(caller, id);
+  const bundle = build.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
+  const { store, keyDir: dir } = await buildDeps();
+  const signature = bundle ? await provenanceSignature(store, dir ?? keyDir(), bundle.storageKey) : null;
+  return presentDetail(build, { signature });
 }

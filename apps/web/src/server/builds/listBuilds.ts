@@ -1,7 +1,7 @@
 // The team's build history, newest first, filtered by status and a text query (id, name, spec).
 
 import { z } from 'zod';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../auth/caller';
 import { buildDeps } from './deps';
 import { presentSummary } from './present';
 
@@ -14,7 +14,7 @@ export const ListBuildsQuery = z.object({
 export type ListBuildsQuery = z.infer<typeof ListBuildsQuery>;
 
 export async function listBuilds(caller: Caller, query: ListBuildsQuery) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const q = query.q?.trim();
   const where = {
     teamId: caller.teamId,

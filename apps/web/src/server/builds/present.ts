@@ -1,6 +1,8 @@
 // Build rows → the API's JSON shapes (docs/api.md: BuildSummary, BuildDetail, artifacts).
 
 import type { Artifact, Build, User } from '@oscompose/db';
+import { PROVENANCE_FORMAT } from '@oscompose/engine';
+import type { Signature } from '../provenance/signature';
 
 type BuildWithRequester = Build & { requester: Pick<User, 'id' | 'name'> | null };
 
@@ -51,7 +53,12 @@ export function presentArtifact(a: Artifact) {
   };
 }
 
-export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] }) {
+/**
+ * The build's signed provenance (NAME.intoto.jsonl) is shown apart from the artifacts it covers:
+ * it is not a build output (it differs between two builds of the same bytes) and is never booted.
+ */
+export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] }, extra: { signature?: Signature | null } = {}) {
+  const bundle = b.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
   return {
     ...presentSummary(b),
     specText: b.specText,
@@ -63,6 +70,19 @@ export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] })
     workerId: b.workerId,
     compositionVersionId: b.compositionVersionId,
     bootCheck: json<Record<string, unknown> | null>(b.bootCheck, null),
-    artifacts: [...b.artifacts].sort((x, y) => x.name.localeCompare(y.name)).map(presentArtifact),
+    artifacts: b.artifacts
+      .filter((a) => a.format !== PROVENANCE_FORMAT)
+      .sort((x, y) => x.name.localeCompare(y.name))
+      .map(presentArtifact),
+    provenance: bundle
+      ? {
+          name: bundle.name,
+          size: Number(bundle.size),
+          sha256: bundle.sha256,
+          downloadUrl: downloadUrl(b.id, bundle.name),
+          keyId: extra.signature?.keyId ?? null,
+          key: extra.signature?.key ?? 'unknown',
+        }
+      : null,
   };
 }

@@ -1,13 +1,13 @@
 // Re-running a build: a new build with the same spec text, formats and name. Without `fresh`
 // it may be served from the build cache (when its images still resolve to the same digests).
 
-import type { Caller } from '../http/caller';
+import type { Caller } from '../auth/caller';
 import { createBuild } from './createBuild';
 import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';
 
 export async function rebuild(caller: Caller, id: string, opts: { fresh?: boolean } = {}) {
-  const { db } = buildDeps();
+  const { db } = await buildDeps();
   const old = await findTeamBuild(caller, id);
   const formats = JSON.parse(old.formats) as string[];
   const created = await createBuild(caller, { spec: old.specText, formats, ...(old.name ? { name: old.name } : {}), fresh: opts.fresh, priority: old.priority });

@@ -1,17 +1,17 @@
-// A status event written by the web app (a cancel before any worker saw the build). It takes
-// the next seq; if a worker wrote that seq first, the worker's own status event says the same.
+// A status event written by the web app (a cancel before any worker saw the build), appended to
+// the build's one event sequence by the same appender the worker uses, then published.
 
-import { buildChannel, type BuildEventMessage } from '@oscompose/queue';
+import { appendBuildEvent, buildEventStore } from '@oscompose/db';
+import { buildChannel } from '@oscompose/queue';
 import { buildDeps } from './deps';
 
 export async function appendStatusEvent(buildId: string, data: Record<string, unknown>): Promise<void> {
-  const { db, redis } = buildDeps();
-  const agg = await db.buildEvent.aggregate({ where: { buildId }, _max: { seq: true } });
-  const msg: BuildEventMessage = { buildId, seq: (agg._max.seq ?? -1) + 1, time: new Date().toISOString(), type: 'status', data };
+  const { db, redis, redisPrefix } = await buildDeps();
+  let msg;
   try {
-    await db.buildEvent.create({ data: { buildId, seq: msg.seq, time: new Date(msg.time), type: msg.type, payload: JSON.stringify(data) } });
+    msg = await appendBuildEvent(buildEventStore(db), buildId, 'status', data);
   } catch {
-    return;
+    return; // the status itself is written; a missing event only costs the live view a message
   }
-  await redis.publish(buildChannel(buildId), JSON.stringify(msg)).catch(() => 0);
+  await redis.publish(buildChannel(redisPrefix, buildId), JSON.stringify(msg)).catch(() => 0);
 }

@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
 import { registryAuthForTeam } from '../auth/credentials';
 import { registryPolicyFor } from '../registries/teamRegistries';
-import type { Caller } from '../http/caller';
-import { BadRequestError, ConflictError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, ConflictError } from '../errors';
 import { serializeCatalogEntry } from './serializeCatalogEntry';
 
 export const AddByReferenceBody = z.object({

@@ -3,8 +3,8 @@
 // fork stands in for the public entry it came from.
 import type { PrismaClient } from '@oscompose/db';
 import { recordAudit } from '../auth/audit';
-import type { Caller } from '../http/caller';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import { serializeCatalogEntry, type CatalogEntryDto } from './serializeCatalogEntry';
 
 export async function forkCatalogEntry(prisma: PrismaClient, caller: Caller, id: string): Promise<CatalogEntryDto> {

@@ -1,10 +1,10 @@
 // One catalog entry the team may see.
-import { prisma } from '@oscompose/db';
-import { NotFoundError } from '../http/errors';
+import { db } from '../db';
+import { NotFoundError } from '../errors';
 import { serializeCatalogEntry, type CatalogEntryDto } from './serializeCatalogEntry';
 
 export async function getCatalogEntry(teamId: string, id: string): Promise<CatalogEntryDto> {
-  const row = await prisma.catalogEntry.findFirst({ where: { id, OR: [{ teamId: null }, { teamId }] } });
+  const row = await db().catalogEntry.findFirst({ where: { id, OR: [{ teamId: null }, { teamId }] } });
   if (!row) throw new NotFoundError(`Catalog entry ${id}`);
   return serializeCatalogEntry(row);
 }

@@ -1,5 +1,5 @@
 // The catalog a team sees: public entries (teamId null) and its own, filtered by kind, scope and text.
-import { prisma } from '@oscompose/db';
+import { db } from '../db';
 import { serializeCatalogEntry, type CatalogEntryDto } from './serializeCatalogEntry';
 
 export interface CatalogQuery {
@@ -12,7 +12,7 @@ export async function listCatalog(teamId: string, query: CatalogQuery): Promise<
   const visible = { OR: [{ teamId: null }, { teamId }] };
   const scope =
     query.scope === 'team' ? { teamId } : query.scope === 'public' ? { teamId: null } : query.scope === 'remote' ? { source: 'remote' } : {};
-  const rows = await prisma.catalogEntry.findMany({
+  const rows = await db().catalogEntry.findMany({
     where: { AND: [visible, scope, query.kind ? { kind: query.kind } : {}] },
     orderBy: [{ kind: 'asc' }, { title: 'asc' }],
   });

@@ -4,8 +4,8 @@
 import type { PrismaClient } from '@oscompose/db';
 import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
-import type { Caller } from '../http/caller';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
 import { serializeCatalogEntry, type CatalogEntryDto } from './serializeCatalogEntry';
 
 export const UpdateCatalogEntryBody = z

@@ -13,9 +13,9 @@ import { CatalogKind } from '@oscompose/db';
 import { BlobCache, LimitError, importArchive, isIndexMediaType, normaliseReference, type Descriptor, type ImageIndex, type ImageManifest } from '@oscompose/engine';
 import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
-import type { Caller } from '../http/caller';
-import { BadRequestError, ConflictError, HttpError, NotFoundError } from '../http/errors';
-import { webConfig } from '../config';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, ConflictError, HttpError, NotFoundError } from '../errors';
+import { webConfig, type WebConfig } from '../config';
 import { serializeCatalogEntry, type CatalogEntryDto } from './serializeCatalogEntry';
 
 /** The query string of `POST /api/v1/catalog/uploads` (the body is the archive itself). */
@@ -43,14 +43,12 @@ export interface UploadSettings {
   maxUnpackedBytes: number;
 }
 
-export function uploadSettings(env: NodeJS.ProcessEnv = process.env): UploadSettings {
-  const max = Number(env.OSCOMPOSE_UPLOAD_MAX_BYTES);
-  const unpacked = Number(env.OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES);
+export function uploadSettings(config: WebConfig = webConfig()): UploadSettings {
   return {
-    imageStore: path.resolve(env.OSCOMPOSE_IMAGE_STORE || path.join(webConfig().dataDir, 'images')),
-    registry: env.OSCOMPOSE_REGISTRY || 'localhost:5000',
-    maxBytes: Number.isFinite(max) && max > 0 ? max : 4 * 2 ** 30,
-    maxUnpackedBytes: Number.isFinite(unpacked) && unpacked > 0 ? unpacked : 16 * 2 ** 30,
+    imageStore: config.imageStore,
+    registry: config.registry,
+    maxBytes: config.upload.maxBytes ?? 4 * 2 ** 30,
+    maxUnpackedBytes: config.upload.maxUnpackedBytes ?? 16 * 2 ** 30,
   };
 }
 

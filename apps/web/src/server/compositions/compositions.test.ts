@@ -1,7 +1,7 @@
 // Compositions and catalog services against a real, migrated SQLite database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, seedDatabase, type SeededDb } from '../../../e2e/support/webApp';
-import type { Caller } from '../http/caller';
+import type { Caller } from '../auth/caller';
 
 let db: SeededDb;
 let caller: Caller;

@@ -1,8 +1,8 @@
 // Compositions: a team's saved specs, each save a new immutable version.
-import { prisma } from '@oscompose/db';
+import { db } from '../db';
 import { parseSpec } from '@oscompose/spec';
-import { BadRequestError, NotFoundError } from '../http/errors';
-import type { Caller } from '../http/caller';
+import { BadRequestError, NotFoundError } from '../errors';
+import type { Caller } from '../auth/caller';
 
 export interface CompositionSummaryDto {
   id: string;
@@ -29,7 +29,7 @@ function assertParses(spec: string): void {
 }
 
 export async function listCompositions(caller: Caller): Promise<CompositionSummaryDto[]> {
-  const rows = await prisma.composition.findMany({
+  const rows = await db().composition.findMany({
     where: { OR: [{ teamId: caller.teamId }, { visibility: 'public' }] },
     orderBy: { updatedAt: 'desc' },
   });
@@ -37,14 +37,14 @@ export async function listCompositions(caller: Caller): Promise<CompositionSumma
 }
 
 async function findVisible(caller: Caller, id: string) {
-  const row = await prisma.composition.findFirst({ where: { id, OR: [{ teamId: caller.teamId }, { visibility: 'public' }] } });
+  const row = await db().composition.findFirst({ where: { id, OR: [{ teamId: caller.teamId }, { visibility: 'public' }] } });
   if (!row) throw new NotFoundError(`Composition ${id}`);
   return row;
 }
 
 export async function getComposition(caller: Caller, id: string) {
   const row = await findVisible(caller, id);
-  const versions = await prisma.compositionVersion.findMany({
+  const versions = await db().compositionVersion.findMany({
     where: { compositionId: id },
     orderBy: { version: 'desc' },
     include: { author: { select: { id: true, name: true } } },
@@ -58,7 +58,7 @@ export async function getComposition(caller: Caller, id: string) {
 
 export async function getCompositionVersion(caller: Caller, id: string, version: number) {
   await findVisible(caller, id);
-  const v = await prisma.compositionVersion.findUnique({
+  const v = await db().compositionVersion.findUnique({
     where: { compositionId_version: { compositionId: id, version } },
     include: { author: { select: { id: true, name: true } } },
   });
@@ -68,7 +68,7 @@ export async function getCompositionVersion(caller: Caller, id: string, version:
 
 export async function createComposition(caller: Caller, input: { name: string; spec: string; description?: string; forkedFromId?: string }) {
   assertParses(input.spec);
-  const row = await prisma.composition.create({
+  const row = await db().composition.create({
     data: {
       teamId: caller.teamId,
       name: input.name,
@@ -88,10 +88,10 @@ export async function updateComposition(
   id: string,
   input: { spec?: string; message?: string; name?: string; description?: string; visibility?: 'team' | 'public' },
 ) {
-  const row = await prisma.composition.findFirst({ where: { id, teamId: caller.teamId } });
+  const row = await db().composition.findFirst({ where: { id, teamId: caller.teamId } });
   if (!row) throw new NotFoundError(`Composition ${id}`);
   if (input.spec !== undefined) assertParses(input.spec);
-  return prisma.$transaction(async (tx) => {
+  return db().$transaction(async (tx) => {
     const latest = await tx.compositionVersion.findFirst({ where: { compositionId: id }, orderBy: { version: 'desc' } });
     let version = row.latestVersion;
     if (input.spec !== undefined && input.spec !== latest?.specText) {

@@ -1,19 +1,19 @@
 // Forking a composition into the caller's team: another team's public composition (or one of the
 // team's own) copied at its latest version, remembering where it came from (forkedFromId).
-import { prisma } from '@oscompose/db';
+import { db } from '../db';
 import { recordAudit } from '../auth/audit';
-import type { Caller } from '../http/caller';
-import { NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { NotFoundError } from '../errors';
 
 export async function forkComposition(caller: Caller, id: string, name?: string) {
-  const source = await prisma.composition.findFirst({
+  const source = await db().composition.findFirst({
     where: { id, OR: [{ teamId: caller.teamId }, { visibility: 'public' }] },
     include: { team: { select: { name: true } }, versions: { orderBy: { version: 'desc' }, take: 1 } },
   });
   if (!source) throw new NotFoundError(`Composition ${id}`);
   const spec = source.versions[0]?.specText ?? '';
   const from = source.teamId === caller.teamId ? source.name : `${source.team.name} / ${source.name}`;
-  const row = await prisma.composition.create({
+  const row = await db().composition.create({
     data: {
       teamId: caller.teamId,
       name: name ?? source.name,
@@ -26,6 +26,6 @@ export async function forkComposition(caller: Caller, id: string, name?: string)
       versions: { create: { version: 1, specText: spec, authorId: caller.userId, message: `forked from ${from} v${source.versions[0]?.version ?? 0}` } },
     },
   });
-  await recordAudit(prisma, { teamId: caller.teamId, actorId: caller.userId, action: 'composition.fork', target: row.id, data: { from: source.id, fromTeam: source.teamId } });
+  await recordAudit(db(), { teamId: caller.teamId, actorId: caller.userId, action: 'composition.fork', target: row.id, data: { from: source.id, fromTeam: source.teamId } });
   return { id: row.id, name: row.name, description: row.description, latestVersion: 1, updatedAt: row.updatedAt.toISOString(), visibility: row.visibility, forkedFromId: source.id, version: 1 };
 }

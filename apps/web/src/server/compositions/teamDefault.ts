@@ -2,8 +2,8 @@
 // which the composer opens for "New composition". A default that was deleted reads as none.
 import type { PrismaClient } from '@oscompose/db';
 import { recordAudit } from '../auth/audit';
-import type { Caller } from '../http/caller';
-import { NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { NotFoundError } from '../errors';
 
 export interface TeamDefaultDto {
   composition: { id: string; name: string; version: number; spec: string } | null;

@@ -2,7 +2,7 @@
 // union: a build goes to any worker), or, with no worker up, what this host's tools could write.
 import { getFormat, listFormats as engineFormats, missingTools, type MissingTool, type OutputFormat } from '@oscompose/engine';
 import { listWorkers, type WorkerHeartbeat } from '@oscompose/queue';
-import { webConfig } from '../config';
+import { installation } from '../installation';
 import { redis } from '../redis';
 
 export interface FormatDto {
@@ -43,7 +43,7 @@ export async function listFormats(workers: () => Promise<WorkerHeartbeat[]> = li
 }
 
 async function liveWorkers(): Promise<WorkerHeartbeat[]> {
-  return listWorkers(redis(), { prefix: webConfig().redisPrefix });
+  return listWorkers(redis(), { prefix: (await installation()).redisPrefix });
 }
 
 /** Redis down or slow: answer from the local tool check rather than fail the composer. */

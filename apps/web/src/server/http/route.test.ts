@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { setCallerResolver, type Caller } from './caller';
-import { NotFoundError } from './errors';
+import type { Caller } from '../auth/caller';
+import { setCallerResolver } from '../auth/resolveCaller';
+import { NotFoundError } from '../errors';
 import { json, route } from './route';
 
 const member: Caller = { userId: 'u1', teamId: 't1', role: 'member', via: 'local' };

@@ -7,8 +7,9 @@
 
 import { z } from 'zod';
 import { can, type Permission } from '../auth/permissions';
-import { resolveCaller, type Caller } from './caller';
-import { BadRequestError, ForbiddenError, PayloadTooLargeError, UnauthorizedError, errorResponse } from './errors';
+import type { Caller } from '../auth/caller';
+import { resolveCaller } from '../auth/resolveCaller';
+import { BadRequestError, ForbiddenError, PayloadTooLargeError, UnauthorizedError, errorResponse } from '../errors';
 
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;

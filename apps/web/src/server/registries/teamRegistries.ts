@@ -7,8 +7,8 @@ import { isPublicAddress, isRegistryHost, normaliseRegistryHost, registryAllowed
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
-import type { Caller } from '../http/caller';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors';
+import type { Caller } from '../auth/caller';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import { webConfig } from '../config';
 
 export const AddRegistryBody = z.object({

@@ -1,17 +1,16 @@
 // One-shot run by `npm start` once the web app (the registry's token server) answers:
 //   tsx apps/web/src/server/registry/mirror-main.ts 127.0.0.1:5000
-// Reads OSCOMPOSE_DATA_DIR / OSCOMPOSE_IMAGE_STORE / OSCOMPOSE_REGISTRY_TOKEN_DIR like the apps.
+// Its settings (image store, registry token dir) come from the web app's config.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { systemSecret } from '../auth/registryToken';
+import { loadWebConfig } from '../config';
 import { mirrorImageStore } from './mirror';
 
 async function main() {
   const host = process.argv[2];
   if (!host) throw new Error('usage: mirror-main.ts HOST:PORT');
-  const dataDir = path.resolve(process.env.OSCOMPOSE_DATA_DIR || 'data');
-  const imageStore = path.resolve(process.env.OSCOMPOSE_IMAGE_STORE || path.join(dataDir, 'images'));
-  const tokenDir = process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR || path.join(dataDir, 'registry-token');
+  const { imageStore, registryTokenDir: tokenDir } = loadWebConfig();
   if (!existsSync(path.join(imageStore, 'index.json'))) {
     console.log(`no image store at ${imageStore} yet; nothing to mirror`);
     return;

@@ -2,8 +2,8 @@
 // (image store, engine cache, or a short registry lookup — the same order the worker builds with),
 // and the sections the build will assemble with whether the worker's section cache holds them.
 // An image that cannot be resolved is reported on its own line instead of failing the plan.
-import { createImageResolver, explainBuild, type ImageProvider, type RegistryPolicy } from '@oscompose/engine';
-import { prisma } from '@oscompose/db';
+import { defaultImageProvider, explainBuild, plan, resolveImages, specImages, type ImageProvider, type RegistryPolicy } from '@oscompose/engine';
+import { db } from '../db';
 import { parseSpec, type Spec } from '@oscompose/spec';
 import { webConfig } from '../config';
 import { registryPolicyFor } from '../registries/teamRegistries';
@@ -45,25 +45,6 @@ export interface PlanOptions {
   policy?: RegistryPolicy;
 }
 
-interface ImageLike {
-  name?: string;
-  image?: string;
-}
-
-/** Image references of a parsed spec in build order, with the section each lands in. */
-export function specImages(spec: { kernel?: { image?: string }; init?: string[]; onboot?: ImageLike[]; onshutdown?: ImageLike[]; services?: ImageLike[]; volumes?: ImageLike[] }): { reference: string; section: string }[] {
-  const out: { reference: string; section: string }[] = [];
-  if (spec.kernel?.image) out.push({ reference: spec.kernel.image, section: 'kernel' });
-  for (const ref of spec.init ?? []) out.push({ reference: ref, section: `init ${ref.split('/').pop()}` });
-  const containers = (list: ImageLike[] | undefined, kind: string) =>
-    (list ?? []).forEach((e, i) => e.image && out.push({ reference: e.image, section: `${kind}/${kind === 'onboot' || kind === 'onshutdown' ? `${String(i).padStart(3, '0')}-` : ''}${e.name ?? i}` }));
-  containers(spec.onboot, 'onboot');
-  containers(spec.onshutdown, 'onshutdown');
-  containers(spec.services, 'services');
-  containers(spec.volumes, 'volumes');
-  return out;
-}
-
 // A digest no cache entry can have: sections built from an image that did not resolve are
 // planned with it, so they show as "will build" while the others still report their cache state.
 const UNRESOLVED = `sha256:${'0'.repeat(64)}`;
@@ -77,12 +58,13 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /**
- * Resolves every reference once (store → cache → registry, never pulling): returns what the plan
- * shows per image and an ImageProvider that answers explainBuild from those results.
+ * The engine's image provider as the worker builds with (store → cache → registry, never
+ * pulling), each lookup cut off at the per-image limit and an image that does not resolve
+ * recorded for its own line (planned with UNRESOLVED) instead of failing the plan.
  */
-async function resolveImages(refs: string[], opts: Required<Omit<PlanOptions, 'arch' | 'insecureRegistries'>> & PlanOptions, pins: Map<string, string | null>) {
+async function planProvider(opts: Required<Omit<PlanOptions, 'arch' | 'insecureRegistries'>> & PlanOptions, pins: Map<string, string | null>) {
   const timeoutMs = opts.registryTimeoutMs;
-  const resolver = createImageResolver({
+  const engine = await defaultImageProvider({
     cacheDir: opts.cacheDir,
     imageStores: opts.imageStores,
     arch: opts.arch ?? 'amd64',
@@ -92,39 +74,27 @@ async function resolveImages(refs: string[], opts: Required<Omit<PlanOptions, 'a
     // same registry policy as the team's builds: a refused image is refused here, on its line.
     registry: { retries: 0, timeoutMs, policy: opts.policy, dockerConfig: false },
   });
-  const results = new Map<string, { image: PlanImage; provided: Awaited<ReturnType<ImageProvider['resolve']>> }>();
-  await Promise.all(
-    refs.map(async (reference) => {
+  const shown = new Map<string, PlanImage>();
+  const provider: Pick<ImageProvider, 'resolve'> = {
+    async resolve(reference) {
       try {
-        const r = await withTimeout(resolver.resolve(reference), timeoutMs, reference);
-        results.set(reference, {
-          image: { reference, digest: r.digest, source: r.source, cached: r.source !== 'registry' },
-          provided: { ref: reference, digest: r.digest, pinned: r.pinned, config: r.config as { config?: never } },
-        });
+        const r = await withTimeout(engine.resolve(reference), timeoutMs, reference);
+        const source = r.source ?? 'registry';
+        shown.set(reference, { reference, digest: r.digest, source, cached: source !== 'registry' });
+        return r;
       } catch (err) {
         const pin = pins.get(reference) ?? null;
-        results.set(reference, {
-          image: { reference, digest: pin, source: pin ? 'catalog' : 'registry', cached: false, error: (err as Error).message },
-          provided: { ref: reference, digest: UNRESOLVED },
-        });
+        shown.set(reference, { reference, digest: pin, source: pin ? 'catalog' : 'registry', cached: false, error: (err as Error).message });
+        return { ref: reference, digest: UNRESOLVED };
       }
-    }),
-  );
-  const provider: ImageProvider = {
-    async resolve(ref) {
-      return results.get(ref)?.provided ?? { ref, digest: UNRESOLVED };
-    },
-    // eslint-disable-next-line require-yield
-    async *flatten() {
-      throw new Error('the build plan never reads image contents');
     },
   };
-  return { images: refs.map((r) => results.get(r)!.image), provider };
+  return { provider, shown };
 }
 
 /** Digests the catalog pins (team entries and public ones), the fallback for unresolvable images. */
 async function catalogPins(teamId: string, refs: string[]): Promise<Map<string, string | null>> {
-  const entries = await prisma.catalogEntry.findMany({ where: { reference: { in: refs }, OR: [{ teamId: null }, { teamId }] } });
+  const entries = await db().catalogEntry.findMany({ where: { reference: { in: refs }, OR: [{ teamId: null }, { teamId }] } });
   const pins = new Map<string, string | null>();
   for (const e of entries) if (e.pinnedDigest && (!pins.get(e.reference) || e.teamId)) pins.set(e.reference, e.pinnedDigest);
   return pins;
@@ -135,20 +105,23 @@ export async function planSpec(teamId: string, text: string, options: PlanOption
   const problems = parsed.problems.map((p) => ({ line: p.line, col: p.col, message: p.message, severity: p.severity }));
   if (!parsed.spec) return { images: [], sections: [], problems };
   const spec = parsed.spec as Spec;
-  const refs = [...new Set(specImages(spec as Parameters<typeof specImages>[0]).map((i) => i.reference))];
+  const refs = specImages(spec);
   const config = options.imageStores && options.cacheDir ? undefined : webConfig();
   const opts = {
     ...options,
     imageStores: options.imageStores ?? [config!.imageStore],
     cacheDir: options.cacheDir ?? config!.cacheDir,
     registryTimeoutMs: options.registryTimeoutMs ?? 5000,
-    policy: options.policy ?? (await registryPolicyFor(prisma, teamId)),
+    policy: options.policy ?? (await registryPolicyFor(db(), teamId)),
   };
   const pins = await catalogPins(teamId, refs);
-  const { images, provider } = await resolveImages(refs, opts, pins);
+  // The same resolve → plan the worker runs; explainBuild only asks the section cache.
+  const { provider, shown } = await planProvider(opts, pins);
+  const resolved = await resolveImages(spec, provider);
+  const images = refs.map((r) => shown.get(r)!);
   let sections: PlanSection[];
   try {
-    const planned = await explainBuild(spec, provider, { cacheDir: opts.cacheDir });
+    const planned = await explainBuild(plan(spec, resolved), { cacheDir: opts.cacheDir });
     sections = planned.map((s) => ({ name: s.label, kind: s.kind, cached: s.cached }));
   } catch (err) {
     // The spec parsed but the planner refused it (e.g. a bad mount): show it as a problem.

@@ -2,7 +2,8 @@
 // what a client does with it (JSON requests, waiting for a status, reading the event stream).
 
 import { setBuildDeps } from '../../../../web/src/server/builds/deps';
-import { setCallerResolver, type CallerResolver } from '../../../../web/src/server/http/caller';
+import type { CallerResolver } from '../../../../web/src/server/auth/caller';
+import { setCallerResolver } from '../../../../web/src/server/auth/resolveCaller';
 import { startApiServer, type ApiServer } from '../../../../web/src/server/builds/testing/apiServer';
 import type { Pipeline } from './harness';
 

@@ -9,9 +9,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyMigrations, createPrisma, type PrismaClient } from '@oscompose/db';
+import { applyMigrations, createPrisma, installationId, installationRedisPrefix, type PrismaClient } from '@oscompose/db';
 import { tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
-import { DEFAULT_REDIS_PREFIX, createBuildQueue, createProducerConnection } from '@oscompose/queue';
+import { createBuildQueue, createProducerConnection } from '@oscompose/queue';
 import { LocalArtifactStore } from '@oscompose/storage';
 import type { Redis } from 'ioredis';
 
@@ -173,11 +173,10 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts the real worker (apps/worker/src/main.ts through tsx). */
+/** Starts the real worker as production runs it: bin/worker.mjs, the compiled bundle (rebuilt when stale). */
 export function startWorker(id: string, env: Record<string, string>): WorkerProcess {
-  // node --import tsx, not the tsx CLI: the CLI runs node as a child, and a SIGKILL to the CLI
-  // would leave that child (the real worker) running.
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'apps/worker/src/main.ts')], {
+  // The worker runs in the process we spawn (no child of its own), so a SIGKILL here kills it.
+  const proc = spawn(process.execPath, [path.join(REPO, 'apps/worker/bin/worker.mjs')], {
     cwd: REPO,
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_ID: id, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -213,24 +212,32 @@ export interface Pipeline {
   imageStore: string;
   dataDir: string;
   workerEnv: Record<string, string>;
+  /** The installation's Redis prefix (OSCOMPOSE_REDIS_PREFIX of its worker). */
+  prefix: string;
   /** The web side's dependencies (pass to setBuildDeps). */
-  webDeps(): Promise<{ db: PrismaClient; queue: ReturnType<typeof createBuildQueue>; redis: Redis; subscriber: () => Redis; store: LocalArtifactStore }>;
+  webDeps(): Promise<{ db: PrismaClient; installationId: string; redisPrefix: string; queue: ReturnType<typeof createBuildQueue>; redis: Redis; subscriber: () => Redis; store: LocalArtifactStore; keyDir: string }>;
   cleanup(): Promise<void>;
 }
 
-export async function startPipeline(opts: { lockSeconds?: number; workerEnv?: Record<string, string>; persistentRedis?: boolean } = {}): Promise<Pipeline> {
+/**
+ * `redis`: a Redis shared with other pipelines (not stopped by cleanup); `ownPrefix`: leave
+ * OSCOMPOSE_REDIS_PREFIX unset, so the installation derives its prefix from its database.
+ */
+export async function startPipeline(
+  opts: { lockSeconds?: number; workerEnv?: Record<string, string>; persistentRedis?: boolean; redis?: RedisServer; ownPrefix?: boolean } = {},
+): Promise<Pipeline> {
   const dir = await mkdtemp(path.join(tmpdir(), 'oscompose-pipeline-'));
   if (opts.persistentRedis) await mkdir(path.join(dir, 'redis'), { recursive: true });
-  const redis = await startRedis(undefined, opts.persistentRedis ? { dataDir: path.join(dir, 'redis') } : {});
+  const redis = opts.redis ?? (await startRedis(undefined, opts.persistentRedis ? { dataDir: path.join(dir, 'redis') } : {}));
   const testDb = await createTestDb(dir);
   const imageStore = path.join(dir, 'images');
   const dataDir = path.join(dir, 'data');
   await mkdir(dataDir, { recursive: true });
-  const prefix = `t${randomBytes(3).toString('hex')}`;
-  const workerEnv = {
+  const prefix = opts.ownPrefix ? await installationRedisPrefix(testDb.db) : `t${randomBytes(3).toString('hex')}`;
+  const workerEnv: Record<string, string> = {
     DATABASE_URL: testDb.url,
     REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
+    ...(opts.ownPrefix ? {} : { OSCOMPOSE_REDIS_PREFIX: prefix }),
     OSCOMPOSE_DATA_DIR: dataDir,
     OSCOMPOSE_IMAGE_STORE: imageStore,
     OSCOMPOSE_CACHE: path.join(dir, 'cache'),
@@ -256,26 +263,30 @@ export async function startPipeline(opts: { lockSeconds?: number; workerEnv?: Re
     imageStore,
     dataDir,
     workerEnv,
+    prefix,
     async webDeps() {
       return {
         db: testDb.db,
+        installationId: await installationId(testDb.db),
+        redisPrefix: prefix,
         queue: createBuildQueue(conn(), { prefix }),
         redis: conn(),
         subscriber: () => conn({ maxRetriesPerRequest: null }),
         store: new LocalArtifactStore(path.join(dataDir, 'artifacts')),
+        // The workers' signing keys (OSCOMPOSE_DATA_DIR/keys): GET /api/v1/keys lists them.
+        keyDir: path.join(dataDir, 'keys'),
       };
     },
     async cleanup() {
       for (const c of conns) c.disconnect();
       if (testDb.schema) await testDb.db.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${testDb.schema}" CASCADE`).catch(() => {});
       await testDb.db.$disconnect().catch(() => {});
-      await redis.stop();
+      if (!opts.redis) await redis.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-export { DEFAULT_REDIS_PREFIX };
 
 /**
  * A bootable kernel + init from real pieces: Debian's cloud kernel (the engine's test fixture,
@@ -321,4 +332,40 @@ export async function writeBootableImages(store: string): Promise<{ kernel: stri
   );
   await writeImage(store, { ref: refs.init, layers: [await tarBuffer(entries, { mtime: 0 })] });
   return refs;
+}
+
+export interface WebProcess {
+  url: string;
+  proc: ChildProcess;
+  output: () => string;
+  kill(): Promise<void>;
+}
+
+/** Starts testing/webProcess.ts: an installation's web side, configured by `env` alone. */
+export async function startWebProcess(env: Record<string, string>, caller: { userId: string; teamId: string }): Promise<WebProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'apps/worker/src/jobs/testing/webProcess.ts')], {
+    cwd: REPO,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, OSCOMPOSE_TEST_USER: caller.userId, OSCOMPOSE_TEST_TEAM: caller.teamId },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (c) => (out = (out + c).slice(-200_000)));
+  proc.stderr!.on('data', (c) => (out = (out + c).slice(-200_000)));
+  let url = '';
+  await waitFor(async () => {
+    if (proc.exitCode !== null) throw new Fatal(`web process exited (${proc.exitCode}):\n${out.slice(-3000)}`);
+    url = /listening (http:\S+)/.exec(out)?.[1] ?? '';
+    return Boolean(url);
+  }, () => `the web process to listen:\n${out.slice(-2000)}`, 60_000);
+  return {
+    url,
+    proc,
+    output: () => out,
+    async kill() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

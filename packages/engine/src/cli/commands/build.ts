@@ -9,7 +9,6 @@ import { progressPrinter } from '../progress';
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'build artifacts (kernel+initrd, tar, iso, disk images…) from one or more spec files',
   usage: `Usage: oscompose build [options] FILE... (several files are merged in order)
 
 Options:

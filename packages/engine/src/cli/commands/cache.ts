@@ -58,7 +58,6 @@ function sameImage(name: string, ref: string): boolean {
 
 export const cacheCommand: Command = {
   name: 'cache',
-  summary: 'list or remove cached images and section archives (ls | rm | prune)',
   usage: `Usage: oscompose cache ls|rm|prune [options]
 
   ls                     list cached items (kind, size, last use, name)

@@ -1,13 +1,13 @@
 // `oscompose resolve FILE...`: the (merged) spec with every image reference pinned to its digest.
 import { resolve as resolvePath } from 'node:path';
 import { stringify } from 'yaml';
-import { defaultCacheDir, defaultImageProvider, loadSpec, resolveSpec } from '../../build';
+import { defaultCacheDir, loadSpec } from '../../build';
+import { defaultImageProvider, pinSpec, resolveImages } from '../../inputs';
 import { parse } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 
 export const resolveCommand: Command = {
   name: 'resolve',
-  summary: 'print the spec with every image pinned to a digest (ref@sha256:…)',
   usage: `Usage: oscompose resolve [options] FILE...
 
 Options:
@@ -33,7 +33,7 @@ Options:
       insecureRegistries: values['insecure-registry'] ?? [],
       signal: io.signal,
     });
-    const { resolved } = await resolveSpec(spec, images, { signal: io.signal });
+    const resolved = pinSpec(spec, await resolveImages(spec, images, { signal: io.signal }));
     io.stdout.write(values.json ? `${JSON.stringify(resolved, null, 2)}\n` : stringify(resolved, { lineWidth: 0 }));
     return EXIT.ok;
   },

@@ -7,7 +7,6 @@ import { EXIT, UsageError, type Command } from '../command';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check spec files (several are checked as one merged spec); exit 1 on errors',
   usage: `Usage: oscompose validate FILE...
 
 Prints one FILE:LINE:COL: message line per problem. Exit code 0: valid (warnings may be printed),

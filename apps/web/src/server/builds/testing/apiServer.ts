@@ -11,6 +11,7 @@ type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) 
 type Module = Record<string, Handler | unknown>;
 
 const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[] = [
+  { pattern: /^\/api\/health$/, keys: [], load: () => import('../../../../app/api/health/route') },
   { pattern: /^\/api\/v1\/builds$/, keys: [], load: () => import('../../../../app/api/v1/builds/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/events$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/events/route') },
@@ -18,6 +19,7 @@ const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[]
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/rebuild$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/rebuild/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/pin$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/pin/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/artifacts\/([^/]+)$/, keys: ['id', 'name'], load: () => import('../../../../app/api/v1/builds/[id]/artifacts/[name]/route') },
+  { pattern: /^\/api\/v1\/keys$/, keys: [], load: () => import('../../../../app/api/v1/keys/route') },
   { pattern: /^\/api\/v1\/specs\/validate$/, keys: [], load: () => import('../../../../app/api/v1/specs/validate/route') },
   { pattern: /^\/api\/v1\/specs\/plan$/, keys: [], load: () => import('../../../../app/api/v1/specs/plan/route') },
   { pattern: /^\/api\/v1\/catalog$/, keys: [], load: () => import('../../../../app/api/v1/catalog/route') },

@@ -13,7 +13,7 @@ export const dynamic = 'force-dynamic';
 export const GET = publicRoute(
   { query: z.object({ service: z.string().default('oscompose-registry'), scope: z.union([z.string(), z.array(z.string())]).optional() }) },
   async ({ req, query }) => {
-    const dir = process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR || path.join(webConfig().dataDir, 'registry-token');
+    const dir = webConfig().registryTokenDir;
     const who = await identify(db(), req.headers.get('authorization'), systemSecret(dir));
     if (who === 'refused') {
       return json({ errors: [{ code: 'UNAUTHORIZED', message: 'Use an oscompose API token as the password (docker login -u <you> -p osc_…).' }] }, 401, { 'WWW-Authenticate': 'Basic realm="oscompose"' });
@@ -25,6 +25,6 @@ export const GET = publicRoute(
       .filter((s) => s !== null)
       .map((s) => ({ type: s.type, name: s.name, actions: grant(s, who) }));
     const key = signingKey(dir);
-    return issueRegistryToken(key, { issuer: process.env.OSCOMPOSE_REGISTRY_ISSUER || 'oscompose', service: query.service, subject: who?.userId ?? '', access });
+    return issueRegistryToken(key, { issuer: webConfig().registryIssuer, service: query.service, subject: who?.userId ?? '', access });
   },
 );

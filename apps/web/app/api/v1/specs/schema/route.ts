@@ -1,7 +1,7 @@
 // GET /api/v1/specs/schema — the spec JSON Schema for the editor. Public: it describes the
 // format and holds no team data, and the editor loads it before anyone needs to sign in.
 import { publicRoute } from '../../../../../src/server/http/route';
-import { UnavailableError } from '../../../../../src/server/http/errors';
+import { UnavailableError } from '../../../../../src/server/errors';
 import { loadSpecJsonSchema } from '../../../../../src/server/specs/schema';
 
 export const GET = publicRoute({}, async () => {

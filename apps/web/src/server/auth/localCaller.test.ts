@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyMigrations, getPrisma } from '@oscompose/db';
 
 let dir: string;
@@ -19,12 +19,19 @@ afterAll(async () => {
 
 describe('localCaller (single-user mode)', () => {
   it('says how to seed when there is no user, then resolves the seeded owner', async () => {
-    const { localCaller } = await import('./caller');
+    const { localCaller } = await import('./resolveCaller');
     await expect(localCaller()).rejects.toThrow(/npm start/);
     const db = getPrisma();
     const user = await db.user.create({ data: { name: 'Local', email: 'local@oscompose.local' } });
     const team = await db.team.create({ data: { name: 'Default', slug: 'default' } });
     await db.membership.create({ data: { userId: user.id, teamId: team.id, role: 'owner' } });
     expect(await localCaller()).toEqual({ userId: user.id, teamId: team.id, role: 'owner', via: 'local' });
+  });
+
+  it('grants a membership role it does not know as viewer, never more (as for tokens and sessions)', async () => {
+    await getPrisma().membership.updateMany({ data: { role: 'superuser' } });
+    vi.resetModules(); // the local caller is looked up once per process
+    const { localCaller } = await import('./resolveCaller');
+    expect((await localCaller()).role).toBe('viewer');
   });
 });

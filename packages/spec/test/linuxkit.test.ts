@@ -1,0 +1,56 @@
+// LinuxKit's own examples/ and test/cases/** specs (v1.7.1, copied as test data; see
+// linuxkit/README.md): `oscompose validate` accepts exactly what `linuxkit build --dry-run`
+// accepts, apart from the specs listed below, which LinuxKit's build itself refuses later.
+// verdicts.txt records LinuxKit's verdict; with LINUXKIT=path the record is checked against the
+// binary too, so it cannot go stale unnoticed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { formatProblems, hasErrors, parseSpecs } from '@oscompose/spec';
+
+const here = join(dirname(fileURLToPath(import.meta.url)), 'linuxkit');
+const root = join(here, 'v1.7.1');
+const verdicts = readFileSync(join(here, 'verdicts.txt'), 'utf8').trim().split('\n').map((l) => {
+  const [verdict, path] = l.split(' ') as ['accepted' | 'rejected', string];
+  return { verdict, path };
+});
+
+/** Accepted by the dry run (which only parses), refused by LinuxKit's build; we refuse earlier. */
+const REFUSED_BY_LINUXKIT_BUILD: Record<string, string> = {
+  // build/volume.go: a read-only volume bound read-write; its test.sh expects the build to fail.
+  'test/cases/000_build/070_volumes/002_rw_on_ro/test.yml': 'volume `vola` is read-only',
+};
+
+describe("LinuxKit v1.7.1's own specs", () => {
+  it('covers examples/ and test/cases/ (195 files)', () => {
+    expect(verdicts.length).toBe(195);
+    expect(verdicts.filter((v) => v.path.startsWith('examples/')).length).toBeGreaterThan(30);
+  });
+
+  for (const { verdict, path } of verdicts) {
+    it(`${path}: LinuxKit ${verdict} it, so does oscompose validate`, () => {
+      const text = readFileSync(join(root, path), 'utf8');
+      const { problems } = parseSpecs([{ file: basename(path), text }]);
+      const refused = REFUSED_BY_LINUXKIT_BUILD[path];
+      if (refused) {
+        expect(formatProblems(problems)).toContain(refused);
+      } else if (verdict === 'accepted') {
+        expect(hasErrors(problems) ? formatProblems(problems) : '').toBe('');
+      } else {
+        expect(hasErrors(problems)).toBe(true);
+      }
+    });
+  }
+
+  const linuxkit = process.env.LINUXKIT;
+  it.skipIf(!linuxkit || !existsSync(linuxkit))('verdicts.txt is what linuxkit build --dry-run says (needs LINUXKIT=path)', () => {
+    const wrong: string[] = [];
+    for (const { verdict, path } of verdicts) {
+      const r = spawnSync(linuxkit!, ['build', '--dry-run', basename(path)], { cwd: join(root, dirname(path)), encoding: 'utf8' });
+      if ((r.status === 0 ? 'accepted' : 'rejected') !== verdict) wrong.push(`${path}: recorded ${verdict}, linuxkit exit ${r.status}`);
+    }
+    expect(wrong).toEqual([]);
+  }, 300_000);
+});
