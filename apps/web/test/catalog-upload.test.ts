@@ -11,7 +11,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlobCache, filesToEntries, makeImage, ociArchiveFiles, tarBuffer, type MemoryImage } from '@oscompose/engine';
+import { BlobCache, tarBuffer } from '@oscompose/engine';
+import { filesToEntries, makeImage, ociArchiveFiles, type MemoryImage } from '@oscompose/engine/testing';
 import type { PrismaClient } from '@oscompose/db';
 import { runPush } from '../../../packages/engine/src/cli/push';
 

@@ -14,6 +14,9 @@ import { DEFAULT_GZIP_LEVEL } from '../src/initramfs/index';
 import type { FsEntry } from '../src/oci/entry';
 import { writeImage } from '../src/oci/layout';
 import { tarBuffer } from '../src/oci/tar';
+import { pushImage, startRegistry } from '../src/testing/registry';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const MB = 1024 * 1024;
 
@@ -204,8 +207,70 @@ async function main() {
       `LinuxKit v1.7.1 reference (issue 4, same 2 cores): ~2.8 s for a 39 MB initramfs; target cold <= 1.4 s -> ${cold.ms <= 1400 ? 'met' : 'NOT met'} in this run (${(2800 / cold.ms).toFixed(1)}x LinuxKit's figure)`,
     );
     console.log(`ratio warm / cold: ${(warm.ms / cold.ms).toFixed(2)}, one-service change / cold: ${(incr.ms / cold.ms).toFixed(2)}`);
+    if (process.env.LINUXKIT) await sideBySide(process.env.LINUXKIT, work, store, services, spec);
+    else console.log('side by side with LinuxKit: skipped (set LINUXKIT=/path/to/linuxkit v1.7.1)');
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Wall time (s) and peak RSS (MB) of one command, from GNU time. */
+function timed(cmd: string[], env: NodeJS.ProcessEnv = process.env): { s: number; rssMb: number } {
+  const out = join(tmpdir(), `oscompose-bench-time-${process.pid}`);
+  try {
+    execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', out, ...cmd], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  } catch (e) {
+    throw new Error(`${cmd.slice(0, 3).join(' ')} failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(-1500)}`);
+  }
+  const [e, kb] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return { s: e!, rssMb: kb! / 1024 };
+}
+
+/**
+ * The same spec built by LinuxKit and by the oscompose CLI, each as its own process (start-up
+ * included), both pulling from one registry on 127.0.0.1 into their own cache. Cold: blobs
+ * cached, no section reuse; warm: sections cached (LinuxKit has no such cache: it rebuilds);
+ * one-container change: ntpd:1 → ntpd:2 after a warm build.
+ */
+async function sideBySide(linuxkit: string, work: string, store: string, services: string[], spec: (tag: string) => Spec) {
+  const registry = await startRegistry();
+  try {
+    for (const name of ['kernel', 'init', ...services]) await pushImage(registry.host, `localhost:5000/bench/${name}:1`, store);
+    await pushImage(registry.host, 'localhost:5000/bench/ntpd:2', store);
+    const yaml = (tag: string) => {
+      const file = join(work, `side-${tag}.yml`);
+      writeFileSync(file, JSON.stringify(spec(tag)).replaceAll('localhost:5000/', `${registry.host}/`));
+      return file;
+    };
+    const [one, two] = [yaml('1'), yaml('2')];
+    execFileSync('mkdir', ['-p', join(work, 'lk-out'), join(work, 'side-out')]);
+    const cli = fileURLToPath(new URL('../bin/oscompose.mjs', import.meta.url));
+    const lk = (f: string) => timed([linuxkit, 'build', '--no-sbom', '--format', 'kernel+initrd', '--cache', join(work, 'lk-cache'), '--dir', join(work, 'lk-out'), '--name', 'side', f]);
+    const ours = (f: string, extra: string[] = []) => timed(['node', cli, 'build', '-q', '--cache', join(work, 'side-cache'), '--dir', join(work, 'side-out'), '--name', 'side', ...extra, f]);
+    const help = () => timed(['node', cli, '--help']);
+    const validate = () => timed(['node', cli, 'validate', one]);
+    // Fill both blob caches (and pull ntpd:2) first: "cold" means no section reuse, not a download.
+    lk(one); lk(two); ours(one); ours(two);
+    const med = (f: () => { s: number; rssMb: number }) => {
+      const r = [f(), f(), f()].sort((a, b) => a.s - b.s)[1]!;
+      return r;
+    };
+    const lkCold = med(() => lk(one));
+    const lkChange = med(() => lk(two));
+    const ourCold = med(() => ours(one, ['--no-section-cache']));
+    const ourWarm = med(() => ours(one));
+    const ourChange = med(() => { ours(one); return ours(two); });
+    const h = med(help);
+    const v = med(validate);
+    const row = (label: string, o: { s: number; rssMb: number }, l: { s: number; rssMb: number }) =>
+      console.log(`${label.padEnd(24)} oscompose ${o.s.toFixed(2)} s ${o.rssMb.toFixed(0).padStart(4)} MB peak   linuxkit ${l.s.toFixed(2)} s ${l.rssMb.toFixed(0).padStart(4)} MB peak   ratio ${(o.s / l.s).toFixed(2)}`);
+    console.log(`side by side with ${linuxkit} (each a fresh process, median of 3, wall time and peak RSS from GNU time):`);
+    row('cold (blobs cached)', ourCold, lkCold);
+    row('warm', ourWarm, lkCold);
+    row('one container changed', ourChange, lkChange);
+    console.log(`oscompose --help ${h.s.toFixed(2)} s (${h.rssMb.toFixed(0)} MB), validate ${v.s.toFixed(2)} s (${v.rssMb.toFixed(0)} MB)`);
+  } finally {
+    await registry.stop();
   }
 }
 

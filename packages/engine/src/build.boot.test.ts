@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Spec } from '@oscompose/spec';
 import { build } from './build';
-import { directory, entry, memoryImages } from './layout/memory-images';
+import { directory, entry, memoryImages } from './testing/memory-images';
 import type { FsEntry } from './oci/entry';
 import { boot } from './outputs/disk/testing/qemu';
 import { testKernel } from './outputs/disk/testing/kernel';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Spec } from '@oscompose/spec';
 import { build } from './build';
 import { defaultImageProvider } from './inputs';
-import { directory, entry } from './layout/memory-images';
+import { directory, entry } from './testing/memory-images';
 import { writeImage } from './oci/layout';
 import { tarBuffer } from './oci/tar';
 import { makeImage } from './testing/image';

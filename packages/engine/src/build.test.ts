@@ -9,7 +9,7 @@ import { plan } from './buildPlan';
 import { explainBuild } from './explain';
 import { resolveImages } from './inputs';
 import { parseCpio, type CpioMember } from './initramfs/cpio';
-import { directory, entry, memoryImages } from './layout/memory-images';
+import { directory, entry, memoryImages } from './testing/memory-images';
 import { tarBuffer } from './oci/tar';
 
 let dir: string;

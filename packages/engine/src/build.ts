@@ -67,6 +67,11 @@ export function sourceDateEpoch(): number {
   return process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0;
 }
 
+/** Whether section archives are reused: off with OSCOMPOSE_NO_SECTION_CACHE=1 (default on). */
+export function sectionCacheEnabled(): boolean {
+  return process.env.OSCOMPOSE_NO_SECTION_CACHE !== '1';
+}
+
 export async function loadSpec(opts: Pick<BuildOptions, 'spec' | 'specFiles'>): Promise<Spec> {
   if (opts.spec) return opts.spec;
   if (!opts.specFiles?.length) throw new BuildError('no spec given: pass a spec or at least one spec file');
@@ -127,7 +132,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     outDir: opts.outDir ?? '.',
     workDir: opts.workDir,
     cacheDir,
-    sectionCache: opts.sectionCache ?? process.env.OSCOMPOSE_NO_SECTION_CACHE !== '1',
+    sectionCache: opts.sectionCache ?? sectionCacheEnabled(),
     signal,
     onEvent: opts.onEvent,
   });

@@ -22,10 +22,8 @@ export {
   type WrittenImage,
 } from './oci/layout';
 export { normaliseReference, ReferenceError, type ImageReference } from './oci/reference';
-// Test fixtures (a real docker-registry, a pusher, in-memory images); used by tests across packages.
-export { startRegistry, pushImage, freePort, type TestRegistry, type StartRegistryOptions, type PushOptions } from './testing/registry';
-export { startRedirectProxy, startConnectionCounter, type RedirectProxy } from './testing/redirectProxy';
-export { makeImage, makeIndex, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './testing/image';
+// Test fixtures (a real docker-registry, in-memory images…) are in @oscompose/engine/testing.
+export { pushImage, type PushContent, type PushOptions } from './registry/push';
 
 // --- Build: resolve (inputs.ts) → plan (buildPlan.ts, pure) → execute (execute.ts); build.ts runs all three ---
 export {
@@ -33,6 +31,7 @@ export {
   loadSpec,
   checkHostTools,
   sourceDateEpoch,
+  sectionCacheEnabled,
   defaultCacheDir as defaultBuildCacheDir,
   BuildError,
   type BuildOptions,
@@ -42,6 +41,7 @@ export {
   resolveImages,
   readSources,
   pinSpec,
+  pinnedImages,
   specImages,
   type ImageProvider,
   type ImageProviderOptions,
@@ -58,7 +58,6 @@ export { configToOCI, runtimeJson, OCI_VERSION } from './layout/runtime-config';
 export { marshalIndent } from './layout/go-json';
 export { LayoutError } from './layout/errors';
 export { parseCpio, cpioRecords, type CpioMember } from './initramfs/cpio';
-export { memoryImages, type MemoryImageDef } from './layout/memory-images';
 export { main as cliMain } from './cli/main';
 export const ENGINE_VERSION = '0.1.0';
 export { selectPlatform, ociArch } from './oci/platform';

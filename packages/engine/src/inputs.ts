@@ -119,6 +119,21 @@ export function pinSpec(spec: Spec, resolved: Pick<ResolvedImages, 'pinned'>): S
   return out;
 }
 
+/**
+ * The same resolution keyed by the pinned references, for planning the pinned spec (what a
+ * server stores and builds) without resolving its images a second time.
+ */
+export function pinnedImages(resolved: ResolvedImages): ResolvedImages {
+  const images = new Map<string, PlannedImage>();
+  const pinned = new Map<string, string>();
+  for (const [ref, img] of resolved.images) {
+    const p = resolved.pinned.get(ref) ?? ref;
+    images.set(p, { ...img, ref: p });
+    pinned.set(p, p);
+  }
+  return { images, pinned };
+}
+
 export interface SourceOptions {
   /** Directory `source:` paths are relative to. */
   baseDir: string;

@@ -5,11 +5,12 @@ import { requireHostTool } from '../../../../scripts/lib/host-packages.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: e.g. --host-resolver-rules to reach 127.0.0.1 by a name that is not a secure context. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!process.env.CHROMIUM_PATH) requireHostTool(CHROMIUM); // names the Debian package
   else if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at CHROMIUM_PATH=${CHROMIUM}.`);
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }

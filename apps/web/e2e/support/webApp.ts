@@ -104,8 +104,8 @@ export interface WebApp {
 }
 
 /** `next start` against the given database; resolves once the API answers. */
-export async function startWeb(env: Record<string, string>): Promise<WebApp> {
-  const port = await freePort();
+export async function startWeb(env: Record<string, string>, opts: { port?: number } = {}): Promise<WebApp> {
+  const port = opts.port ?? (await freePort());
   const logs: string[] = [];
   const proc = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: WEB_DIR,

@@ -425,6 +425,25 @@ function Audit() {
   );
 }
 
+/**
+ * Plain HTTP (no TLS): said plainly, with the fix. Read in an effect, since the server renders
+ * without knowing the address the browser used.
+ */
+function NoTlsNotice() {
+  const [origin, setOrigin] = useState<string | null>(null);
+  useEffect(() => {
+    if (window.location.protocol === 'http:') setOrigin(window.location.origin);
+  }, []);
+  if (!origin) return null;
+  return (
+    <p role="note" data-testid="no-tls" className="rounded-md border border-warning px-3 py-2 text-sm">
+      <strong>No TLS:</strong> this page was reached over plain HTTP ({origin}), so passwords, session cookies and API tokens cross the
+      network unencrypted. Put oscompose behind a TLS reverse proxy and set <code>OSCOMPOSE_PUBLIC_URL</code> to its https address
+      (docs/auth.md, &ldquo;Behind TLS&rdquo;).
+    </p>
+  );
+}
+
 export function Settings() {
   const { data: me, error } = useLoad<Me>('/api/v1/teams');
   const act = useAction(() => window.location.reload());
@@ -433,6 +452,7 @@ export function Settings() {
   const can = (p: string) => me.permissions.includes(p);
   return (
     <main className="mx-auto w-full max-w-4xl space-y-4 p-6">
+      <NoTlsNotice />
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div>
           <h1 className="text-xl font-semibold tracking-tight">Settings · {me.current?.name}</h1>

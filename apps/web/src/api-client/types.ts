@@ -68,6 +68,8 @@ export interface BuildDetail extends BuildSummary {
   artifacts: BuildArtifact[];
   /** The signed provenance of the artifacts (NAME.intoto.jsonl); null for builds from before it. */
   provenance?: BuildProvenance | null;
+  /** The active netboot URL's path (/boot/<token>.ipxe), or null when there is none. */
+  netboot?: { path: string } | null;
 }
 
 export interface BuildProvenance {

@@ -147,6 +147,7 @@ export function BuildView({ id }: { id: string }) {
           </table>
         )}
         {build.provenance ? <ProvenanceLine p={build.provenance} /> : null}
+        {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLine buildId={build.id} netboot={build.netboot ?? null} onChange={() => void load()} /> : null}
       </Card>
 
       <Card title={<>Boot check {boot ? <Badge tone={boot.ok ? 'success' : 'danger'}>{boot.ok ? 'booted' : 'failed'}</Badge> : null}</>}>
@@ -191,6 +192,31 @@ export function BuildView({ id }: { id: string }) {
         <pre className="max-h-96 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{tab === 'resolved' ? build.resolvedSpec ?? 'Not resolved yet.' : build.specText}</pre>
       </Card>
     </main>
+  );
+}
+
+/** The build's iPXE URL (no login: the token is the secret) with copy buttons, and revoke. */
+function NetbootLine({ buildId, netboot, onChange }: { buildId: string; netboot: { path: string } | null; onChange: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const act = (method: 'POST' | 'DELETE') =>
+    fetchJson(`/api/v1/builds/${buildId}/netboot`, { method }).then(onChange, (e: Error) => setError(e.message));
+  const url = netboot ? `${window.location.origin}${netboot.path}` : '';
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-2 border-t pt-3 text-sm" data-testid="netboot">
+      <span className="font-medium">Netboot</span>
+      {netboot ? (
+        <>
+          <code className="font-mono text-xs" data-testid="netboot-url">{url}</code>
+          <CopyButton value={url} label="Copy URL" />
+          <CopyButton value={`chain --autofree ${url}`} label="Copy iPXE command" />
+          <Button variant="secondary" onClick={() => void act('DELETE')}>Revoke</Button>
+          <span className="text-xs text-muted-foreground">anyone with the URL can boot this build; revoking makes it 404</span>
+        </>
+      ) : (
+        <Button variant="secondary" onClick={() => void act('POST')}>Create iPXE URL</Button>
+      )}
+      {error ? <span className="text-xs text-destructive">{error}</span> : null}
+    </div>
   );
 }
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { enqueueBuild } from '@oscompose/queue';
-import { startRegistry, type TestRegistry } from '@oscompose/engine';
+import { startRegistry, type TestRegistry } from '@oscompose/engine/testing';
 import type { Role } from '../../src/server/auth/permissions';
 import { setBuildDeps } from '../../src/server/builds/deps';
 import { startApiServer, type ApiServer } from '../../src/server/builds/testing/apiServer';

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootCheck } from '@oscompose/bootcheck';
 import { buildStarterCatalog } from '@oscompose/catalog';
-import { build, startConnectionCounter } from '@oscompose/engine';
+import { build } from '@oscompose/engine';
+import { startConnectionCounter } from '@oscompose/engine/testing';
 import { parseSpec, type Spec } from '@oscompose/spec';
 import { REPO } from '../../../worker/src/jobs/testing/harness';
 

@@ -6,7 +6,8 @@
 // registry the operator allowed works, and an upload never makes the server fetch a layer.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makeImage, pushImage, startConnectionCounter, startRedirectProxy, tarBuffer, type FsEntry, type RedirectProxy } from '@oscompose/engine';
+import { tarBuffer, type FsEntry } from '@oscompose/engine';
+import { freePort, makeImage, pushImage, startConnectionCounter, startRedirectProxy, type RedirectProxy } from '@oscompose/engine/testing';
 import { startBed, type Bed } from './bed';
 
 let bed: Bed;

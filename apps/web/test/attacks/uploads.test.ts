@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filesToEntries, makeImage, ociArchiveFiles, tarBuffer, type FsEntry, type MemoryImage } from '@oscompose/engine';
+import { tarBuffer, type FsEntry } from '@oscompose/engine';
+import { filesToEntries, makeImage, ociArchiveFiles, type MemoryImage } from '@oscompose/engine/testing';
 import type { PrismaClient } from '@oscompose/db';
 
 let dir: string;

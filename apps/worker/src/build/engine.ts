@@ -1,8 +1,10 @@
-// The worker's view of @oscompose/engine and @oscompose/bootcheck, in one module so the build
-// runner depends on a small interface (and the adaptation to their exact shapes lives here).
+// The worker's two steps over other packages, as interfaces the build runner depends on: the
+// engine step (buildEngine.ts over @oscompose/engine: parse + resolve, then plan + execute) and
+// the boot step (bootStep.ts over @oscompose/bootcheck). Both import their packages statically,
+// so `npm run typecheck` checks every call across the seam.
 
-/** The engine's structured build event (stage, section, bytes done of total, log lines). */
-import type { BuildEvent as EngineEvent, RegistryPolicy } from '@oscompose/engine';
+import type { BuildEvent as EngineEvent, ImageProvider, RegistryPolicy, ResolvedImages } from '@oscompose/engine';
+import type { Spec } from '@oscompose/spec';
 export type { EngineEvent, RegistryPolicy };
 
 export interface EngineArtifact {
@@ -13,21 +15,16 @@ export interface EngineArtifact {
   sha256: string;
 }
 
+/** A build's spec, parsed once and resolved once: what is stored, and what is planned from. */
 export interface ResolvedSpec {
   /** The spec with every image reference pinned to a digest, as YAML text (what is stored). */
   text: string;
-  /** The resolved spec object handed back to build(). */
-  spec: unknown;
-}
-
-export interface BootResult {
-  ok: boolean;
-  bootComplete?: boolean;
-  durationMs?: number;
-  containers?: { phase: string; name: string; status: string; exitCode?: number | null }[];
-  console?: string;
-  http?: unknown;
-  error?: string;
+  /** The same spec, pinned, as the engine plans it. */
+  spec: Spec;
+  /** Every image of `spec` (keyed by its pinned reference) as the planner sees it. */
+  images: ResolvedImages;
+  /** The build's image provider: it flattens what it resolved (one unpack budget per build). */
+  provider: ImageProvider;
 }
 
 export interface BootTarget {
@@ -50,7 +47,7 @@ export interface NotBootChecked {
   reason: string;
 }
 
-export interface Engine {
+export interface BuildEngine {
   version: string;
   /** Formats this machine can write; unknown names are a user error. */
   formats(): string[];
@@ -59,6 +56,7 @@ export interface Engine {
    * reached only as the build's team's registry policy allows.
    */
   resolve(specText: string, opts: { signal: AbortSignal; onEvent: (e: EngineEvent) => void; registries: RegistryPolicy }): Promise<ResolvedSpec>;
+  /** Plans the resolved spec and executes the plan; says which artifacts can be boot-checked. */
   build(opts: {
     resolved: ResolvedSpec;
     formats: string[];
@@ -67,7 +65,21 @@ export interface Engine {
     name: string;
     signal: AbortSignal;
     onEvent: (e: EngineEvent) => void;
-    registries: RegistryPolicy;
-  }): Promise<{ artifacts: EngineArtifact[]; boot: BootTarget[]; notBootChecked?: NotBootChecked[] }>;
-  bootCheck?(target: BootTarget, opts: { signal: AbortSignal; workDir: string }): Promise<BootResult>;
+  }): Promise<{ artifacts: EngineArtifact[]; boot: BootTarget[]; notBootChecked: NotBootChecked[] }>;
+}
+
+/** What the boot check found for one artifact format (stored on the build and its artifacts). */
+export interface BootResult {
+  ok: boolean;
+  bootComplete?: boolean;
+  durationMs?: number;
+  containers?: { phase: string; name: string; status: string; exitCode?: number | null }[];
+  console?: string;
+  http?: unknown;
+  error?: string;
+}
+
+/** The boot step: starts one boot target in QEMU and reports what it saw. */
+export interface BootStep {
+  check(target: BootTarget, opts: { signal: AbortSignal; workDir: string }): Promise<BootResult>;
 }

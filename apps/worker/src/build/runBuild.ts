@@ -13,7 +13,7 @@ import { teamRegistryPolicy } from '@oscompose/engine';
 import { buildState, isFinalStatus, LostOwnershipError } from '@oscompose/db';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
-import type { BootResult, Engine, EngineArtifact, EngineEvent, RegistryPolicy } from './engine';
+import type { BootResult, BootStep, BuildEngine, EngineArtifact, EngineEvent, RegistryPolicy } from './engine';
 import { artifactBytesError } from './limits';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
@@ -22,10 +22,11 @@ import { writeProvenance, type ProvenanceSigner } from '../publish/provenance';
 export interface RunDeps {
   db: Db;
   store: ArtifactStore;
-  engine: Engine;
+  engine: BuildEngine;
   /** Parent of the private work directories (one per run, removed afterwards). */
   workRoot: string;
-  bootCheck: boolean;
+  /** The boot step (QEMU); absent when WORKER_BOOT_CHECK is off. */
+  bootCheck?: BootStep;
   /**
    * The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + OSCOMPOSE_REGISTRY) and the
    * instance's own registry (OSCOMPOSE_REGISTRY).
@@ -81,8 +82,8 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   if (!formats.length) throw new UserError('The build names no output format; choose at least one (e.g. kernel+initrd).');
   if (unknown.length) throw new UserError(`Unknown or unavailable format(s): ${unknown.join(', ')}. Available here: ${[...known].join(', ')}.`);
 
-  // The engine's own `artifact` events name files in our private work dir: they become log
-  // lines; the `artifact` events clients see are sent once an artifact is published.
+  // The engine's own `artifact` events name files in our private work dir: they only count
+  // toward the artifact limit; the `artifact` events clients see are sent once one is published.
   const maxArtifactBytes = deps.maxArtifactBytes ?? Number.POSITIVE_INFINITY;
   let outputBytes = 0;
   const onEvent = (e: EngineEvent) => {
@@ -93,8 +94,8 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
       outputBytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
       if (outputBytes > maxArtifactBytes) input.abort?.(artifactBytesError(outputBytes, maxArtifactBytes));
     }
-    if (type === 'artifact') sink.emit('log', { level: 'info', ...data });
-    else sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : 'progress', data);
+    if (type === 'artifact') return;
+    sink.emit(type === 'log' ? 'log' : type === 'stage' ? 'stage' : 'progress', data);
   };
 
   // 1. Resolve every image reference to a digest; what is built is the resolved spec. Registries
@@ -137,7 +138,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   const outDir = path.join(workDir, 'out');
   await mkdir(outDir, { recursive: true });
   try {
-    const { artifacts, boot, notBootChecked = [] } = await engine.build({
+    const { artifacts, boot, notBootChecked } = await engine.build({
       resolved,
       formats,
       outDir,
@@ -145,7 +146,6 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
       name,
       signal,
       onEvent,
-      registries,
     });
     signal.throwIfAborted();
     const total = artifacts.reduce((n, a) => n + a.size, 0);
@@ -156,10 +156,10 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     let buildBoot: BootResult | null = null;
     const perArtifact = new Map<string, unknown>();
     const byFormat: { format: string; ok: boolean; error?: string }[] = [];
-    if (deps.bootCheck && engine.bootCheck) {
+    if (deps.bootCheck) {
       for (const target of boot) {
         sink.emit('stage', { stage: 'bootcheck', format: target.format });
-        const result = await engine.bootCheck(target, { signal, workDir: path.join(workDir, 'boot') });
+        const result = await deps.bootCheck.check(target, { signal, workDir: path.join(workDir, 'boot') });
         signal.throwIfAborted();
         sink.emit('bootcheck', { format: target.format, ok: result.ok, containers: result.containers ?? [], error: result.error });
         for (const a of artifacts.filter((x) => x.format === target.format)) perArtifact.set(a.name, trimBoot(result));

@@ -6,7 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeImage, pushImage, startRegistry, tarBuffer, type TestRegistry } from '@oscompose/engine';
+import { tarBuffer } from '@oscompose/engine';
+import { makeImage, pushImage, startRegistry, type TestRegistry } from '@oscompose/engine/testing';
 import { apiClient, serveApi, type ServedApi } from './testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from './testing/harness';
 

@@ -4,7 +4,8 @@ import { createBuildQueue, listenForCancels } from '@oscompose/queue';
 import { createArtifactStore } from '@oscompose/storage';
 import { ensureSigningKey } from '@oscompose/engine';
 import type { JobHost, WorkerContext } from '../context';
-import { createRealEngine } from '../build/realEngine';
+import { createBuildEngine } from '../build/buildEngine';
+import { createBootStep } from '../build/bootStep';
 import { engineLimits } from '../build/limits';
 import { startBuildWorker } from './build';
 import { reconcileBuilds } from './reconcile';
@@ -13,12 +14,7 @@ import { teamSlots } from './teamSlots';
 
 export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   const { config, log } = ctx;
-  const engine = await createRealEngine({
-    cacheDir: config.cacheDir,
-    imageStores: [config.imageStore],
-    bootTimeoutMs: config.bootTimeoutMs,
-    limits: engineLimits(config.limits),
-  });
+  const engine = createBuildEngine({ cacheDir: config.cacheDir, imageStores: [config.imageStore], limits: engineLimits(config.limits) });
   const cancels = await listenForCancels(ctx.redisConnection(), ctx.redisPrefix);
   const publisher = ctx.redisConnection();
   const store = createArtifactStore(config.artifactStore);
@@ -28,7 +24,7 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
       store,
       engine,
       workRoot: path.join(config.dataDir, 'work'),
-      bootCheck: config.bootCheck,
+      bootCheck: config.bootCheck ? createBootStep({ timeoutMs: config.bootTimeoutMs }) : undefined,
       registries: { allowed: config.allowedRegistries, own: config.registry },
       maxArtifactBytes: config.limits.artifactBytes,
       // The instance's signing key lives in the data dir, shared with the web app (GET /api/v1/keys).

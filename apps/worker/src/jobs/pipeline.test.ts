@@ -12,7 +12,7 @@ import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
 import { setBuildDeps } from '../../../web/src/server/builds/deps';
 import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
 import { runSubmit } from '../../../../packages/engine/src/cli/submit';
-import { makeImage, pushImage, startRegistry, type TestRegistry } from '@oscompose/engine';
+import { makeImage, pushImage, startRegistry, type TestRegistry } from '@oscompose/engine/testing';
 import net from 'node:net';
 import { freePort } from './testing/harness';
 import { apiClient } from './testing/api';

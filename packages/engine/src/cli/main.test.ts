@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directory, entry } from '../layout/memory-images';
+import { directory, entry } from '../testing/memory-images';
 import { writeImage } from '../oci/layout';
 import { tarBuffer } from '../oci/tar';
 import { main } from './main';

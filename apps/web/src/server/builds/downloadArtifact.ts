@@ -6,11 +6,19 @@ import type { Caller } from '../auth/caller';
 import { HttpError, NotFoundError, RangeNotSatisfiableError } from '../errors';
 import { buildDeps } from './deps';
 import { parseRange } from './range';
+import type { Artifact } from '@oscompose/db';
+import type { ArtifactStore } from '@oscompose/storage';
 
 export async function downloadArtifact(caller: Caller, buildId: string, name: string, req: Request): Promise<Response> {
   const { db, store } = await buildDeps();
   const artifact = await db.artifact.findFirst({ where: { buildId, name, build: { teamId: caller.teamId } } });
   if (!artifact) throw new NotFoundError(`Artifact ${name} of build ${buildId}`);
+  return serveArtifactFile(store, artifact, req);
+}
+
+/** One artifact's bytes (whole, one Range, or HEAD) with its checksum headers; also the netboot files. */
+export async function serveArtifactFile(store: ArtifactStore, artifact: Artifact, req: Request, opts: { name?: string; cache?: string } = {}): Promise<Response> {
+  const name = opts.name ?? artifact.name;
   const size = Number(artifact.size);
   const headers = new Headers({
     'Content-Type': 'application/octet-stream',
@@ -19,7 +27,7 @@ export async function downloadArtifact(caller: Caller, buildId: string, name: st
     ETag: `"${artifact.sha256}"`,
     Digest: `sha-256=${Buffer.from(artifact.sha256, 'hex').toString('base64')}`,
     'X-Checksum-Sha256': artifact.sha256,
-    'Cache-Control': 'private, max-age=31536000, immutable',
+    'Cache-Control': opts.cache ?? 'private, max-age=31536000, immutable',
   });
   if (req.headers.get('if-none-match') === `"${artifact.sha256}"`) return new Response(null, { status: 304, headers });
 

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/caller';
 import { NotFoundError } from '../errors';
 import { buildDeps } from './deps';
 import { presentDetail } from './present';
+import { activeNetbootPath } from '../netboot/links';
 import { PROVENANCE_FORMAT, keyDir, provenanceSignature } from '../provenance/signature';
 
 export async function findTeamBuild(caller: Caller, id: string) {
@@ -21,5 +22,5 @@ export async function getBuild(caller: Caller, id: string) {
   const bundle = build.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
   const { store, keyDir: dir } = await buildDeps();
   const signature = bundle ? await provenanceSignature(store, dir ?? keyDir(), bundle.storageKey) : null;
-  return presentDetail(build, { signature });
+  return { ...presentDetail(build, { signature }), netboot: await activeNetbootPath(build.id).then((path) => (path ? { path } : null)) };
 }

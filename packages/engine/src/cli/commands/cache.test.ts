@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { entry } from '../../layout/memory-images';
+import { entry } from '../../testing/memory-images';
 import { blobPath, writeImage } from '../../oci/layout';
 import { tarBuffer } from '../../oci/tar';
 import { main } from '../main';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FsEntry } from '../oci/entry';
 import type { ImageProvider } from '../inputs';
-import type { ImageRuntimeDefaults } from './runtime-config';
+import type { ImageRuntimeDefaults } from '../layout/runtime-config';
 
 export interface MemoryImageDef {
   config?: ImageRuntimeDefaults;

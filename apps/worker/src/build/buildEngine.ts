@@ -1,0 +1,79 @@
+// The engine step over @oscompose/engine: parse (server mode) and resolve once, then plan and
+// execute that resolution. Every spec is a user's: parsed in server mode (no host files), its
+// sources refused ('none'), images fetched under the team's registry policy (docs/security.md) —
+// the web app checks the same, this is the second line for a spec that reached the queue some
+// other way.
+
+import { readFile } from 'node:fs/promises';
+import {
+  availableFormats,
+  checkHostTools,
+  defaultImageProvider,
+  ENGINE_VERSION,
+  execute,
+  getFormat,
+  listFormats,
+  pinnedImages,
+  pinSpec,
+  plan,
+  qemuDiskFormat,
+  readSources,
+  resolveImages,
+  sectionCacheEnabled,
+  sourceDateEpoch,
+  type BuildLimits,
+} from '@oscompose/engine';
+import { SpecError, parseSpec } from '@oscompose/spec';
+import { stringify } from 'yaml';
+import { bootTargets } from './bootTargets';
+import type { BuildEngine } from './engine';
+
+export interface BuildEngineOptions {
+  cacheDir: string;
+  imageStores: string[];
+  insecureRegistries?: string[];
+  arch?: string;
+  /** What flattening may decompress, per image and per build (each build gets its own budget). */
+  limits?: BuildLimits;
+}
+
+export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
+  return {
+    version: ENGINE_VERSION,
+    // Only what this host's tools can write (an ISO needs xorriso, qcow2 qemu-img, …).
+    formats: () => availableFormats(listFormats().map((n) => getFormat(n)!)).map((f) => f.name),
+
+    async resolve(specText, { signal, onEvent, registries }) {
+      const parsed = parseSpec(specText, { server: true });
+      if (!parsed.spec) throw new SpecError(parsed.problems);
+      const provider = await defaultImageProvider({
+        cacheDir: opts.cacheDir,
+        imageStores: opts.imageStores,
+        pull: false,
+        arch: opts.arch ?? 'amd64',
+        insecureRegistries: opts.insecureRegistries ?? [],
+        signal,
+        // No ~/.docker/config.json: the worker host's own logins are not for its users' specs.
+        registry: { policy: registries, dockerConfig: false },
+        limits: opts.limits,
+      });
+      const resolved = await resolveImages(parsed.spec, provider, { signal, onEvent });
+      const spec = pinSpec(parsed.spec, resolved);
+      // What is stored and built is the pinned spec; its images are the ones just resolved.
+      return { text: stringify(spec, { lineWidth: 0 }), spec, images: pinnedImages(resolved), provider };
+    },
+
+    async build({ resolved, formats, outDir, workDir, name, signal, onEvent }) {
+      checkHostTools(formats);
+      // Sources 'none': any `files: source:` is refused before a host file is read, whatever
+      // spec reaches this point (server-mode parsing refused them already).
+      const sources = await readSources(resolved.spec, { baseDir: opts.cacheDir, sources: 'none' });
+      const p = plan(resolved.spec, resolved.images, { formats, name, sources, sourceDateEpoch: sourceDateEpoch() });
+      const result = await execute(p, { images: resolved.provider, outDir, workDir, cacheDir: opts.cacheDir, sectionCache: sectionCacheEnabled(), signal, onEvent });
+      const cmdlineFile = result.artifacts.find((a) => a.format === 'kernel+initrd' && a.name.endsWith('-cmdline'))?.path;
+      const cmdline = cmdlineFile ? (await readFile(cmdlineFile, 'utf8')).trim() : '';
+      const { boot, notBootChecked } = bootTargets(formats, result.artifacts, { bootOf: (f) => getFormat(f)?.boot, qemuDiskFormat, cmdline });
+      return { artifacts: result.artifacts, boot, notBootChecked };
+    },
+  };
+}

@@ -1,0 +1,29 @@
+-- CreateTable
+CREATE TABLE "NetbootLink" (
+    "id" TEXT NOT NULL,
+    "token" TEXT NOT NULL,
+    "teamId" TEXT NOT NULL,
+    "buildId" TEXT,
+    "compositionId" TEXT,
+    "createdById" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "revokedAt" TIMESTAMP(3),
+
+    CONSTRAINT "NetbootLink_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "NetbootLink_token_key" ON "NetbootLink"("token");
+
+-- CreateIndex
+CREATE INDEX "NetbootLink_buildId_idx" ON "NetbootLink"("buildId");
+
+-- CreateIndex
+CREATE INDEX "NetbootLink_compositionId_idx" ON "NetbootLink"("compositionId");
+
+-- AddForeignKey
+ALTER TABLE "NetbootLink" ADD CONSTRAINT "NetbootLink_buildId_fkey" FOREIGN KEY ("buildId") REFERENCES "Build"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "NetbootLink" ADD CONSTRAINT "NetbootLink_compositionId_fkey" FOREIGN KEY ("compositionId") REFERENCES "Composition"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
