@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm start` (production build) and `npm run dev` (hot reload): sets everything up on a fresh
 // clone, then runs the web app and a worker (and a local Redis when none answers) with prefixed,
-// readable logs. Ctrl-C or SIGTERM stops every child. Node built-ins only.
+// readable logs. A web app, worker or registry that exits unexpectedly is restarted with backoff
+// (scripts/lib/supervise.mjs; /api/health reports one that keeps crashing). Ctrl-C or SIGTERM
+// stops every child. Node built-ins only.
 //
 //   node scripts/start.mjs            set up, build when sources changed, run
 //   node scripts/start.mjs --dev      set up, run `next dev` and `tsx watch`
@@ -32,6 +34,7 @@ import {
 import { formatLogLine } from './lib/logs.mjs';
 import { HostPackagesError, ensureHostPackages } from './lib/host-packages.mjs';
 import { startRegistry } from './lib/registry.mjs';
+import { afterExit, initialChildState, removeStatusFile, statusDocument, writeStatusFile } from './lib/supervise.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const args = new Set(process.argv.slice(2));
@@ -39,9 +42,22 @@ const DEV = args.has('--dev');
 const PREPARE_ONLY = args.has('--prepare');
 const BIN = path.join(ROOT, 'node_modules/.bin');
 
-/** Children we started: stopped in reverse order (web and worker first, Redis last). */
+/**
+ * Children we started: { name, child, supervised?, state, timer } (web and worker stopped first,
+ * Redis last). A supervised entry gets a new child when the old one exits unexpectedly.
+ */
 const children = [];
 let stopping = false;
+/** <data dir>/supervisor.json: what the web app reads for /api/health (set in main). */
+let statusFile = null;
+function writeStatus() {
+  if (!statusFile || stopping) return;
+  try {
+    writeStatusFile(statusFile, statusDocument(process.pid, children.filter((c) => c.supervised)));
+  } catch (err) {
+    console.warn(yellow(`oscompose: could not write ${statusFile}: ${err.message}`));
+  }
+}
 
 function stampOk(file, hash) {
   return existsSync(file) && readFileSync(file, 'utf8').trim() === hash;
@@ -105,16 +121,59 @@ function pipeOutput(name, child) {
 }
 
 /** Starts a child in its own process group, so stopping it stops everything it started. */
-function startChild(name, cmd, argv, opts) {
+function spawnChild(name, cmd, argv, opts) {
   const child = spawn(cmd, argv, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  children.push({ name, child });
   pipeOutput(name, child);
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(red(`oscompose: ${name} exited (${signal ?? `code ${code}`}); stopping everything.`));
-    void stopAll(1);
-  });
   return child;
+}
+
+/**
+ * Runs `launch()` (a child, or a promise of one) and launches it again whenever it exits while we
+ * are not stopping: after 1 s, doubling up to 30 s while it keeps failing fast. What the other
+ * processes need (the web app's port, the queue in Redis) stays, so users are served meanwhile
+ * and a build the dead worker held is taken over by the next one (stalled-job recovery).
+ */
+function supervise(name, launch, { fatal = () => false } = {}) {
+  const entry = { name, child: null, supervised: true, state: initialChildState(), timer: null, nextRestartAt: null };
+  children.push(entry);
+  const begin = async () => {
+    entry.timer = null;
+    entry.nextRestartAt = null;
+    if (stopping) return;
+    let child;
+    try {
+      child = await launch();
+    } catch (err) {
+      child = null;
+      console.error(red(`oscompose: could not start ${name}: ${err.message}`));
+    }
+    if (stopping) {
+      if (child) signalGroup(child, 'SIGTERM');
+      return;
+    }
+    const startedAt = Date.now();
+    const onExit = (exit, code) => {
+      if (stopping) return;
+      const why = fatal(code);
+      if (why) {
+        console.error(red(`oscompose: ${name} exited (${exit}): ${why}; stopping everything.`));
+        void stopAll(1);
+        return;
+      }
+      entry.state = afterExit(entry.state, { at: Date.now(), ranMs: Date.now() - startedAt, exit });
+      const { delayMs, keepsCrashing, recentExits } = entry.state;
+      const note = keepsCrashing ? `; it keeps crashing (${recentExits.length} times in 5 minutes)` : '';
+      console.error(red(`oscompose: ${name} exited (${exit}); restarting it in ${delayMs / 1000} s${note}`));
+      entry.nextRestartAt = Date.now() + delayMs;
+      entry.timer = setTimeout(() => void begin(), delayMs);
+      writeStatus();
+    };
+    if (!child) return onExit('did not start');
+    entry.child = child;
+    child.once('exit', (code, signal) => onExit(signal ?? `code ${code}`, code));
+    writeStatus();
+  };
+  return begin();
 }
 
 function signalGroup(child, signal) {
@@ -136,8 +195,11 @@ const exited = (child) =>
 async function stopAll(code = 0) {
   if (stopping) return;
   stopping = true;
-  const apps = children.filter((c) => c.name !== 'redis');
-  const redis = children.filter((c) => c.name === 'redis');
+  for (const c of children) if (c.timer) clearTimeout(c.timer);
+  if (statusFile) removeStatusFile(statusFile);
+  const live = children.filter((c) => c.child);
+  const apps = live.filter((c) => c.name !== 'redis');
+  const redis = live.filter((c) => c.name === 'redis');
   for (const group of [apps, redis]) {
     if (!group.length) continue;
     for (const { child } of group) signalGroup(child, 'SIGTERM');
@@ -151,14 +213,15 @@ async function stopAll(code = 0) {
 }
 
 /** Polls /api/health until it answers 200; prints what is still down now and then. */
-async function waitHealthy(url) {
+async function waitHealthy(url, onAnswer = () => {}) {
   const started = Date.now();
   let lastReport = '';
   while (!stopping) {
     try {
       const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
       const body = await res.json().catch(() => ({}));
-      if (res.status === 200) return true;
+      onAnswer(body);
+      if (res.status === 200) return body;
       lastReport = (body.problems ?? []).join('; ');
     } catch (err) {
       lastReport = err.message;
@@ -170,6 +233,28 @@ async function waitHealthy(url) {
     await new Promise((r) => setTimeout(r, 500));
   }
   return false;
+}
+
+/**
+ * What a newcomer needs once it is up: where data lives, which formats the worker can build (and
+ * what to install for the rest), whether builds are boot-checked, how to add a worker.
+ */
+function summary(health, { dataDir, databaseUrl, redisUrl, redisIsOurs, registry }) {
+  const worker = health.workers?.[0] ?? {};
+  const unavailable = worker.unavailable ?? [];
+  // Inside the checkout: relative (data/…); elsewhere: the absolute path.
+  const rel = (p) => (p.startsWith(`${ROOT}/`) ? path.relative(ROOT, p) : p);
+  const db = databaseUrl.startsWith('file:') ? `SQLite ${rel(databaseUrl.slice(5))}` : databaseUrl.replace(/\/\/[^@/]*@/, '//…@');
+  const lines = [
+    ['data', `${rel(dataDir)}/  (${db}; artifacts/, images/${redisIsOurs ? ', redis/' : ''}; delete it to start over)`],
+    ['redis', `${redisUrl}${redisIsOurs ? ' (started by npm start)' : ''}`],
+    ['formats', worker.formats ? worker.formats.join(', ') : 'unknown (the worker did not list them)'],
+    ...unavailable.map((u) => ['not here', yellow(u)]),
+    ['boot check', process.env.WORKER_BOOT_CHECK === 'false' ? 'off (WORKER_BOOT_CHECK=false)' : unavailable.some((u) => u.startsWith('the boot check')) ? yellow('unavailable (see above)') : 'on: every build boots in QEMU before it is published'],
+    ['registry', registry.child ? `${registry.host} serves the image store` : 'not served (see above)'],
+    ['workers', `${health.workers.length} (concurrency ${worker.concurrency ?? '?'}); add one: ${bold('npm run worker')} in another terminal (same .env), or see README "PostgreSQL and more workers"`],
+  ];
+  return `${lines.map(([k, v]) => `  ${dim(k.padEnd(11))}${v}`).join('\n')}\n`;
 }
 
 /** Runs the mirror one-shot in the background; its lines carry the registry prefix. */
@@ -209,6 +294,7 @@ async function main() {
     return;
   }
 
+  statusFile = path.join(dataDir, 'supervisor.json');
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   process.on('SIGHUP', () => void stopAll(0));
@@ -225,12 +311,20 @@ async function main() {
   env.REDIS_URL = redis.url;
 
   // The image store at a registry address (docs/registry.md); optional: oscompose runs without it.
-  const registry = await startRegistry({ dataDir, webPort: port, env, onLine: (l) => console.log(`${prefix('registry')} ${formatLogLine(l, useColor)}`) });
+  const registryOptions = { dataDir, webPort: port, env, onLine: (l) => console.log(`${prefix('registry')} ${formatLogLine(l, useColor)}`) };
+  const registry = await startRegistry(registryOptions);
   if (registry.child) {
     step(`serving the image store at ${registry.host} (docker-registry, data in ${path.join(dataDir, 'registry')})`);
-    children.push({ name: 'registry', child: registry.child });
-    registry.child.on('exit', (code, signal) => {
-      if (!stopping) console.warn(yellow(`oscompose: docker-registry exited (${signal ?? `code ${code}`}); images are no longer served at ${registry.host}.`));
+    let first = registry.child;
+    void supervise('registry', async () => {
+      if (first) {
+        const child = first;
+        first = null;
+        return child;
+      }
+      const again = await startRegistry(registryOptions);
+      if (!again.child) throw new Error(again.skipped);
+      return again.child;
     });
   } else if (registry.warn) {
     console.warn(yellow(`oscompose: ${registry.skipped}`));
@@ -239,20 +333,28 @@ async function main() {
   }
 
   const webDir = path.join(ROOT, 'apps/web');
-  startChild('web', path.join(BIN, 'next'), DEV ? ['dev', '-p', String(port)] : ['start', '-p', String(port)], {
-    cwd: webDir,
-    env: { ...env, NODE_ENV: DEV ? 'development' : 'production' },
-  });
-  // The compiled worker (apps/worker/bin/worker.mjs runs the bundle); dev: tsx watch on the source.
+  let up = false;
+  void supervise('web', () =>
+    spawnChild('web', path.join(BIN, 'next'), DEV ? ['dev', '-p', String(port)] : ['start', '-p', String(port)], {
+      cwd: webDir,
+      env: { ...env, NODE_ENV: DEV ? 'development' : 'production' },
+    }),
+    // Before it ever served (port taken, a broken build) restarting would only repeat the error.
+    { fatal: () => (up ? false : 'the web app did not come up (see its lines above)') },
+  );
+  // The compiled worker (apps/worker/bin/worker.mjs runs the bundle in this node process, so a
+  // kill -9 of its pid ends the worker itself); dev: tsx watch on the source.
   const worker = DEV ? [path.join(BIN, 'tsx'), ['watch', 'apps/worker/src/main.ts']] : [process.execPath, ['apps/worker/bin/worker.mjs']];
-  startChild('worker', worker[0], worker[1], {
-    cwd: ROOT,
-    env: { ...env, NODE_ENV: DEV ? 'development' : 'production' },
+  void supervise('worker', () => spawnChild('worker', worker[0], worker[1], { cwd: ROOT, env: { ...env, NODE_ENV: DEV ? 'development' : 'production' } }), {
+    // Exit 2 is the worker's configuration error (printed above): a restart would repeat it.
+    fatal: (code) => (code === 2 ? 'fix the setting it names' : false),
   });
 
   const url = `http://localhost:${port}`;
-  if (await waitHealthy(`http://127.0.0.1:${port}`)) {
+  const health = await waitHealthy(`http://127.0.0.1:${port}`, () => (up = true));
+  if (health) {
     console.log(`\n  ${bold('oscompose is up:')} ${green(url)}   ${dim('(Ctrl-C stops it)')}\n`);
+    console.log(summary(health, { dataDir, databaseUrl, redisUrl: redis.url, redisIsOurs: Boolean(redis.child), registry }));
     // The token server (the web app) answers now: push what the image store holds that the registry lacks.
     if (registry.child) mirrorImageStore(registry.host, env);
   }

@@ -1,6 +1,9 @@
 // `npm start` end to end: a temp data dir, a free port and a free Redis port (so the script
-// starts its own redis-server), /api/health answering 200 with a worker, then Ctrl-C (SIGINT to
-// the foreground process group) and no process left behind.
+// starts its own redis-server), /api/health answering 200 with a worker and the summary printed;
+// then the worker SIGKILLed in the middle of a build (the web app keeps answering, a new worker
+// is up within 15 s, the build finishes), killed until it "keeps crashing" (/api/health and the
+// banner in Chromium say so); then Ctrl-C (SIGINT to the foreground process group) and no
+// process left behind. Real processes throughout: next, the worker, redis-server, docker-registry.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -9,6 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@oscompose/queue/testing';
+import { writeTestImages, specText } from '../apps/worker/src/jobs/testing/harness';
+import { launchBrowser } from '../apps/web/e2e/support/browser';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'oscompose-start-'));
@@ -87,6 +92,10 @@ const env = () => ({
   REDIS_URL: '',
   DATABASE_URL: '',
   NO_COLOR: '1',
+  // A dead worker's build is taken over quickly (the defaults are 30 s and 15 s), not boot-checked.
+  WORKER_LOCK_SECONDS: '4',
+  WORKER_STALLED_CHECK_SECONDS: '2',
+  WORKER_BOOT_CHECK: 'false',
 });
 // The build was made by --prepare; other engineers' edits in a shared tree must not trigger a
 // second, unserialised `next build` while the test runs.
@@ -98,10 +107,12 @@ beforeAll(async () => {
   }
   port = await freePort();
   redisPort = await freePort();
-  // Install/generate/build once up front, serialised with other users of this work tree.
+  // Install/generate/build once up front, the build serialised with other users of this work
+  // tree. Not under the npm lock: start.mjs takes that itself for an install (holding it here
+  // would make that install wait for ever).
   const hasFlock = spawnSync('sh', ['-c', 'command -v flock']).status === 0;
   const prepare = hasFlock
-    ? spawnSync('flock', ['/tmp/oscompose-npm.lock', 'flock', '/tmp/oscompose-web-build.lock', process.execPath, 'scripts/start.mjs', '--prepare'], { cwd: ROOT, env: env(), encoding: 'utf8' })
+    ? spawnSync('flock', ['/tmp/oscompose-web-build.lock', process.execPath, 'scripts/start.mjs', '--prepare'], { cwd: ROOT, env: env(), encoding: 'utf8' })
     : spawnSync(process.execPath, ['scripts/start.mjs', '--prepare'], { cwd: ROOT, env: env(), encoding: 'utf8' });
   if (prepare.status !== 0) throw new Error(`start.mjs --prepare failed:\n${prepare.stdout}\n${prepare.stderr}`);
 }, 900_000); // a cold `next build` on a busy 2-core machine, plus waiting for the build lock
@@ -125,39 +136,154 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+type Health = { status: string; workers: { pid: number; formats?: string[] }[]; warnings: string[]; problems: string[] };
+const base = () => `http://127.0.0.1:${port}`;
+async function health(): Promise<{ status: number; body: Health }> {
+  const res = await fetch(`${base()}/api/health`, { signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, body: (await res.json()) as Health };
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The worker's pid as npm start's supervisor has it (the real worker process: node --import tsx). */
+const supervisedPid = (name: string): number | null => {
+  try {
+    const doc = JSON.parse(readFileSync(path.join(dataDir, 'supervisor.json'), 'utf8'));
+    return doc.children?.[name]?.running ? doc.children[name].pid : null;
+  } catch {
+    return null;
+  }
+};
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s; output:\n${output.slice(-6000)}`);
+    await sleep(250);
+  }
+}
+
 describe('npm start', () => {
-  it('serves /api/health with database, Redis and a worker up, and Ctrl-C leaves no process behind', async () => {
+  it('serves /api/health with database, Redis and a worker up, and prints the summary', async () => {
     start = spawn('npm', ['start'], { cwd: ROOT, env: runEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     start.stdout!.on('data', (d) => (output += d));
     start.stderr!.on('data', (d) => (output += d));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      start!.once('exit', (code, signal) => resolve({ code, signal })),
-    );
 
     // Wait until healthy (or until the script gives up and exits).
-    let health: { status: number; body: Record<string, unknown> } | undefined;
+    let h: { status: number; body: Health } | undefined;
     for (let i = 0; i < 600 && start.exitCode === null; i++) {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/health`);
-        health = { status: res.status, body: (await res.json()) as Record<string, unknown> };
-        if (res.status === 200) break;
+        h = await health();
+        if (h.status === 200) break;
       } catch {
         // not listening yet
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
-    expect(health?.status, `no healthy answer; output:\n${output}`).toBe(200);
-    expect(health!.body).toMatchObject({ status: 'ok', database: 'up', redis: 'up' });
-    expect((health!.body.workers as unknown[]).length).toBeGreaterThanOrEqual(1);
-    for (let i = 0; i < 100 && !output.includes('oscompose is up'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(h?.status, `no healthy answer; output:\n${output}`).toBe(200);
+    expect(h!.body).toMatchObject({ status: 'ok', database: 'up', redis: 'up', warnings: [] });
+    expect(h!.body.workers.length).toBeGreaterThanOrEqual(1);
+    await until('the summary', () => output.includes('  workers'), 10_000);
     expect(output).toContain(`oscompose is up: http://localhost:${port}`);
     expect(output).toContain(`starting redis-server on 127.0.0.1:${redisPort}`);
     expect(await answers(redisPort)).toBe(true);
+    // The summary: where data lives, the formats the worker offers, how to add a worker.
+    const dataLine = output.split('\n').find((l) => /^ +data /.test(l));
+    expect(dataLine).toContain(`${dataDir}/  (SQLite ${dataDir}/oscompose.db`);
+    expect(output).toMatch(/^ +formats +.*\btar\b/m);
+    for (const f of h!.body.workers[0]!.formats ?? []) expect(output).toContain(f);
+    expect(output).toContain('npm run worker');
+  }, 360_000);
 
-    seen = descendants(start.pid!);
+  it('restarts a worker killed with SIGKILL mid-build: the web app keeps answering, a new worker within 15 s, the build finishes', async () => {
+    const refs = await writeTestImages(path.join(dataDir, 'images'), { blobBytes: 96 * 1024 * 1024 });
+    const admin = spawnSync(process.execPath, ['scripts/admin.mjs', 'bootstrap', '--email', 'start-test@example.com', '--team', 'start-test'], {
+      cwd: ROOT,
+      env: { ...env(), DATABASE_URL: `file:${path.join(dataDir, 'oscompose.db')}`, OSCOMPOSE_ADMIN_PASSWORD: 'start-test-password-1' },
+      encoding: 'utf8',
+    });
+    expect(admin.status, admin.stderr).toBe(0);
+    const token = admin.stdout.trim().split('\n').at(-1)!;
+    const auth = { authorization: `Bearer ${token}` };
+    const spec = specText(refs, { onboot: [{ name: 'slow', image: refs.slow }] });
+    const submit = await fetch(`${base()}/api/v1/builds`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ spec, formats: ['tar'], name: 'killed' }),
+    });
+    expect(submit.status, await submit.clone().text()).toBe(202);
+    const { id } = (await submit.json()) as { id: string };
+    const build = async () => (await (await fetch(`${base()}/api/v1/builds/${id}`, { headers: auth })).json()) as { status: string; attempts: number; artifacts: { name: string }[]; error?: string };
+
+    await until('the build to run', async () => (await build()).status === 'running', 60_000);
+    const victim = supervisedPid('worker');
+    expect(victim).toBeTruthy();
+    process.kill(victim!, 'SIGKILL');
+    const killedAt = Date.now();
+
+    // Every health request in the gap is answered by the web app; a new worker shows up.
+    let answered = 0;
+    const newWorker = await until(
+      'a new worker',
+      async () => {
+        const h = await health();
+        answered++;
+        return h.body.workers.find((w) => w.pid !== victim);
+      },
+      15_000,
+    );
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    expect(answered).toBeGreaterThan(0);
+    expect(newWorker.pid).toBe(supervisedPid('worker'));
+    expect(output).toContain('oscompose: worker exited (SIGKILL); restarting it in');
+
+    const done = await until('the build to finish', async () => {
+      const b = await build();
+      return ['succeeded', 'failed', 'canceled'].includes(b.status) && b;
+    }, 180_000);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'succeeded' });
+    expect(done.attempts).toBeGreaterThanOrEqual(2);
+    expect(done.artifacts.map((a) => a.name)).toContain('killed.tar');
+    expect((await fetch(base())).status).toBeLessThan(500);
+  }, 420_000);
+
+  it('a worker that keeps crashing is named in /api/health and in a banner in the UI', async () => {
+    // Two more kills within the crash window make three.
+    for (let i = 0; i < 2; i++) {
+      const before = await until('the worker to be running', () => supervisedPid('worker'), 60_000);
+      process.kill(before, 'SIGKILL');
+      await until('the supervisor to notice', () => supervisedPid('worker') !== before, 10_000);
+    }
+    const h = await until('a warning', async () => {
+      const r = await health();
+      return r.body.warnings.length > 0 && r;
+    }, 10_000);
+    expect(h.body.warnings.join('\n')).toMatch(/The worker keeps crashing: it exited 3 times in the last 5 minutes \(last: SIGKILL/);
+    expect(output).toContain('it keeps crashing (3 times in 5 minutes)');
+
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${base()}/`);
+      const banner = page.getByTestId('health-banner');
+      await banner.waitFor({ timeout: 30_000 });
+      expect(await banner.innerText()).toContain('The worker keeps crashing');
+      if (process.env.OSCOMPOSE_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.OSCOMPOSE_SCREENSHOTS, 'health-banner.png') });
+    } finally {
+      await browser.close();
+    }
+    // And it comes back: the web app never stopped serving.
+    await until('the worker back', async () => (await health()).status === 200, 60_000);
+  }, 240_000);
+
+  it('Ctrl-C leaves no process behind', async () => {
+    expect(start && start.exitCode === null, `npm start is not running; output:\n${output}`).toBe(true);
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      start!.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    seen = descendants(start!.pid!);
     expect(seen.length).toBeGreaterThanOrEqual(4); // start.mjs, next-server, worker, redis-server at least
 
-    process.kill(-start.pid!, 'SIGINT'); // what Ctrl-C in a terminal does
+    process.kill(-start!.pid!, 'SIGINT'); // what Ctrl-C in a terminal does
     const result = await exited;
     // npm re-raises SIGINT on itself after its script ends (a shell shows exit 130); start.mjs exits 0.
     expect([0, 'SIGINT'], output).toContain(result.code ?? result.signal);
@@ -168,5 +294,6 @@ describe('npm start', () => {
     expect(markedProcesses()).toEqual([]);
     expect(await answers(port)).toBe(false);
     expect(await answers(redisPort)).toBe(false);
-  }, 360_000);
+    expect(existsSync(path.join(dataDir, 'supervisor.json'))).toBe(false);
+  }, 60_000);
 });

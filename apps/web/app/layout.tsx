@@ -1,9 +1,11 @@
-// Root layout: fonts from the local `geist` package (no network), theme before paint, nav.
+// Root layout: fonts from the local `geist` package (no network), theme before paint, nav, and
+// the health banner (shown only while a worker keeps crashing).
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { GeistSans } from 'geist/font/sans';
 import { GeistMono } from 'geist/font/mono';
 import { AppNav } from '../src/ui/AppNav';
+import { HealthBanner } from '../src/ui/HealthBanner';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -22,6 +24,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       </head>
       <body className="flex min-h-screen flex-col antialiased">
         <AppNav />
+        <HealthBanner />
         <div className="flex min-h-0 flex-1 flex-col">{children}</div>
       </body>
     </html>

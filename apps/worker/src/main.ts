@@ -1,7 +1,9 @@
 // The worker process: validated config, logger, database and Redis checks, the job hosts
 // (BullMQ workers) and a heartbeat. SIGTERM/SIGINT: stop taking jobs, let running ones finish
 // (up to WORKER_SHUTDOWN_GRACE_SECONDS), close connections, exit 0. A second signal exits at once.
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { createPrisma, installationId, installationRedisPrefix, redactUrl } from '@oscompose/db';
 import { createWorkerConnection, pingRedis } from '@oscompose/queue';
 import type { Redis } from 'ioredis';
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
   const hosts: JobHost[] = await startJobHosts(ctx);
   let state: 'idle' | 'busy' | 'stopping' = 'idle';
   const activeJobs = () => hosts.reduce((n, h) => n + h.activeJobs(), 0);
-  const formats = await buildableFormats(log);
+  const { formats, unavailable } = await hostAbilities(log, config.bootCheck);
   const heartbeat = startHeartbeat(
     redis,
     () => ({
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
       activeJobs: activeJobs(),
       state: state === 'stopping' ? 'stopping' : activeJobs() > 0 ? 'busy' : 'idle',
       formats,
+      unavailable,
     }),
     { prefix: redisPrefix, log },
   );
@@ -120,18 +123,24 @@ main().catch((err) => {
 });
 
 /**
- * The output formats this host can write (its tools checked once at start), advertised in the
- * heartbeat so the composer offers what some live worker can build.
+ * The output formats this host can write and what it cannot do (its tools checked once at
+ * start), advertised in the heartbeat so the composer offers what some live worker can build and
+ * `npm start` can say what to install. One warning line per missing tool, not one long line.
  */
-async function buildableFormats(log: Logger): Promise<string[] | undefined> {
+async function hostAbilities(log: Logger, bootCheck: boolean): Promise<{ formats?: string[]; unavailable?: string[] }> {
+  let formats: string[] | undefined;
+  const unavailable: string[] = [];
   try {
     const engine = await import('@oscompose/engine');
     const all = engine.listFormats().map((n) => engine.getFormat(n)!);
-    const missing = engine.describeMissing(engine.missingTools(all));
-    if (missing.length) log.warn({ missing }, 'some output formats cannot be built on this host');
-    return engine.availableFormats(all).map((f) => f.name);
+    unavailable.push(...engine.describeMissing(engine.missingTools(all)));
+    formats = engine.availableFormats(all).map((f) => f.name);
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'could not list the output formats (the engine did not load)');
-    return undefined;
   }
+  // The same lookup the boot check makes (PATH only): without QEMU every build would fail its check.
+  const onPath = (bin: string) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
+  if (bootCheck && !onPath('qemu-system-x86_64')) unavailable.push('the boot check needs qemu-system-x86_64 (apt-get install qemu-system-x86)');
+  for (const line of unavailable) log.warn(`cannot here: ${line}`);
+  return { formats, unavailable };
 }

@@ -15,6 +15,8 @@ export const WorkerHeartbeat = z.object({
   state: z.enum(['idle', 'busy', 'stopping']),
   /** Output formats this worker's host tools can write (absent from workers before formats were advertised). */
   formats: z.array(z.string()).optional(),
+  /** What this host cannot do and what to install, one line each (formats left out, the boot check). */
+  unavailable: z.array(z.string()).optional(),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeat>;
 

@@ -8,7 +8,12 @@ const ok: Probes = { database: async () => {}, redis: async () => {}, workers: a
 
 describe('health report', () => {
   it('is ok when the database, Redis and a worker are up', async () => {
-    expect(await healthReport(ok)).toEqual({ status: 'ok', database: 'up', redis: 'up', workers: [worker], problems: [] });
+    expect(await healthReport(ok)).toEqual({ status: 'ok', database: 'up', redis: 'up', workers: [worker], problems: [], warnings: [] });
+  });
+
+  it('carries the supervisor warnings without calling the service down', async () => {
+    const r = await healthReport({ ...ok, warnings: async () => ['The worker keeps crashing'] });
+    expect(r).toMatchObject({ status: 'ok', problems: [], warnings: ['The worker keeps crashing'] });
   });
 
   it('is down without workers, and says how to start one', async () => {

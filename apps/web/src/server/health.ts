@@ -1,9 +1,12 @@
-// The health report behind GET /api/health: database, Redis and live workers. Pure assembly
+// The health report behind GET /api/health: database, Redis, live workers, and warnings (a
+// process `npm start` keeps restarting) that do not make it unhealthy. Pure assembly
 // (healthReport) apart from the probes, so the rules are testable.
 import { listWorkers, type WorkerHeartbeat } from '@oscompose/queue';
+import { webConfig } from './config';
 import { db } from './db';
 import { installation } from './installation';
 import { redis } from './redis';
+import { readSupervisorStatus, supervisorWarnings } from './supervision';
 
 export type Up = 'up' | 'down';
 
@@ -14,12 +17,16 @@ export interface HealthReport {
   workers: WorkerHeartbeat[];
   /** What is wrong and what to do, one line each. */
   problems: string[];
+  /** What is wrong but still serving (a worker that keeps crashing), one line each: the UI banner. */
+  warnings: string[];
 }
 
 export interface Probes {
   database: () => Promise<void>;
   redis: () => Promise<void>;
   workers: () => Promise<WorkerHeartbeat[]>;
+  /** Warnings from npm start's supervisor; absent: none. */
+  warnings?: () => Promise<string[]>;
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
@@ -45,12 +52,14 @@ export async function healthReport(probes: Probes, timeoutMs = 3000): Promise<He
       problems.push('workers: none is running (start one: npm start, or docker compose up worker)');
     }
   }
+  const warnings = probes.warnings ? await withTimeout(probes.warnings(), timeoutMs, 'supervisor status').catch((err) => [`supervisor status: ${message(err)}`]) : [];
   return {
     status: problems.length === 0 ? 'ok' : 'down',
     database: dbResult.status === 'fulfilled' ? 'up' : 'down',
     redis: redisResult.status === 'fulfilled' ? 'up' : 'down',
     workers,
     problems,
+    warnings,
   };
 }
 
@@ -71,5 +80,6 @@ export function liveProbes(): Probes {
       await redis().ping();
     },
     workers: async () => listWorkers(redis(), { prefix: (await installation()).redisPrefix }),
+    warnings: async () => supervisorWarnings(await readSupervisorStatus(webConfig().dataDir)),
   };
 }

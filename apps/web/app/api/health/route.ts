@@ -1,5 +1,6 @@
-// GET /api/health: { status, database, redis, workers, problems }. 200 only when the database
-// and Redis answer and at least one worker has a live heartbeat; 503 otherwise. No auth: load
+// GET /api/health: { status, database, redis, workers, problems, warnings }. 200 only when the
+// database and Redis answer and at least one worker has a live heartbeat; 503 otherwise.
+// Warnings (a worker that keeps crashing) do not change the status. No auth: load
 // balancers and `npm start` poll it, and it reveals no data.
 import { ConfigError, webConfig } from '../../../src/server/config';
 import { healthReport, liveProbes } from '../../../src/server/health';
@@ -15,7 +16,7 @@ export async function GET(): Promise<Response> {
     if (!(err instanceof ConfigError)) throw err;
     // A bad setting is not a database or Redis outage: say which setting.
     return Response.json(
-      { status: 'down', database: 'down', redis: 'down', workers: [], problems: [err.message] },
+      { status: 'down', database: 'down', redis: 'down', workers: [], problems: [err.message], warnings: [] },
       { status: 503, headers },
     );
   }
