@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run worker`: one more worker for the oscompose `npm start` runs on this machine, with the
 // same settings (.env, data directory, database, Redis) as the worker npm start supervises.
-// On another machine set DATABASE_URL, REDIS_URL and a shared artifact store (README).
+// Runs the compiled worker, as npm start does. On another machine set DATABASE_URL, REDIS_URL and a shared artifact store (README).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, loadDotEnv } from './lib/setup.mjs';
@@ -15,6 +15,6 @@ const env = {
   REDIS_URL: process.env.REDIS_URL || `redis://127.0.0.1:${process.env.OSCOMPOSE_LOCAL_REDIS_PORT || 6379}`,
   NODE_ENV: process.env.NODE_ENV || 'production',
 };
-const worker = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], { cwd: ROOT, env, stdio: 'inherit' });
+const worker = spawn(process.execPath, ['apps/worker/bin/worker.mjs'], { cwd: ROOT, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => worker.kill(signal));
 worker.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
