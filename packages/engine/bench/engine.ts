@@ -17,6 +17,7 @@ import { tarBuffer } from '../src/oci/tar';
 import { pushImage, startRegistry } from '../src/testing/registry';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { memoryBench, timed } from './memory';
 
 const MB = 1024 * 1024;
 
@@ -137,6 +138,12 @@ async function main() {
       return { label, ms, cpuMs, raw, initrd, rebuilt };
     };
 
+    // OSCOMPOSE_BENCH_MEMORY=only: just the peak-RSS runs; =0: without them.
+    if (process.env.OSCOMPOSE_BENCH_MEMORY === 'only') {
+      if (process.env.LINUXKIT) await sideBySide(process.env.LINUXKIT, work, store, services, spec, { timing: false });
+      else await memoryBench({ work, store, spec });
+      return;
+    }
     if (process.env.OSCOMPOSE_BENCH_PROFILE === 'cold') {
       // Profiling aid: one cold build; the window (µs, CLOCK_MONOTONIC as in a .cpuprofile) is printed.
       const from = process.hrtime.bigint() / 1000n;
@@ -152,7 +159,7 @@ async function main() {
     // The first build in a process also pays for loading the image and compression modules.
     const first = await run('cold, first build in process', spec('1'));
     // Cold proper: median of 3 builds, each with an empty section cache of its own.
-    const colds = [];
+    const colds: Awaited<ReturnType<typeof run>>[] = [];
     for (let i = 0; i < 3; i++) {
       cacheDir = join(work, `cache-${i}`);
       colds.push(await run('cold (empty section cache)', spec('1')));
@@ -208,22 +215,13 @@ async function main() {
     );
     console.log(`ratio warm / cold: ${(warm.ms / cold.ms).toFixed(2)}, one-service change / cold: ${(incr.ms / cold.ms).toFixed(2)}`);
     if (process.env.LINUXKIT) await sideBySide(process.env.LINUXKIT, work, store, services, spec);
-    else console.log('side by side with LinuxKit: skipped (set LINUXKIT=/path/to/linuxkit v1.7.1)');
+    else {
+      console.log('side by side with LinuxKit: skipped (set LINUXKIT=/path/to/linuxkit v1.7.1)');
+      if (process.env.OSCOMPOSE_BENCH_MEMORY !== '0') await memoryBench({ work, store, spec });
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** Wall time (s) and peak RSS (MB) of one command, from GNU time. */
-function timed(cmd: string[], env: NodeJS.ProcessEnv = process.env): { s: number; rssMb: number } {
-  const out = join(tmpdir(), `oscompose-bench-time-${process.pid}`);
-  try {
-    execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', out, ...cmd], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  } catch (e) {
-    throw new Error(`${cmd.slice(0, 3).join(' ')} failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(-1500)}`);
-  }
-  const [e, kb] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-  return { s: e!, rssMb: kb! / 1024 };
 }
 
 /**
@@ -232,11 +230,17 @@ function timed(cmd: string[], env: NodeJS.ProcessEnv = process.env): { s: number
  * cached, no section reuse; warm: sections cached (LinuxKit has no such cache: it rebuilds);
  * one-container change: ntpd:1 → ntpd:2 after a warm build.
  */
-async function sideBySide(linuxkit: string, work: string, store: string, services: string[], spec: (tag: string) => Spec) {
+async function sideBySide(linuxkit: string, work: string, store: string, services: string[], spec: (tag: string) => Spec, opts: { timing?: boolean } = {}) {
   const registry = await startRegistry();
   try {
     for (const name of ['kernel', 'init', ...services]) await pushImage(registry.host, `localhost:5000/bench/${name}:1`, store);
     await pushImage(registry.host, 'localhost:5000/bench/ntpd:2', store);
+    const memory = () =>
+      memoryBench({ work, store, spec, linuxkit: { bin: linuxkit, registryHost: registry.host, push: async (ref) => void (await pushImage(registry.host, ref, store)) } });
+    if (opts.timing === false) {
+      await memory();
+      return;
+    }
     const yaml = (tag: string) => {
       const file = join(work, `side-${tag}.yml`);
       writeFileSync(file, JSON.stringify(spec(tag)).replaceAll('localhost:5000/', `${registry.host}/`));
@@ -269,6 +273,7 @@ async function sideBySide(linuxkit: string, work: string, store: string, service
     row('warm', ourWarm, lkCold);
     row('one container changed', ourChange, lkChange);
     console.log(`oscompose --help ${h.s.toFixed(2)} s (${h.rssMb.toFixed(0)} MB), validate ${v.s.toFixed(2)} s (${v.rssMb.toFixed(0)} MB)`);
+    if (process.env.OSCOMPOSE_BENCH_MEMORY !== '0') await memory();
   } finally {
     await registry.stop();
   }

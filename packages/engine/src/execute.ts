@@ -3,15 +3,17 @@
 // the archives in order; then each output format writes its artifacts. Every decision (order,
 // keys, entries of the files section, settings) was made by plan(); this is the I/O.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import type { Spec } from '@oscompose/spec';
 import type { FsEntry } from './oci/entry';
 import { tarStream } from './oci/tar';
-import { containerEntries, initEntries, kernelEntries, volumeEntries, type Flatten, type KernelPieces } from './layout/sections';
-import { initrdView, sectionArchive, SectionCache, trailerArchive } from './initramfs/index';
+import { containerEntries, fileContent, initEntries, kernelEntries, spillTo, volumeEntries, type Flatten, type KernelPieces } from './layout/sections';
+import { FileSink, initrdView, sectionArchive, SectionCache, trailerArchive } from './initramfs/index';
 import { getFormat } from './outputs/index';
 import type { BuildEvent, OutputContext } from './outputs/types';
 import type { BuildPlan, PlannedBuildSection } from './buildPlan';
@@ -60,7 +62,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
   const cache = new SectionCache(join(io.cacheDir, 'sections'));
   const outDir = resolvePath(io.outDir);
 
-  const entriesOf = (s: PlannedBuildSection, pieces: KernelPieces, apk: { db?: Buffer }): AsyncIterable<FsEntry> => {
+  const entriesOf = (s: PlannedBuildSection, pieces: KernelPieces, apk: ApkDb): AsyncIterable<FsEntry> => {
     switch (s.kind) {
       case 'kernel':
         return kernelEntries(s, flatten, pieces);
@@ -78,72 +80,94 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
   const ownWorkDir = !io.workDir;
   const workDir = io.workDir ? resolvePath(io.workDir) : await mkdtemp(join(tmpdir(), 'oscompose-build-'));
   if (!ownWorkDir) await mkdir(workDir, { recursive: true });
+  // Section archives, spilled kernels and apk databases: files, never whole in memory.
+  const scratch = await mkdtemp(join(workDir, '.sections-'));
   try {
     // ---- sections, in parallel (compression runs on the thread pool; both cores work)
     const totalSections = plan.sections.length;
-    const results = new Map<string, { archive: Buffer; cached: boolean; rawBytes: number; pieces: KernelPieces; apkDb?: Buffer }>();
+    const results = new Map<string, { archive: string; bytes: number; cached: boolean; rawBytes: number; pieces: KernelPieces; apkDb?: string }>();
     emit({ type: 'stage', stage: 'assemble', total: totalSections, done: 0 });
     let finished = 0;
-    await pool(plan.sections, 4, async (s) => {
+    await pool(plan.sections, 4, async (s, index) => {
       checkAbort(signal);
       if (useSectionCache) {
         const hit = await cache.get(s.cacheKey, plan.archiveExt);
         if (hit) {
-          const pieces: KernelPieces = { kernel: hit.blobs?.kernel, ucode: hit.blobs?.ucode };
-          const apkDb = hit.blobs?.apkdb;
-          results.set(s.id, { archive: hit.archive, cached: true, rawBytes: Number(hit.extra?.rawBytes ?? 0), pieces, apkDb });
+          const pieces: KernelPieces = { dir: scratch, kernel: hit.blobs?.kernel, ucode: hit.blobs?.ucode };
+          const bytes = (await stat(hit.archive)).size;
+          results.set(s.id, { archive: hit.archive, bytes, cached: true, rawBytes: Number(hit.extra?.rawBytes ?? 0), pieces, apkDb: hit.blobs?.apkdb });
           emit({ type: 'progress', stage: 'assemble', section: s.id, done: ++finished, total: totalSections, message: `${s.label}: cached` });
           return;
         }
       }
-      const pieces: KernelPieces = {};
-      const apk: { db?: Buffer } = {};
+      const dir = join(scratch, String(index));
+      await mkdir(dir);
+      const pieces: KernelPieces = { dir };
+      const apk: ApkDb = { dir };
       emit({ type: 'log', stage: 'compress', section: s.id, level: 'info', message: `${s.label}: building` });
-      const { archive, rawBytes } = await sectionArchive(abortable(initrdView(entriesOf(s, pieces, apk), hardlinks), signal), {
-        compression,
-        level: plan.compressionLevel,
-        mtime: epoch,
-        inoBase: inoBaseOf(s.key),
-        // Image sections hold one entry per path already, and with hard links turned into
-        // symlinks they can be written as they are read; `files` (and `keep`) are read first.
-        stream: hardlinks === 'symlink' && s.kind !== 'files',
-        onBytes: (n) => emit({ type: 'progress', stage: 'compress', section: s.id, done: n, message: `${s.label}: ${(n / 1048576).toFixed(0)} MiB` }),
-      });
-      const blobs: Record<string, Buffer> = {};
+      const archive = useSectionCache ? await cache.tempPath() : join(dir, 'archive');
+      let written: { rawBytes: number; bytes: number };
+      try {
+        written = await sectionArchive(abortable(initrdView(entriesOf(s, pieces, apk), hardlinks), signal), {
+          compression,
+          level: plan.compressionLevel,
+          mtime: epoch,
+          inoBase: inoBaseOf(s.key),
+          // Image sections hold one entry per path already, and with hard links turned into
+          // symlinks they can be written as they are read; `files` (and `keep`) are read first.
+          stream: hardlinks === 'symlink' && s.kind !== 'files',
+          tmpDir: dir,
+          onBytes: (n) => emit({ type: 'progress', stage: 'compress', section: s.id, done: n, message: `${s.label}: ${(n / 1048576).toFixed(0)} MiB` }),
+        }, archive);
+      } catch (e) {
+        if (useSectionCache) await rm(archive, { force: true });
+        throw e;
+      }
+      const { rawBytes, bytes } = written;
+      const blobs: Record<string, string> = {};
       if (pieces.kernel) blobs.kernel = pieces.kernel;
       if (pieces.ucode) blobs.ucode = pieces.ucode;
       if (apk.db) blobs.apkdb = apk.db;
-      if (useSectionCache) await cache.put(s.cacheKey, plan.archiveExt, { archive, extra: { rawBytes: String(rawBytes) }, blobs });
-      results.set(s.id, { archive, cached: false, rawBytes, pieces, apkDb: apk.db });
-      emit({ type: 'progress', stage: 'assemble', section: s.id, done: ++finished, total: totalSections, message: `${s.label}: ${rawBytes} bytes → ${archive.length}` });
+      let path = archive;
+      if (useSectionCache) {
+        await cache.put(s.cacheKey, plan.archiveExt, { archive, extra: { rawBytes: String(rawBytes) }, blobs });
+        path = (await cache.get(s.cacheKey, plan.archiveExt))?.archive ?? archive;
+      }
+      results.set(s.id, { archive: path, bytes, cached: false, rawBytes, pieces, apkDb: apk.db });
+      emit({ type: 'progress', stage: 'assemble', section: s.id, done: ++finished, total: totalSections, message: `${s.label}: ${rawBytes} bytes → ${bytes}` });
     });
     checkAbort(signal);
 
     // ---- the initrd: sections in order; the union of the init images' apk databases after them
-    const parts: Buffer[] = [];
-    const apkDbs: Buffer[] = [];
-    let kernel: Buffer | undefined;
-    let ucode: Buffer | undefined;
-    const lastInit = plan.sections.map((s) => s.kind).lastIndexOf('init');
-    for (const [i, s] of plan.sections.entries()) {
-      const r = results.get(s.id)!;
-      parts.push(r.archive);
-      if (r.pieces.kernel) kernel = r.pieces.kernel;
-      if (r.pieces.ucode) ucode = r.pieces.ucode;
-      if (r.apkDb) apkDbs.push(r.apkDb);
-      if (i === lastInit && apkDbs.length > 1) {
-        const db = Buffer.concat(apkDbs.flatMap((d) => [d, Buffer.from('\n\n')]));
-        const entry: FsEntry = { path: 'lib/apk/db/installed', type: 'file', mode: 0o644, uid: 0, gid: 0, size: db.length, content: db };
-        parts.push((await sectionArchive(list([entry]), { compression, mtime: epoch, inoBase: 1 })).archive);
-      }
-    }
-    parts.push(await trailerArchive(compression));
     const initrd = join(workDir, 'initrd.img');
-    await writeFile(initrd, Buffer.concat(parts));
+    const sink = await FileSink.create(initrd);
+    const apkDbs: string[] = [];
+    let kernel: string | undefined;
+    let ucode: string | undefined;
+    try {
+      const lastInit = plan.sections.map((s) => s.kind).lastIndexOf('init');
+      for (const [i, s] of plan.sections.entries()) {
+        const r = results.get(s.id)!;
+        for await (const c of fileContent(r.archive)) await sink.write(c);
+        if (r.pieces.kernel) kernel = r.pieces.kernel;
+        if (r.pieces.ucode) ucode = r.pieces.ucode;
+        if (r.apkDb) apkDbs.push(r.apkDb);
+        if (i === lastInit && apkDbs.length > 1) {
+          const merged = join(scratch, 'apkdb.archive');
+          await sectionArchive(list([await mergedApkDb(apkDbs)]), { compression, mtime: epoch, inoBase: 1, tmpDir: scratch }, merged);
+          for await (const c of fileContent(merged)) await sink.write(c);
+        }
+      }
+      await sink.write(await trailerArchive(compression));
+      await sink.close();
+    } catch (e) {
+      await sink.abandon();
+      throw e;
+    }
     const kernelPath = join(workDir, 'kernel');
-    if (kernel) await writeFile(kernelPath, kernel);
+    if (kernel) await copyFile(kernel, kernelPath);
     let ucodePath: string | undefined;
-    if (ucode) await writeFile((ucodePath = join(workDir, 'ucode.cpio')), ucode);
+    if (ucode) await copyFile(ucode, (ucodePath = join(workDir, 'ucode.cpio')));
 
     // ---- outputs
     let rootfsTarPath: Promise<string> | undefined;
@@ -153,16 +177,12 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       rootfsTar: () =>
         (rootfsTarPath ??= (async () => {
           const p = join(workDir, 'rootfs.tar');
-          const chunks: Buffer[] = [];
+          const tarScratch = await mkdtemp(join(scratch, 'tar-'));
           async function* all(): AsyncGenerator<FsEntry> {
-            for (const s of plan.sections) yield* entriesOf(s, {}, {});
-            if (apkDbs.length > 1) {
-              const db = Buffer.concat(apkDbs.flatMap((d) => [d, Buffer.from('\n\n')]));
-              yield { path: 'lib/apk/db/installed', type: 'file', mode: 0o644, uid: 0, gid: 0, size: db.length, content: db };
-            }
+            for (const s of plan.sections) yield* entriesOf(s, { dir: tarScratch }, { dir: tarScratch });
+            if (apkDbs.length > 1) yield await mergedApkDb(apkDbs);
           }
-          for await (const c of tarStream(abortable(all(), signal), { mtime: epoch })) chunks.push(c);
-          await writeFile(p, Buffer.concat(chunks));
+          await pipeline(Readable.from(tarStream(abortable(all(), signal), { mtime: epoch })), createWriteStream(p));
           return p;
         })()),
     };
@@ -183,12 +203,26 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       resolved: plan.resolved,
       sections: plan.sections.map((s) => {
         const r = results.get(s.id)!;
-        return { id: s.id, label: s.label, key: s.key, cached: r.cached, bytes: r.rawBytes, compressed: r.archive.length };
+        return { id: s.id, label: s.label, key: s.key, cached: r.cached, bytes: r.rawBytes, compressed: r.bytes };
       }),
     };
   } finally {
+    await rm(scratch, { recursive: true, force: true });
     if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** The init images' apk databases as one lib/apk/db/installed (each followed by a blank line), streamed from their files. */
+async function mergedApkDb(paths: string[]): Promise<FsEntry> {
+  let size = 0;
+  for (const p of paths) size += (await stat(p)).size + 2;
+  async function* content(): AsyncGenerator<Buffer> {
+    for (const p of paths) {
+      yield* fileContent(p);
+      yield Buffer.from('\n\n');
+    }
+  }
+  return { path: APK_DB, type: 'file', mode: 0o644, uid: 0, gid: 0, size, content: { [Symbol.asyncIterator]: content } };
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -198,10 +232,13 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /** Runs tasks with at most n in flight. */
-async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(items: T[], n: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
   });
   await Promise.all(workers);
 }
@@ -225,18 +262,21 @@ async function* abortable<T>(it: AsyncIterable<T>, signal?: AbortSignal): AsyncG
 }
 
 const APK_DB = 'lib/apk/db/installed';
-async function* captureApkDb(entries: AsyncIterable<FsEntry>, apk: { db?: Buffer }): AsyncGenerator<FsEntry> {
+
+/** Where an init section keeps its apk database: `dir` to write it in, `db` its path once seen. */
+interface ApkDb {
+  dir: string;
+  db?: string;
+}
+
+async function* captureApkDb(entries: AsyncIterable<FsEntry>, apk: ApkDb): AsyncGenerator<FsEntry> {
   for await (const e of entries) {
     if (e.path === APK_DB && e.type === 'file') {
-      let data: Buffer;
-      if (Buffer.isBuffer(e.content)) data = e.content;
-      else {
-        const parts: Buffer[] = [];
-        for await (const c of e.content ?? []) parts.push(Buffer.from(c));
-        data = Buffer.concat(parts);
-      }
-      apk.db = data;
-      yield { ...e, content: data };
+      // Kept on disk: the merged database after the last init image is made from it.
+      const path = join(apk.dir, 'apkdb');
+      const size = await spillTo(e.content, path);
+      apk.db = path;
+      yield { ...e, size, content: fileContent(path) };
       continue;
     }
     yield e;

@@ -85,7 +85,7 @@ describe('build limits (attacks through the API, real worker)', () => {
     const bomb = await image('bomb', { 'data/zeros': Buffer.alloc(64 * MiB) });
     const b = await build([bomb]);
     await expectStopped(b, 'OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES');
-    expect(b.error).toMatch(/= 32 MiB\): layer sha256:[0-9a-f]{64}: the image decompresses to more than 33554432 bytes/);
+    expect(b.error).toMatch(/= 32 MiB\): image \S+, layer sha256:[0-9a-f]{64}: the image decompresses to more than 33554432 bytes/);
   });
 
   it('images that are each under the limit but together over it stop at the per-build limit', async () => {

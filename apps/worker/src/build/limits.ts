@@ -55,7 +55,7 @@ function human(n: number, unit: LimitInfo['unit']): string {
 
 /**
  * The message a build fails with when it ran into a limit:
- * "Build limit exceeded (OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES = 4 GiB): layer …: the image
+ * "Build limit exceeded (OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES = 4 GiB): image …, layer …: the image
  * decompresses to more than … bytes (the limit per image …). Use a smaller image, or ask the
  * operator to raise OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES."
  */

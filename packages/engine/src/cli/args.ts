@@ -23,3 +23,13 @@ export function list(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];
   return (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
 }
+
+const BYTE_UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/** A byte count as the worker's settings spell it: 4294967296, or with a binary unit: 512M, 4G, 4GiB, 1T. */
+export function byteCount(v: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?)?$/i.exec(v.trim());
+  const n = m ? Math.floor(Number(m[1]) * BYTE_UNITS[(m[2] ?? '').toLowerCase()]!) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${what} must be a byte count such as 4294967296, 512M or 8G, not "${v}"`);
+  return n;
+}

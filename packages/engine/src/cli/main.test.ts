@@ -109,6 +109,14 @@ describe.each([
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it('--max-image-bytes (or OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES) is the decompression limit; over it the build fails naming image and layer', async () => {
+    const r = await runInProcess(['build', '--dir', 'out-limit', '--no-section-cache', '--max-image-bytes', '1K', 'base.yml']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/LimitError: image localhost:5000\/t\/(kernel|init):1, layer sha256:[0-9a-f]{64}: the image decompresses to more than 1024 bytes/);
+    expect((await runInProcess(['build', '--dir', 'out-limit', '--max-image-bytes', 'lots', 'base.yml'])).err).toMatch(/--max-image-bytes must be a byte count/);
+    expect((await runInProcess(['build', '--dir', 'out-limit', '--max-image-bytes', '1M', 'base.yml'])).code).toBe(0);
+  });
+
   it('resolve prints the spec with images pinned; cache ls lists section archives', async () => {
     const r = await run(['resolve', 'base.yml']);
     expect(r.code).toBe(0);

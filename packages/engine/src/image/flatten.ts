@@ -28,6 +28,10 @@ import { DEFAULT_LIMITS, LimitError, ancestors, normaliseEntryName, parentOf, ty
 
 /** What flattening needs from an image; a ResolvedImage is one. */
 export interface LayerSource {
+  /** How messages name the image (its reference); a ResolvedImage has it. */
+  reference?: string;
+  /** Same, for sources that call it name. */
+  name?: string;
   layers: Descriptor[];
   config?: ImageConfig;
   openBlob(digest: string): Promise<AsyncIterable<Buffer>>;
@@ -388,9 +392,9 @@ async function openLayer(
         if (counters.signal?.aborted) throw abortReason(counters.signal);
         counters.bytes += c.length;
         if (counters.bytes > limits.maxBytes) {
-          throw new LimitError('image-bytes', limits.maxBytes, `the image decompresses to more than ${limits.maxBytes} bytes (the limit per image; a decompression bomb, or an image too large for this machine)`, { layerDigest: layer.digest });
+          throw new LimitError('image-bytes', limits.maxBytes, `the image decompresses to more than ${limits.maxBytes} bytes (the limit per image; a decompression bomb, or an image too large for this machine)`, { layerDigest: layer.digest, image: imageName(image) });
         }
-        counters.budget?.take(c.length, layer.digest);
+        counters.budget?.take(c.length, layer.digest, imageName(image));
         hashes.uncompressed?.update(c);
         if (hashes.spill) await hashes.spill(c);
         yield c;
@@ -441,7 +445,7 @@ async function* layerMembers(
   try {
     for await (const m of readTar(view, { layerDigest: layer.digest })) {
       if (++counters.entries > limits.maxEntries) {
-        throw new LimitError('image-entries', limits.maxEntries, `the image has more than ${limits.maxEntries} entries (the limit per image)`, { layerDigest: layer.digest });
+        throw new LimitError('image-entries', limits.maxEntries, `the image has more than ${limits.maxEntries} entries (the limit per image)`, { layerDigest: layer.digest, image: imageName(image) });
       }
       yield m;
     }
@@ -489,6 +493,10 @@ async function* bridge(
     const e = pick(m, ordinal++);
     if (e) yield e;
   }
+}
+
+function imageName(image: LayerSource): string | undefined {
+  return image.reference ?? image.name;
 }
 
 function abortReason(signal: AbortSignal): unknown {

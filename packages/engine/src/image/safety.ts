@@ -53,9 +53,10 @@ export class LimitError extends Error {
     /** The limit's value (bytes, entries or seconds). */
     readonly max: number,
     message: string,
-    opts: { layerDigest?: string } = {},
+    opts: { layerDigest?: string; image?: string } = {},
   ) {
-    super(opts.layerDigest ? `layer ${opts.layerDigest}: ${message}` : message);
+    const where = [opts.image && `image ${opts.image}`, opts.layerDigest && `layer ${opts.layerDigest}`].filter(Boolean).join(', ');
+    super(where ? `${where}: ${message}` : message);
   }
 }
 
@@ -67,10 +68,10 @@ export class UnpackBudget {
   used = 0;
   constructor(readonly max: number) {}
 
-  take(n: number, layerDigest?: string): void {
+  take(n: number, layerDigest?: string, image?: string): void {
     this.used += n;
     if (this.used > this.max) {
-      throw new LimitError('build-bytes', this.max, `the images of this build decompress to more than ${this.max} bytes (the limit per build)`, { layerDigest });
+      throw new LimitError('build-bytes', this.max, `the images of this build decompress to more than ${this.max} bytes (the limit per build)`, { layerDigest, image });
     }
   }
 }

@@ -69,13 +69,15 @@ describe('newc cpio writer', () => {
 
   it('concatenated section archives without inner trailers unpack as one archive with zcat | cpio', async () => {
     const big = Buffer.alloc(MEMBER_BYTES + 1000, 'a');
-    const a = await sectionArchive((async function* () { yield d('one'); yield f('one/big', big); yield f('one/small', 's'); })(), { compression: 'gzip', mtime: 0, inoBase: 1 });
-    const b = await sectionArchive((async function* () { yield d('two'); yield f('two/file', 'two'); })(), { compression: 'gzip', mtime: 0, inoBase: 1000 });
-    const initrd = Buffer.concat([a.archive, b.archive, await trailerArchive('gzip')]);
-    // the big section was cut into two gzip members
-    expect(a.archive.subarray(10).indexOf(Buffer.from([0x1f, 0x8b, 0x08]))).toBeGreaterThan(0);
     const dir = mkdtempSync(join(tmpdir(), 'cpio-'));
     try {
+      await sectionArchive((async function* () { yield d('one'); yield f('one/big', big); yield f('one/small', 's'); })(), { compression: 'gzip', mtime: 0, inoBase: 1 }, join(dir, 'a'));
+      await sectionArchive((async function* () { yield d('two'); yield f('two/file', 'two'); })(), { compression: 'gzip', mtime: 0, inoBase: 1000 }, join(dir, 'b'));
+      const a = { archive: readFileSync(join(dir, 'a')) };
+      const b = { archive: readFileSync(join(dir, 'b')) };
+      const initrd = Buffer.concat([a.archive, b.archive, await trailerArchive('gzip')]);
+      // the big section was cut into two gzip members
+      expect(a.archive.subarray(10).indexOf(Buffer.from([0x1f, 0x8b, 0x08]))).toBeGreaterThan(0);
       writeFileSync(join(dir, 'initrd.img'), initrd);
       execFileSync('sh', ['-c', 'mkdir root && cd root && zcat ../initrd.img | cpio -idm --quiet'], { cwd: dir });
       expect(readFileSync(join(dir, 'root/two/file'), 'utf8')).toBe('two');

@@ -3,6 +3,9 @@
 // that (it needs each compressed member to end on an entry boundary, not on a trailer), and
 // `zcat initrd.img | cpio -i` then reads every section as one archive instead of stopping
 // after the first.
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FsEntry, FsEntryType } from '../oci/entry';
 import { ArchiveError } from '../oci/errors';
 
@@ -63,15 +66,30 @@ export interface CpioWriteOptions {
   stream?: boolean;
   /** First inode number; sections use distinct ranges so hard links never collide across sections. */
   inoBase: number;
+  /**
+   * Without `stream`, where streamed file contents wait (a temporary file, removed when the records
+   * end) until their record is written. Default: the system temporary directory.
+   */
+  tmpDir?: string;
 }
 
-async function collect(content: FsEntry['content']): Promise<Buffer[]> {
-  if (!content) return [];
-  if (Buffer.isBuffer(content)) return [content];
-  const parts: Buffer[] = [];
-  // Chunks are views of the layer reader's buffers, which are never reused: keep them, no copy.
-  for await (const c of content) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  return parts;
+/**
+ * One newc record: `head` (header and name, then the data when it is at hand), `body` (the data,
+ * streamed from its layer: iterate it once, before asking for the next record), `tail` (padding).
+ * `size` is the record's total length, known before any of its data is read.
+ */
+export interface CpioRecord {
+  size: number;
+  head: Buffer[];
+  body?: AsyncIterable<Buffer>;
+  tail?: Buffer;
+}
+
+/** A record's bytes in order. */
+export async function* recordBytes(r: CpioRecord): AsyncGenerator<Buffer> {
+  yield* r.head;
+  if (r.body) yield* r.body;
+  if (r.tail) yield r.tail;
 }
 
 /**
@@ -79,51 +97,112 @@ async function collect(content: FsEntry['content']): Promise<Buffer[]> {
  * the data is stored once, with the first record (where the kernel expects it).
  */
 export async function* cpioRecords(entries: AsyncIterable<FsEntry> | Iterable<FsEntry>, opts: CpioWriteOptions): AsyncGenerator<Buffer> {
-  for await (const r of cpioRecordList(entries, opts)) yield* r;
+  for await (const r of cpioRecordList(entries, opts)) yield* recordBytes(r);
 }
 
-/** Like cpioRecords, one array of buffers per record (so callers can cut between records). */
-export async function* cpioRecordList(entries: AsyncIterable<FsEntry> | Iterable<FsEntry>, opts: CpioWriteOptions): AsyncGenerator<Buffer[]> {
+/** Streamed contents kept in memory while the section is read (without `stream`): small ones, up to this much. */
+const KEEP_IN_MEMORY = 8 << 20;
+const KEEP_FILE = 64 << 10;
+
+/** Like cpioRecords, one record at a time (so callers can cut between records). */
+export async function* cpioRecordList(entries: AsyncIterable<FsEntry> | Iterable<FsEntry>, opts: CpioWriteOptions): AsyncGenerator<CpioRecord> {
   let ino = opts.inoBase;
   if (opts.stream) {
     for await (const e of entries as AsyncIterable<FsEntry>) {
       if (e.type === 'hardlink') throw new ArchiveError('hard link in a streamed section; write it without stream', { entry: e.path });
-      yield record(headerOf(e, ino++, opts.mtime), e.type === 'symlink' ? [Buffer.from(e.linkname ?? '')] : e.type === 'file' ? await collect(e.content) : []);
+      yield record(headerOf(e, ino++, opts.mtime), e.type === 'symlink' ? Buffer.from(e.linkname ?? '') : e.type === 'file' ? e.content : undefined);
     }
     return;
   }
-  // Hard links need the target's nlink up front, so the section is read first (sections are
-  // bounded by the image size limits) and link targets are written after, with their links.
-  const byPath = new Map<string, { header: CpioHeader; data: Buffer[] | null; links: CpioHeader[] }>();
+  // Hard links need the target's nlink up front, and a path listed twice keeps only its last
+  // record, so the section's entries are read first; link targets are written after, with their
+  // links. Streamed contents wait in a temporary file (small ones in memory), never whole in memory.
+  const byPath = new Map<string, { header: CpioHeader; data: FsEntry['content']; links: CpioHeader[] }>();
   const hasLinks = new Set<string>();
   const list: FsEntry[] = [];
-  for await (const e of entries as AsyncIterable<FsEntry>) {
-    if (e.type === 'hardlink' && e.linkname) hasLinks.add(e.linkname);
-    // Streamed content is only valid until the next entry, so take it now.
-    if (e.content && !Buffer.isBuffer(e.content)) {
-      const parts = await collect(e.content);
-      list.push({ ...e, content: parts.length === 1 ? parts[0] : Buffer.concat(parts) });
-    } else list.push(e);
-  }
-  for (const e of dedupe(list)) {
-    if (e.type === 'hardlink') {
-      const target = byPath.get(e.linkname ?? '');
-      if (!target) throw new ArchiveError(`hard link to "${e.linkname}" which is not an earlier regular file`, { entry: e.path });
-      target.links.push({ ...target.header, name: e.path, size: 0 });
-      continue;
+  const spill = new Spill(opts.tmpDir);
+  let kept = 0;
+  try {
+    for await (const e of entries as AsyncIterable<FsEntry>) {
+      if (e.type === 'hardlink' && e.linkname) hasLinks.add(e.linkname);
+      // Streamed content is only valid until the next entry, so take it now.
+      if (e.content && !Buffer.isBuffer(e.content)) {
+        if (e.size <= KEEP_FILE && kept + e.size <= KEEP_IN_MEMORY) {
+          const parts: Buffer[] = [];
+          for await (const c of e.content) parts.push(c);
+          const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+          kept += data.length;
+          list.push({ ...e, content: data });
+        } else list.push({ ...e, content: await spill.add(e.content) });
+      } else list.push(e);
     }
-    const header = headerOf(e, ino++, opts.mtime);
-    const data = e.type === 'symlink' ? [Buffer.from(e.linkname ?? '')] : e.type === 'file' ? await collect(e.content) : [];
-    if (e.type === 'file' && hasLinks.has(e.path)) {
-      byPath.set(e.path, { header, data, links: [] });
-      continue;
+    await spill.finish();
+    for (const e of dedupe(list)) {
+      if (e.type === 'hardlink') {
+        const target = byPath.get(e.linkname ?? '');
+        if (!target) throw new ArchiveError(`hard link to "${e.linkname}" which is not an earlier regular file`, { entry: e.path });
+        target.links.push({ ...target.header, name: e.path, size: 0 });
+        continue;
+      }
+      const header = headerOf(e, ino++, opts.mtime);
+      const data = e.type === 'symlink' ? Buffer.from(e.linkname ?? '') : e.type === 'file' ? e.content : undefined;
+      if (e.type === 'file' && hasLinks.has(e.path)) {
+        byPath.set(e.path, { header, data, links: [] });
+        continue;
+      }
+      yield record(header, data);
     }
-    yield record(header, data);
+    for (const t of byPath.values()) {
+      const nlink = 1 + t.links.length;
+      yield record({ ...t.header, nlink }, t.data);
+      for (const l of t.links) yield record({ ...l, nlink }, undefined);
+    }
+  } finally {
+    await spill.remove();
   }
-  for (const t of byPath.values()) {
-    const nlink = 1 + t.links.length;
-    yield record({ ...t.header, nlink }, t.data ?? []);
-    for (const l of t.links) yield record({ ...l, nlink }, []);
+}
+
+/** One temporary file holding streamed contents back to back, read back by range. */
+class Spill {
+  private path?: string;
+  private fh?: FileHandle;
+  private end = 0;
+  private dir?: string;
+  constructor(private readonly tmpDir?: string) {}
+  /** Appends the content; returns something that reads it back (after finish()). */
+  async add(content: AsyncIterable<Buffer>): Promise<AsyncIterable<Buffer>> {
+    if (!this.fh) {
+      this.dir = await mkdtemp(join(this.tmpDir ?? tmpdir(), 'oscompose-cpio-'));
+      this.path = join(this.dir, 'contents');
+      this.fh = await open(this.path, 'w+');
+    }
+    const start = this.end;
+    for await (const c of content) {
+      await this.fh.write(c, 0, c.length, this.end);
+      this.end += c.length;
+    }
+    const len = this.end - start;
+    const fh = this.fh;
+    return {
+      async *[Symbol.asyncIterator]() {
+        let pos = start;
+        const stop = start + len;
+        while (pos < stop) {
+          const buf = Buffer.allocUnsafe(Math.min(1 << 20, stop - pos));
+          const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+          if (bytesRead === 0) throw new ArchiveError('the temporary file of a section ended early');
+          pos += bytesRead;
+          yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        }
+      },
+    };
+  }
+  async finish(): Promise<void> {
+    await this.fh?.datasync().catch(() => undefined);
+  }
+  async remove(): Promise<void> {
+    await this.fh?.close().catch(() => undefined);
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -168,13 +247,32 @@ export function dedupe(list: FsEntry[]): FsEntry[] {
   return out.filter((e): e is FsEntry => e !== undefined);
 }
 
-function record(h: CpioHeader, data: Buffer[]): Buffer[] {
-  const size = data.reduce((n, b) => n + b.length, 0);
-  if (size !== h.size) throw new ArchiveError(`content is ${size} bytes but the entry says ${h.size}`, { entry: h.name });
-  const out = [encodeHeader(h), ...data];
-  const p = pad4(size);
-  if (p) out.push(Buffer.alloc(p));
-  return out;
+function record(h: CpioHeader, data: FsEntry['content']): CpioRecord {
+  const p = pad4(h.size);
+  const tail = p ? Buffer.alloc(p) : undefined;
+  const size = encodedHeaderLength(h.name) + h.size + p;
+  if (data === undefined || Buffer.isBuffer(data)) {
+    const n = data?.length ?? 0;
+    if (n !== h.size) throw new ArchiveError(`content is ${n} bytes but the entry says ${h.size}`, { entry: h.name });
+    return { size, head: data?.length ? [encodeHeader(h), data] : [encodeHeader(h)], tail };
+  }
+  return { size, head: [encodeHeader(h)], body: exactly(data, h.size, h.name), tail };
+}
+
+function encodedHeaderLength(name: string): number {
+  const n = 110 + Buffer.byteLength(name) + 1;
+  return n + pad4(n);
+}
+
+/** The content, checked against the size its header already announced. */
+async function* exactly(content: AsyncIterable<Buffer>, size: number, name: string): AsyncGenerator<Buffer> {
+  let n = 0;
+  for await (const c of content) {
+    n += c.length;
+    if (n > size) break;
+    yield Buffer.isBuffer(c) ? c : Buffer.from(c);
+  }
+  if (n !== size) throw new ArchiveError(`content is ${n > size ? 'more' : 'fewer'} bytes than the entry's ${size}`, { entry: name });
 }
 
 // ---------------------------------------------------------------- reader

@@ -3,9 +3,10 @@
 import { posix } from 'node:path';
 import type { FsEntry } from '../oci/entry';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-import { compress, type Compression } from './compress';
-import { cpioRecordList, trailer } from './cpio';
+import { once } from 'node:events';
+import { createGzip, gzip, type Gzip } from 'node:zlib';
+import { compress, compressTo, FileSink, type Compression, type Sink } from './compress';
+import { cpioRecordList, recordBytes, trailer } from './cpio';
 
 const gzipAsync = promisify(gzip);
 /** zlib level 5: within 0.5% of level 6's size on binaries, about 15% faster. */
@@ -21,8 +22,8 @@ export const MEMBER_BYTES = 1024 * 1024;
 /** Part of every section cache key: archives cut at other sizes (older engines) are not mixed in. */
 export const ARCHIVE_LAYOUT = `m${MEMBER_BYTES >> 20}`;
 
-export { compress, type Compression } from './compress';
-export { cpioRecords, cpioRecordList, parseCpio, trailer, encodeHeader, type CpioMember } from './cpio';
+export { compress, compressTo, FileSink, type Compression, type Sink } from './compress';
+export { cpioRecords, cpioRecordList, recordBytes, parseCpio, trailer, encodeHeader, type CpioMember, type CpioRecord } from './cpio';
 export { SectionCache, type CachedSection } from './section-cache';
 
 export type HardlinkPolicy = 'symlink' | 'keep';
@@ -51,57 +52,134 @@ export interface ArchiveOptions {
   inoBase: number;
   /** Write records as entries arrive (see CpioWriteOptions.stream). */
   stream?: boolean;
+  /** Temporary files (see CpioWriteOptions.tmpDir). */
+  tmpDir?: string;
   onBytes?: (n: number) => void;
 }
 
 /**
- * One section's compressed archive (no trailer). gzip sections are cut into members of about
- * MEMBER_BYTES at record boundaries and each member is compressed as its own job on the libuv
- * thread pool, so even one big section (kernel modules) keeps every core busy. The kernel unpacks
- * each member in turn; gzip -d / zcat see one stream. Cut points depend only on the content.
+ * A record whose data would make the member gathered in memory larger than this is compressed as
+ * a stream instead (same bytes: deflate's output does not depend on how its input is split), so a
+ * file of any size passes through a bounded amount of memory.
  */
-export async function sectionArchive(entries: AsyncIterable<FsEntry>, opts: ArchiveOptions): Promise<{ archive: Buffer; rawBytes: number }> {
+const STREAM_RECORD = 4 * MEMBER_BYTES;
+/** Members compressing at once per section (each holds about MEMBER_BYTES in and out). */
+const MEMBERS_IN_FLIGHT = 4;
+
+/**
+ * Writes one section's compressed archive (no trailer) to the file `out`; returns the
+ * uncompressed and the compressed size. gzip sections are cut into members of about MEMBER_BYTES
+ * at record boundaries and each member is compressed as its own job on the libuv thread pool, so
+ * even one big section (kernel modules) keeps every core busy. The kernel unpacks each member in
+ * turn; gzip -d / zcat see one stream. Cut points depend only on the content. Memory stays
+ * bounded: a few members in flight, and a record too big for a member in memory is streamed.
+ */
+export async function sectionArchive(entries: AsyncIterable<FsEntry>, opts: ArchiveOptions, out: string): Promise<{ rawBytes: number; bytes: number }> {
+  const sink = await FileSink.create(out);
+  try {
+    const rawBytes = await writeSection(entries, opts, sink);
+    await sink.close();
+    return { rawBytes, bytes: sink.bytes };
+  } catch (e) {
+    await sink.abandon();
+    throw e;
+  }
+}
+
+async function writeSection(entries: AsyncIterable<FsEntry>, opts: ArchiveOptions, sink: Sink): Promise<number> {
   let rawBytes = 0;
-  const records = cpioRecordList(entries, { mtime: opts.mtime, inoBase: opts.inoBase, stream: opts.stream });
+  const records = cpioRecordList(entries, { mtime: opts.mtime, inoBase: opts.inoBase, stream: opts.stream, tmpDir: opts.tmpDir });
   if (opts.compression !== 'gzip') {
     async function* flat(): AsyncGenerator<Buffer> {
       for await (const r of records) {
-        for (const b of r) {
-          rawBytes += b.length;
-          yield b;
-        }
+        yield* recordBytes(r);
+        rawBytes += r.size;
         opts.onBytes?.(rawBytes);
       }
     }
-    return { archive: await compress(flat(), opts.compression, opts.level), rawBytes };
+    await compressTo(flat(), opts.compression, sink, opts.level);
+    return rawBytes;
   }
-  const members: Promise<Buffer>[] = [];
+  const level = opts.level ?? DEFAULT_GZIP_LEVEL;
+  const pending: Promise<Buffer>[] = [];
+  const writePending = async (keep: number) => {
+    while (pending.length > keep) await sink.write(await pending.shift()!);
+  };
   let group: Buffer[] = [];
   let groupBytes = 0;
-  const flush = () => {
+  let streaming: GzipMember | undefined;
+  const flush = async () => {
     if (!groupBytes) return;
-    const input = Buffer.concat(group, groupBytes);
-    // One big output buffer: with zlib's default 16 KiB chunks a member needs ~80 round trips
-    // between the thread pool and the main thread, so compression stalls while the main thread
-    // reads layers and the two cores never work at once.
-    members.push(gzipAsync(input, { level: opts.level ?? DEFAULT_GZIP_LEVEL, chunkSize: MEMBER_BYTES }));
+    if (streaming) {
+      await streaming.end();
+      streaming = undefined;
+    } else {
+      const input = Buffer.concat(group, groupBytes);
+      // One big output buffer: with zlib's default 16 KiB chunks a member needs ~80 round trips
+      // between the thread pool and the main thread, so compression stalls while the main thread
+      // reads layers and the two cores never work at once.
+      const p = gzipAsync(input, { level, chunkSize: MEMBER_BYTES });
+      p.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
+      pending.push(p);
+    }
     group = [];
     groupBytes = 0;
+    await writePending(MEMBERS_IN_FLIGHT);
   };
-  for await (const r of records) {
-    for (const b of r) {
-      group.push(b);
-      groupBytes += b.length;
-      rawBytes += b.length;
+  try {
+    for await (const r of records) {
+      if (!streaming && r.body && groupBytes + r.size > STREAM_RECORD) {
+        // Members before this one go out first; this member is compressed as it streams.
+        await writePending(0);
+        streaming = new GzipMember(sink, level);
+        for (const b of group) await streaming.write(b);
+        group = [];
+      }
+      if (streaming) {
+        for await (const b of recordBytes(r)) await streaming.write(b);
+      } else {
+        group.push(...r.head);
+        if (r.body) for await (const c of r.body) group.push(c);
+        if (r.tail) group.push(r.tail);
+      }
+      groupBytes += r.size;
+      rawBytes += r.size;
+      if (groupBytes >= MEMBER_BYTES) {
+        await flush();
+        opts.onBytes?.(rawBytes);
+      }
     }
-    if (groupBytes >= MEMBER_BYTES) {
-      flush();
-      opts.onBytes?.(rawBytes);
-    }
+    await flush();
+    await writePending(0);
+  } finally {
+    streaming?.destroy();
   }
-  flush();
-  const parts = await Promise.all(members);
-  return { archive: parts.length === 1 ? parts[0]! : Buffer.concat(parts), rawBytes };
+  return rawBytes;
+}
+
+/** One gzip member compressed as a stream, its output written to the sink as it comes. */
+class GzipMember {
+  private gz: Gzip;
+  private drained: Promise<void>;
+  constructor(sink: Sink, level: number) {
+    // Same parameters as gzipAsync above (memLevel 8): the same input gives the same member.
+    this.gz = createGzip({ level, chunkSize: MEMBER_BYTES });
+    const gz = this.gz;
+    this.drained = (async () => {
+      for await (const c of gz) await sink.write(c as Buffer);
+    })();
+    this.drained.catch((e: unknown) => this.gz.destroy(e as Error));
+  }
+  async write(b: Buffer): Promise<void> {
+    if (!this.gz.write(b)) await Promise.race([once(this.gz, 'drain'), this.drained]);
+  }
+  async end(): Promise<void> {
+    this.gz.end();
+    await this.drained;
+  }
+  destroy(): void {
+    if (!this.gz.destroyed) this.gz.destroy();
+  }
 }
 
 /** The last archive of every initrd: just the trailer. */

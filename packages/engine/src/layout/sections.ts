@@ -1,5 +1,8 @@
 // Produces each planned section's entries from its image (the I/O shell around plan.ts): kernel
 // pieces out of the kernel image, init images into /, container bundles, the files section.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FsEntry } from '../oci/entry';
 import { readTar } from '../oci/tar';
 import { LayoutError } from './errors';
@@ -9,18 +12,38 @@ import type { SectionPlan } from './plan';
 /** Flattened image contents (whiteouts applied) for a planned image. */
 export type Flatten = (image: { ref: string; digest: string }) => AsyncIterable<FsEntry>;
 
+/**
+ * Where the kernel section puts the files that are also artifacts of their own: `dir` is a
+ * scratch directory; kernelEntries writes the kernel (and microcode) there as it streams them
+ * out of the image and sets `kernel` (and `ucode`) to their paths.
+ */
 export interface KernelPieces {
-  kernel?: Buffer;
-  ucode?: Buffer;
+  dir: string;
+  kernel?: string;
+  ucode?: string;
 }
 
-async function readAll(content: FsEntry['content']): Promise<Buffer> {
-  if (!content) return Buffer.alloc(0);
-  if (Buffer.isBuffer(content)) return content;
-  const parts: Buffer[] = [];
-  for await (const c of content) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  // Buffer.concat copies even one part; most files arrive as one chunk (a view, never reused).
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+/** A file's content read from disk each time it is iterated (streamed, never whole). */
+export function fileContent(path: string): AsyncIterable<Buffer> {
+  return {
+    [Symbol.asyncIterator]: () => createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator](),
+  };
+}
+
+/** Writes streamed (or buffered) content to a file; returns its length. */
+export async function spillTo(content: FsEntry['content'], path: string): Promise<number> {
+  const fh = await open(path, 'w');
+  let n = 0;
+  try {
+    for await (const c of !content ? [] : Buffer.isBuffer(content) ? [content] : content) {
+      let off = 0;
+      while (off < c.length) off += (await fh.write(c, off, c.length - off)).bytesWritten;
+      n += c.length;
+    }
+  } finally {
+    await fh.close();
+  }
+  return n;
 }
 
 async function* once(b: Buffer): AsyncGenerator<Buffer> {
@@ -41,34 +64,36 @@ export async function* kernelEntries(s: Extract<SectionPlan, { kind: 'kernel' }>
     if (e.path === s.binary && e.type !== 'dir') {
       if (foundKernel) throw new LayoutError(`found more than one kernel image (${s.binary}) in ${s.image.ref}`, { location: 'kernel' });
       foundKernel = true;
-      const data = await readAll(e.content);
+      // Kept on disk: it is an artifact of its own, and boot/kernel in the root filesystem.
+      const path = join(pieces.dir, 'kernel');
+      const size = await spillTo(e.content, path);
       if (!bootWritten) yield dir('boot', 0o755);
       bootWritten = true;
       yield file('boot/cmdline', s.cmdline, 0o644);
-      pieces.kernel = data;
-      yield file('boot/kernel', data, e.mode);
+      pieces.kernel = path;
+      yield { path: 'boot/kernel', type: 'file', mode: e.mode, uid: 0, gid: 0, size, content: fileContent(path) };
     } else if (s.tar && e.path === s.tar && e.type !== 'dir') {
       foundTar = true;
-      // Read kernel.tar as it streams out of the image (no 10+ MB copy of it first); whatever
-      // readTar leaves after the end-of-archive blocks the image reader skips.
+      // Read kernel.tar as it streams out of the image, each member's content streamed on to
+      // the writer (consumed before the next member is asked for).
       const source = !e.content ? once(Buffer.alloc(0)) : Buffer.isBuffer(e.content) ? once(e.content) : e.content;
       for await (const m of readTar(source, { layerDigest: `${s.image.ref}:${s.tar}` })) {
         const path = cleanName(m.name);
         if (!path || path === '.') continue;
         if (path.split('/').includes('..')) throw new LayoutError(`${s.tar} in ${s.image.ref} has an entry "${m.name}" that leaves the root; rebuild the kernel image`, { location: 'kernel' });
-        const content = m.type === 'file' ? await readAll(m.content) : undefined;
         yield {
-          path, type: m.type, mode: m.mode & 0o7777, uid: m.uid, gid: m.gid, size: content ? content.length : 0,
+          path, type: m.type, mode: m.mode & 0o7777, uid: m.uid, gid: m.gid, size: m.type === 'file' ? m.size : 0,
           linkname: m.type === 'hardlink' ? cleanName(m.linkname) : m.linkname || undefined,
-          devmajor: m.devmajor, devminor: m.devminor, content,
+          devmajor: m.devmajor, devminor: m.devminor, ...(m.type === 'file' ? { content: m.content } : {}),
         };
       }
     } else if (s.ucode && e.path === s.ucode && e.type !== 'dir') {
-      const data = await readAll(e.content);
+      const path = join(pieces.dir, 'ucode.cpio');
+      const size = await spillTo(e.content, path);
       if (!bootWritten) yield dir('boot', 0o755);
       bootWritten = true;
-      pieces.ucode = data;
-      yield file('boot/ucode.cpio', data, e.mode);
+      pieces.ucode = path;
+      yield { path: 'boot/ucode.cpio', type: 'file', mode: e.mode, uid: 0, gid: 0, size, content: fileContent(path) };
     }
   }
   if (!foundKernel) throw new LayoutError(`did not find the kernel (${s.binary}) in kernel image ${s.image.ref}; set kernel.binary to its path in the image`, { location: 'kernel' });

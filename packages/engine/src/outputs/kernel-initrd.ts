@@ -1,6 +1,8 @@
 // kernel+initrd: NAME-kernel, NAME-initrd.img (microcode first when the kernel image has it),
 // NAME-cmdline, as `linuxkit build -format kernel+initrd` names them.
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { OutputFormat } from './types';
 
@@ -18,7 +20,12 @@ export const kernelInitrd: OutputFormat = {
       await copyFile(ctx.kernel, kernel);
       out.push(kernel);
     }
-    if (ctx.ucode) await writeFile(initrd, Buffer.concat([await readFile(ctx.ucode), await readFile(ctx.initrd)]));
+    if (ctx.ucode) {
+      const ucode = ctx.ucode;
+      await pipeline(async function* () {
+        for (const p of [ucode, ctx.initrd]) yield* createReadStream(p, { highWaterMark: 1 << 20 });
+      }, createWriteStream(initrd));
+    }
     else await copyFile(ctx.initrd, initrd);
     out.push(initrd);
     // LinuxKit writes NAME-cmdline only when there is a command line.

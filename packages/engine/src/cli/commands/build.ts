@@ -3,7 +3,7 @@ import { copyFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { build, defaultCacheDir } from '../../build';
 import { listFormats } from '../../outputs/index';
-import { list, parse } from '../args';
+import { byteCount, list, parse } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
 import { progressPrinter } from '../progress';
 
@@ -27,6 +27,8 @@ Options:
       --compression gzip|zstd   initramfs compression (default gzip)
       --compression-level N     gzip 1-9 (default 5), zstd 1-19 (default 3)
       --hardlinks symlink|keep  LinuxKit turns hard links into symlinks in the initrd (default)
+      --max-image-bytes N  most bytes one image may decompress to, e.g. 8G; a layer crossing it
+                           fails the build as it streams (default $OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES or 4G)
   -q, --quiet              print only the artifacts
       --json               print the result (artifacts with size and sha256) as JSON`,
   async run(args, io) {
@@ -44,6 +46,7 @@ Options:
       compression: { type: 'string' },
       'compression-level': { type: 'string' },
       hardlinks: { type: 'string' },
+      'max-image-bytes': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       json: { type: 'boolean' },
       // accepted for LinuxKit command lines, no effect here
@@ -57,6 +60,8 @@ Options:
     if (!['gzip', 'zstd'].includes(compression)) throw new UsageError(`--compression must be gzip or zstd, not "${compression}"`);
     const hardlinks = values.hardlinks ?? 'symlink';
     if (!['symlink', 'keep'].includes(hardlinks)) throw new UsageError(`--hardlinks must be symlink or keep, not "${hardlinks}"`);
+    const maxImage = values['max-image-bytes'] ?? io.env.OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES;
+    const maxImageBytes = maxImage ? byteCount(maxImage, values['max-image-bytes'] ? '--max-image-bytes' : 'OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES') : undefined;
     const stores = values['image-store'] ?? (io.env.OSCOMPOSE_IMAGE_STORE ? [io.env.OSCOMPOSE_IMAGE_STORE] : []);
     const toStdout = values.output === '-';
     const printer = progressPrinter(io.stderr, values.quiet || toStdout);
@@ -75,6 +80,7 @@ Options:
       compression: compression as 'gzip' | 'zstd',
       compressionLevel: values['compression-level'] ? Number(values['compression-level']) : undefined,
       hardlinks: hardlinks as 'symlink' | 'keep',
+      ...(maxImageBytes ? { limits: { maxImageBytes } } : {}),
       signal: io.signal,
       onEvent: (e) => printer.event(e),
     });

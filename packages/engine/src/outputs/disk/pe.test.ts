@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alignUp, peChecksum, readPe, sectionAddresses, stampPe } from './pe';
+import { alignUp, peChecksum, readPe, sectionAddresses, stampPe, stampPeFile } from './pe';
 import { EFI_STUB } from './tools';
 
 describe('PE helpers', () => {
@@ -17,7 +17,7 @@ describe('PE helpers', () => {
     ]);
   });
 
-  it('computes the same image checksum as binutils, and stamps a fixed timestamp', () => {
+  it('computes the same image checksum as binutils, and stamps a fixed timestamp (in memory and streamed)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oscompose-pe-'));
     try {
       writeFileSync(join(dir, 'cmdline'), 'console=ttyS0');
@@ -30,6 +30,14 @@ describe('PE helpers', () => {
       stampPe(image, 1_700_000_000);
       expect(image.readUInt32LE(peOffset + 8)).toBe(1_700_000_000);
       expect(image.readUInt32LE(optOffset + 64)).toBe(peChecksum(image, optOffset + 64));
+      // The streamed version (what a UKI build uses) writes the same bytes, odd length included.
+      for (const extra of [0, 1]) {
+        writeFileSync(out + extra, Buffer.concat([readFileSync(out), Buffer.alloc(extra, 0x5a)]));
+        await stampPeFile(out + extra, 1_700_000_000);
+        const expected = Buffer.concat([readFileSync(out), Buffer.alloc(extra, 0x5a)]);
+        stampPe(expected, 1_700_000_000);
+        expect(readFileSync(out + extra).equals(expected)).toBe(true);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

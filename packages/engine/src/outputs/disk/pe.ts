@@ -71,3 +71,44 @@ export function stampPe(buf: Buffer, epoch: number): void {
   buf.writeUInt32LE(0, checksumOffset);
   buf.writeUInt32LE(peChecksum(buf, checksumOffset), checksumOffset);
 }
+
+/** stampPe on a file, streamed (a UKI holds the whole initrd: it is never read into memory whole). */
+export async function stampPeFile(path: string, epoch: number): Promise<void> {
+  const { open } = await import('node:fs/promises');
+  const fh = await open(path, 'r+');
+  try {
+    const head = Buffer.alloc(8192);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const { peOffset, optOffset } = readPe(head.subarray(0, bytesRead));
+    const checksumOffset = optOffset + 64;
+    const word = Buffer.alloc(4);
+    word.writeUInt32LE(epoch >>> 0);
+    await fh.write(word, 0, 4, peOffset + 8);
+    word.writeUInt32LE(0);
+    await fh.write(word, 0, 4, checksumOffset);
+    // With the field zeroed, skipping it (as peChecksum does) and adding it are the same.
+    let sum = 0;
+    let length = 0;
+    const buf = Buffer.alloc(1 << 20); // even: every chunk but the last holds whole 16-bit words
+    for (;;) {
+      const { bytesRead: n } = await fh.read(buf, 0, buf.length, length);
+      if (n === 0) break;
+      length += n;
+      const even = n & ~1;
+      for (let i = 0; i < even; i += 2) {
+        sum += buf[i]! | (buf[i + 1]! << 8);
+        sum = (sum & 0xffff) + (sum >>> 16);
+      }
+      if (n & 1) {
+        sum += buf[n - 1]!;
+        sum = (sum & 0xffff) + (sum >>> 16);
+        break; // an odd chunk is the last (reads return less only at the end)
+      }
+    }
+    sum = (sum & 0xffff) + (sum >>> 16);
+    word.writeUInt32LE((sum + length) >>> 0);
+    await fh.write(word, 0, 4, checksumOffset);
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,11 +1,11 @@
 // The Unified Kernel Image: systemd-boot's EFI stub with the kernel, the initrd and the cmdline
 // added as PE sections (.linux, .initrd, .cmdline). Firmware runs it directly, so it is also
 // what the EFI ISO and the EFI disks boot. Assembled with objcopy; bookworm has no ukify.
-import { open, readFile, writeFile, stat } from 'node:fs/promises';
+import { open, writeFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OutputContext, OutputFormat } from '../types';
 import { bootInitrd, oneLineCmdline, requireKernel } from './boot-files';
-import { readPe, sectionAddresses, stampPe } from './pe';
+import { readPe, sectionAddresses, stampPeFile } from './pe';
 import { EFI_STUB, TOOLS, runTool } from './tools';
 
 export interface UkiInput {
@@ -48,9 +48,7 @@ export async function buildUki(format: string, input: UkiInput): Promise<void> {
     stub, input.out,
   ], { signal: input.signal });
   // objcopy stamps the PE header with the current time; replace it with SOURCE_DATE_EPOCH.
-  const image = await readFile(input.out);
-  stampPe(image, input.sourceDateEpoch);
-  await writeFile(input.out, image);
+  await stampPeFile(input.out, input.sourceDateEpoch);
 }
 
 /** Writes the UKI for a build into workDir (or outDir) from the build's pieces. */
