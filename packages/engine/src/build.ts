@@ -50,6 +50,8 @@ export interface BuildOptions {
   hardlinks?: HardlinkPolicy;
   /** Seconds since the epoch for every timestamp (default SOURCE_DATE_EPOCH or 0). */
   sourceDateEpoch?: number;
+  /** The SBOM's path in the image (default sbom.spdx.json); false: none (`--no-sbom`). */
+  sbom?: string | false;
   signal?: AbortSignal;
   onEvent?: (e: BuildEvent) => void;
   /** Image acquisition; default: the engine's resolver (image stores, blob cache, registries). */
@@ -126,6 +128,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     hardlinks: opts.hardlinks,
     sourceDateEpoch: opts.sourceDateEpoch ?? sourceDateEpoch(),
     sources,
+    sbom: opts.sbom,
   });
   return execute(planned, {
     images,
