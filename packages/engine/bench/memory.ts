@@ -107,7 +107,7 @@ export async function memoryBench(o: MemoryBenchOptions): Promise<void> {
   execFileSync('mkdir', ['-p', join(o.work, 'mem-out'), join(o.work, 'mem-lk-out')]);
   // Over the default 4 GiB per-image limit: the setting raises it (the test suite checks the refusal).
   const ours = (f: string) =>
-    timed(['node', cli, 'build', '-q', '--no-section-cache', '--max-image-bytes', '5G', '--image-store', o.store, '--cache', join(o.work, 'mem-cache'), '--dir', join(o.work, 'mem-out'), '--name', 'mem', f]);
+    timed(['node', cli, 'build', '-q', '--no-sbom', '--no-section-cache', '--max-image-bytes', '5G', '--image-store', o.store, '--cache', join(o.work, 'mem-cache'), '--dir', join(o.work, 'mem-out'), '--name', 'mem', f]);
   const normal = file('mem-normal', o.spec('1'));
   const big = file('mem-big', withBig('1'));
   ours(normal); // fills the blob cache's index; the measured runs below do not download

@@ -74,11 +74,19 @@ const spec: Spec = {
 };
 
 async function digests(opts: Partial<Parameters<typeof build>[0]>, label: string): Promise<Record<string, string>> {
-  const res = await build({ spec, imageStores: [store], outDir: join(dir, label), name: 's', cacheDir: join(dir, `cache-${label}`), ...opts });
+  // No SBOM: the golden digests predate it (the SBOM streams like any other section).
+  const res = await build({ spec, imageStores: [store], outDir: join(dir, label), name: 's', cacheDir: join(dir, `cache-${label}`), sbom: false, ...opts });
   return Object.fromEntries(res.artifacts.map((a) => [a.name, a.sha256.slice(0, 16)]));
 }
 
 describe('builds with contents streamed (golden digests from before streaming)', () => {
+  it('with an SBOM, the same bytes from the section cache as without it', async () => {
+    const a = await digests({ sbom: 'sbom.spdx.json', formats: ['kernel+initrd', 'tar'] }, 'sbom');
+    expect(await digests({ sbom: 'sbom.spdx.json', formats: ['kernel+initrd', 'tar'], cacheDir: join(dir, 'cache-sbom') }, 'sbom-again')).toEqual(a);
+    expect(await digests({ sbom: 'sbom.spdx.json', formats: ['kernel+initrd', 'tar'], sectionCache: false }, 'sbom-nocache')).toEqual(a);
+    expect(a['s-initrd.img']).not.toBe(GOLDEN.gzip['s-initrd.img']);
+  });
+
   it('kernel+initrd, tar and tar-kernel-initrd with gzip, and the same again from the section cache', async () => {
     const golden = GOLDEN.gzip;
     expect(await digests({ formats: ['kernel+initrd', 'tar', 'tar-kernel-initrd'] }, 'gzip')).toEqual(golden);

@@ -4,7 +4,7 @@
 // keys, entries of the files section, settings) was made by plan(); this is the I/O.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
@@ -19,10 +19,12 @@ import type { BuildEvent, OutputContext } from './outputs/types';
 import type { BuildPlan, PlannedBuildSection } from './buildPlan';
 import type { ImageProvider } from './inputs';
 import { checkAbort } from './errors';
+import { capturePackageDbs, collectSbom, type PackageDbs } from './sbom/collect';
+import { ENGINE_VERSION } from './version';
 
 export interface ExecuteIO {
   /** Streams each image's files (resolving was done before planning). */
-  images: Pick<ImageProvider, 'flatten'>;
+  images: Pick<ImageProvider, 'flatten' | 'sbom'>;
   /** Where the artifacts are written (created if missing). */
   outDir: string;
   /**
@@ -50,6 +52,8 @@ export interface BuildResult {
   artifacts: Artifact[];
   /** The spec with every image reference pinned (`ref@sha256:…`). */
   resolved: Spec;
+  /** The SPDX 2.3 SBOM written into the image at plan.sbom (absent with --no-sbom). */
+  sbom?: { path: string; bytes: Buffer };
   sections: { id: string; label: string; key: string; cached: boolean; bytes: number; compressed: number }[];
 }
 
@@ -57,7 +61,10 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
   const emit = (e: BuildEvent) => io.onEvent?.(e);
   const { signal } = io;
   const { compression, hardlinks, sourceDateEpoch: epoch } = plan;
-  const flatten: Flatten = (img) => io.images.flatten(img);
+  // Each image's dpkg/apk databases, kept as its files stream by (for the SBOM; by digest).
+  const dbs = new Map<string, PackageDbs>();
+  const dbsOf = (digest: string) => dbs.get(digest) ?? dbs.set(digest, {}).get(digest)!;
+  const flatten: Flatten = (img) => (plan.sbom ? capturePackageDbs(io.images.flatten(img), dbsOf(img.digest)) : io.images.flatten(img));
   const useSectionCache = io.sectionCache ?? true;
   const cache = new SectionCache(join(io.cacheDir, 'sections'));
   const outDir = resolvePath(io.outDir);
@@ -92,7 +99,12 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       checkAbort(signal);
       if (useSectionCache) {
         const hit = await cache.get(s.cacheKey, plan.archiveExt);
-        if (hit) {
+        // An archive cached before package databases were kept is built again once (for the SBOM).
+        if (hit && (!plan.sbom || hit.extra?.pkgdb === '1')) {
+          const digest = 'image' in s ? s.image?.digest : undefined;
+          // Package databases are parsed whole for the SBOM (text of a few MB at most).
+          if (digest && hit.blobs?.dpkg) dbsOf(digest).dpkg = await readFile(hit.blobs.dpkg);
+          if (digest && hit.blobs?.apkinstalled) dbsOf(digest).apk = await readFile(hit.blobs.apkinstalled);
           const pieces: KernelPieces = { dir: scratch, kernel: hit.blobs?.kernel, ucode: hit.blobs?.ucode };
           const bytes = (await stat(hit.archive)).size;
           results.set(s.id, { archive: hit.archive, bytes, cached: true, rawBytes: Number(hit.extra?.rawBytes ?? 0), pieces, apkDb: hit.blobs?.apkdb });
@@ -128,9 +140,13 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       if (pieces.kernel) blobs.kernel = pieces.kernel;
       if (pieces.ucode) blobs.ucode = pieces.ucode;
       if (apk.db) blobs.apkdb = apk.db;
+      const own = 'image' in s && s.image && !(s.kind === 'container' && s.reuses) ? dbs.get(s.image.digest) : undefined;
+      if (own?.dpkg) await writeFile((blobs.dpkg = join(dir, 'dpkg')), own.dpkg);
+      if (own?.apk) await writeFile((blobs.apkinstalled = join(dir, 'apkinstalled')), own.apk);
+      const extra: Record<string, string> = { rawBytes: String(rawBytes), ...(plan.sbom ? { pkgdb: '1' } : {}) };
       let path = archive;
       if (useSectionCache) {
-        await cache.put(s.cacheKey, plan.archiveExt, { archive, extra: { rawBytes: String(rawBytes) }, blobs });
+        await cache.put(s.cacheKey, plan.archiveExt, { archive, extra, blobs });
         path = (await cache.get(s.cacheKey, plan.archiveExt))?.archive ?? archive;
       }
       results.set(s.id, { archive: path, bytes, cached: false, rawBytes, pieces, apkDb: apk.db });
@@ -139,6 +155,17 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
     checkAbort(signal);
 
     // ---- the initrd: sections in order; the union of the init images' apk databases after them
+    // ---- the SBOM, last (as LinuxKit writes it after the files section)
+    let sbom: BuildResult['sbom'];
+    let sbomEntry: FsEntry | undefined;
+    let sbomArchive: string | undefined;
+    if (plan.sbom) {
+      const bytes = await collectSbom(plan, io.images, dbs, ENGINE_VERSION);
+      sbom = { path: plan.sbom, bytes };
+      sbomEntry = { path: plan.sbom, type: 'file', mode: 0o644, uid: 0, gid: 0, size: bytes.length, content: bytes };
+      sbomArchive = join(scratch, 'sbom.archive');
+      await sectionArchive(list([sbomEntry]), { compression, mtime: epoch, inoBase: 2, tmpDir: scratch }, sbomArchive);
+    }
     const initrd = join(workDir, 'initrd.img');
     const sink = await FileSink.create(initrd);
     const apkDbs: string[] = [];
@@ -158,6 +185,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
           for await (const c of fileContent(merged)) await sink.write(c);
         }
       }
+      if (sbomArchive) for await (const c of fileContent(sbomArchive)) await sink.write(c);
       await sink.write(await trailerArchive(compression));
       await sink.close();
     } catch (e) {
@@ -181,6 +209,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
           async function* all(): AsyncGenerator<FsEntry> {
             for (const s of plan.sections) yield* entriesOf(s, { dir: tarScratch }, { dir: tarScratch });
             if (apkDbs.length > 1) yield await mergedApkDb(apkDbs);
+            if (sbomEntry) yield sbomEntry;
           }
           await pipeline(Readable.from(tarStream(abortable(all(), signal), { mtime: epoch })), createWriteStream(p));
           return p;
@@ -201,6 +230,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
     return {
       artifacts,
       resolved: plan.resolved,
+      ...(sbom ? { sbom } : {}),
       sections: plan.sections.map((s) => {
         const r = results.get(s.id)!;
         return { id: s.id, label: s.label, key: s.key, cached: r.cached, bytes: r.rawBytes, compressed: r.bytes };

@@ -29,6 +29,9 @@ Options:
       --hardlinks symlink|keep  LinuxKit turns hard links into symlinks in the initrd (default)
       --max-image-bytes N  most bytes one image may decompress to, e.g. 8G; a layer crossing it
                            fails the build as it streams (default $OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES or 4G)
+      --no-sbom            write no SBOM into the image (default: the merged SPDX SBOM of its
+                           images at sbom.spdx.json, as LinuxKit does)
+      --sbom-output PATH   where the SBOM goes in the image (default sbom.spdx.json)
   -q, --quiet              print only the artifacts
       --json               print the result (artifacts with size and sha256) as JSON`,
   async run(args, io) {
@@ -47,12 +50,15 @@ Options:
       'compression-level': { type: 'string' },
       hardlinks: { type: 'string' },
       'max-image-bytes': { type: 'string' },
+      'no-sbom': { type: 'boolean' },
+      'sbom-output': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       json: { type: 'boolean' },
       // accepted for LinuxKit command lines, no effect here
       docker: { type: 'boolean' },
       'decompress-kernel': { type: 'boolean' },
-      'no-sbom': { type: 'boolean' },
+      // the SBOM's time is SOURCE_DATE_EPOCH here; LinuxKit's wall-clock option has no effect
+      'sbom-current-time': { type: 'boolean' },
     });
     if (!positionals.length) throw new UsageError('build needs at least one spec file');
     const formats = list(values.format);
@@ -83,6 +89,7 @@ Options:
       compressionLevel: values['compression-level'] ? Number(values['compression-level']) : undefined,
       hardlinks: hardlinks as 'symlink' | 'keep',
       ...(maxImageBytes ? { limits: { maxImageBytes } } : {}),
+      sbom: values['no-sbom'] ? false : values['sbom-output'],
       signal: io.signal,
       onEvent: (e) => printer.event(e),
     });
