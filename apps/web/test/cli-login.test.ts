@@ -10,8 +10,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
-import { runLogin } from '../../../packages/engine/src/cli/login';
-import { runSubmit } from '../../../packages/engine/src/cli/submit';
+import { runLogin, runSubmit } from '@oscompose/engine/cli';
 
 const SPEC = `kernel:
   image: localhost:5000/oscompose/kernel:6.6

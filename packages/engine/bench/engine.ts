@@ -14,7 +14,8 @@ import { DEFAULT_GZIP_LEVEL } from '../src/initramfs/index';
 import type { FsEntry } from '../src/oci/entry';
 import { writeImage } from '../src/oci/layout';
 import { tarBuffer } from '../src/oci/tar';
-import { pushImage, startRegistry } from '../src/testing/registry';
+import { pushImage } from '../src/testing/registry';
+import { startRegistry } from '@oscompose/queue/testing';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

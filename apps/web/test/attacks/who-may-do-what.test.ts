@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '@oscompose/db';
-import { startRedis, type RedisServer } from '../../../worker/src/jobs/testing/harness';
+import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 
 type Who = 'anonymous' | 'viewer' | 'member' | 'admin' | 'owner' | 'B member' | 'B admin';
 const WHO: Who[] = ['anonymous', 'viewer', 'member', 'admin', 'owner', 'B member', 'B admin'];

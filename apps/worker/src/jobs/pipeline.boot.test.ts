@@ -4,11 +4,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runSubmit } from '../../../../packages/engine/src/cli/submit';
+import { runSubmit } from '@oscompose/engine/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
-import { setBuildDeps } from '../../../web/src/server/builds/deps';
-import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
+import { setCallerResolver, setBuildDeps, startApiServer, type ApiServer } from '@oscompose/web/testing';
 import { startPipeline, startWorker, workerReady, writeBootableImages, type Pipeline, type WorkerProcess } from './testing/harness';
 
 let p: Pipeline;

@@ -8,10 +8,7 @@ import { buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog
 import { listWorkers } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
-import { setBuildDeps } from '../../../web/src/server/builds/deps';
-import { listFormats } from '../../../web/src/server/formats/listFormats';
-import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
+import { setCallerResolver, setBuildDeps, listFormats, startApiServer, type ApiServer } from '@oscompose/web/testing';
 import { startPipeline, startWorker, workerReady, type Pipeline, type WorkerProcess } from './testing/harness';
 
 const cacheRoot = process.env.OSCOMPOSE_CACHE ?? path.join(homedir(), '.cache', 'oscompose');

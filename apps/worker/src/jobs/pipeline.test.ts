@@ -8,13 +8,12 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
-import { setBuildDeps } from '../../../web/src/server/builds/deps';
-import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
-import { runSubmit } from '../../../../packages/engine/src/cli/submit';
-import { makeImage, pushImage, startRegistry, type TestRegistry } from '@oscompose/engine/testing';
+import { setCallerResolver, setBuildDeps, startApiServer, type ApiServer } from '@oscompose/web/testing';
+import { runSubmit } from '@oscompose/engine/cli';
+import { makeImage, pushImage } from '@oscompose/engine/testing';
+import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import net from 'node:net';
-import { freePort } from './testing/harness';
+import { freePort } from '@oscompose/queue/testing';
 import { apiClient } from './testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from './testing/harness';
 
