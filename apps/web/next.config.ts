@@ -9,6 +9,7 @@ process.env.NEXT_TELEMETRY_DISABLED = '1';
 const nextConfig: NextConfig = {
   transpilePackages: [
     '@oscompose/spec',
+    '@oscompose/bootcheck',
     '@oscompose/db',
     '@oscompose/queue',
     '@oscompose/storage',
