@@ -8,6 +8,7 @@ process.env.NEXT_TELEMETRY_DISABLED = '1';
 
 const nextConfig: NextConfig = {
   transpilePackages: [
+    '@oscompose/bootcheck',
     '@oscompose/spec',
     '@oscompose/bootcheck',
     '@oscompose/db',

@@ -48,6 +48,9 @@ export const WorkerEnv = BaseEnv.extend({
   OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES: bytes.default(16 * 2 ** 30),
   // Builds of one team running at once across all workers; 0 = no limit.
   OSCOMPOSE_TEAM_CONCURRENCY: z.coerce.number().int().min(0).default(2),
+  // The engine's reproducibility and cache switches, read here and passed to it as options.
+  SOURCE_DATE_EPOCH: z.coerce.number().int().min(0).default(0),
+  OSCOMPOSE_NO_SECTION_CACHE: bool.default(false),
 });
 
 export interface WorkerConfig extends BaseConfig {
@@ -70,6 +73,10 @@ export interface WorkerConfig extends BaseConfig {
   limits: BuildLimitSettings;
   /** Builds of one team running at once across all workers (0: no limit). */
   teamConcurrency: number;
+  /** Every timestamp the engine writes (SOURCE_DATE_EPOCH, default 0). */
+  sourceDateEpoch: number;
+  /** Reuse compressed sections across builds (off with OSCOMPOSE_NO_SECTION_CACHE=1). */
+  sectionCache: boolean;
 }
 
 export interface BuildLimitSettings {
@@ -104,6 +111,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
       artifactBytes: e.OSCOMPOSE_BUILD_MAX_ARTIFACT_BYTES,
     },
     teamConcurrency: e.OSCOMPOSE_TEAM_CONCURRENCY,
+    sourceDateEpoch: e.SOURCE_DATE_EPOCH,
+    sectionCache: !e.OSCOMPOSE_NO_SECTION_CACHE,
   };
 }
 

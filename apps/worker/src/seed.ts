@@ -3,26 +3,29 @@
 // start and whenever the catalog recipes change. A failure (e.g. no network to the Debian
 // archive) is reported and exits 1; the app still runs without the starter content.
 import path from 'node:path';
-import { createPrisma, redactUrl } from '@oscompose/db';
-import { loadWorkerConfig } from './config';
+import { createPrisma, redactUrl, type PrismaClient } from '@oscompose/db';
+import { loadWorkerConfig, type WorkerConfig } from './config';
 import { digestOf, ensureLocalOwner, seedDatabase, tagOf, type SeedCatalogEntry } from './seed/seedDatabase';
 
 type Catalog = typeof import('@oscompose/catalog');
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const { imageStore, debianCache: cacheDir } = config;
   const log = (m: string) => console.log(`seed: ${m}`);
 
-  // First the local owner, so the app is usable even when the catalog build below fails.
-  {
-    const prisma = createPrisma(config.databaseUrl);
-    try {
-      if (await ensureLocalOwner(prisma)) log('created the local owner (single-user mode until the first sign-up, see docs/auth.md)');
-    } finally {
-      await prisma.$disconnect();
-    }
+  // One client for the whole run; first the local owner, so the app is usable even when the
+  // catalog build below fails.
+  const prisma = createPrisma(config.databaseUrl);
+  try {
+    if (await ensureLocalOwner(prisma)) log('created the local owner (single-user mode until the first sign-up, see docs/auth.md)');
+    await seedCatalog(prisma, config, log);
+  } finally {
+    await prisma.$disconnect();
   }
+}
+
+async function seedCatalog(prisma: PrismaClient, config: WorkerConfig, log: (m: string) => void): Promise<void> {
+  const { imageStore, debianCache: cacheDir } = config;
 
   const catalog: Catalog = await import('@oscompose/catalog');
   const entries: SeedCatalogEntry[] = [];
@@ -60,23 +63,17 @@ async function main(): Promise<void> {
       size: null,
     });
   }
-  const compositions = (await catalog.loadDefaultCompositions()).map((c) => ({
+  const compositions = (await catalog.loadDefaultCompositions({ registryHost: config.registry })).map((c) => ({
     name: c.title || c.name,
     description: c.description,
     specText: c.yaml,
   }));
 
-  const url = config.databaseUrl;
-  const prisma = createPrisma(url);
-  try {
-    const r = await seedDatabase(prisma, { catalog: entries, compositions });
-    log(
-      `${redactUrl(url)}: catalog ${r.catalogCreated} new, ${r.catalogUpdated} updated; ` +
-        `compositions ${r.compositionsCreated} new, ${r.compositionVersionsAdded} new versions`,
-    );
-  } finally {
-    await prisma.$disconnect();
-  }
+  const r = await seedDatabase(prisma, { catalog: entries, compositions });
+  log(
+    `${redactUrl(config.databaseUrl)}: catalog ${r.catalogCreated} new, ${r.catalogUpdated} updated; ` +
+      `compositions ${r.compositionsCreated} new, ${r.compositionVersionsAdded} new versions`,
+  );
 }
 
 main().catch((err: Error) => {

@@ -62,7 +62,9 @@ function onPath(bin: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, bin)));
 }
 
-export async function freePort(): Promise<number> {
+// A free host port for a forward, picked here (not the test helper of the same job): the OS
+// hands out an unused one; QEMU binds it a moment later.
+async function pickHostPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -118,9 +120,9 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   const timeoutMs = opts.timeoutMs ?? 300_000;
   const qemu = opts.qemuBinary ?? 'qemu-system-x86_64';
   const forwards: Array<{ host: number; guest: number }> = [];
-  for (const f of opts.forwardPorts ?? []) forwards.push({ host: f.host ?? (await freePort()), guest: f.guest });
+  for (const f of opts.forwardPorts ?? []) forwards.push({ host: f.host ?? (await pickHostPort()), guest: f.guest });
   if (opts.httpCheck && !forwards.some((f) => f.guest === opts.httpCheck!.guestPort)) {
-    forwards.push({ host: await freePort(), guest: opts.httpCheck.guestPort });
+    forwards.push({ host: await pickHostPort(), guest: opts.httpCheck.guestPort });
   }
   if (!onPath(qemu)) return failed(`${qemu} not found; apt-get install qemu-system-x86`);
   for (const file of 'kernel' in target ? [target.kernel, target.initrd] : 'iso' in target ? [target.iso] : [target.disk]) {

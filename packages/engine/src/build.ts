@@ -41,14 +41,14 @@ export interface BuildOptions {
   pull?: boolean;
   arch?: string;
   insecureRegistries?: string[];
-  /** Reuse cached section archives (default true; OSCOMPOSE_NO_SECTION_CACHE=1 turns it off). */
+  /** Reuse cached section archives (default true; the CLI turns it off for OSCOMPOSE_NO_SECTION_CACHE=1). */
   sectionCache?: boolean;
   compression?: Compression;
   /** gzip 1–9 (default 5) or zstd 1–19 (default 3). Part of each section's cache key. */
   compressionLevel?: number;
   /** LinuxKit turns hard links into relative symlinks in the initrd; `keep` writes real ones. */
   hardlinks?: HardlinkPolicy;
-  /** Seconds since the epoch for every timestamp (default SOURCE_DATE_EPOCH or 0). */
+  /** Seconds since the epoch for every timestamp (default 0; the CLI passes SOURCE_DATE_EPOCH). */
   sourceDateEpoch?: number;
   signal?: AbortSignal;
   onEvent?: (e: BuildEvent) => void;
@@ -60,16 +60,6 @@ export interface BuildOptions {
 
 export function defaultCacheDir(): string {
   return process.env.OSCOMPOSE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'oscompose');
-}
-
-/** SOURCE_DATE_EPOCH from the environment, else 0 (read here so plan() stays pure). */
-export function sourceDateEpoch(): number {
-  return process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0;
-}
-
-/** Whether section archives are reused: off with OSCOMPOSE_NO_SECTION_CACHE=1 (default on). */
-export function sectionCacheEnabled(): boolean {
-  return process.env.OSCOMPOSE_NO_SECTION_CACHE !== '1';
 }
 
 export async function loadSpec(opts: Pick<BuildOptions, 'spec' | 'specFiles'>): Promise<Spec> {
@@ -124,7 +114,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     compression: opts.compression,
     compressionLevel: opts.compressionLevel,
     hardlinks: opts.hardlinks,
-    sourceDateEpoch: opts.sourceDateEpoch ?? sourceDateEpoch(),
+    sourceDateEpoch: opts.sourceDateEpoch ?? 0,
     sources,
   });
   return execute(planned, {
@@ -132,7 +122,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     outDir: opts.outDir ?? '.',
     workDir: opts.workDir,
     cacheDir,
-    sectionCache: opts.sectionCache ?? sectionCacheEnabled(),
+    sectionCache: opts.sectionCache ?? true,
     signal,
     onEvent: opts.onEvent,
   });

@@ -30,8 +30,6 @@ export {
   build,
   loadSpec,
   checkHostTools,
-  sourceDateEpoch,
-  sectionCacheEnabled,
   defaultCacheDir as defaultBuildCacheDir,
   BuildError,
   type BuildOptions,

@@ -18,8 +18,13 @@ export interface CompositionVersionInfo {
   message: string;
 }
 
+export type { BootExpectations } from '@oscompose/bootcheck/expectations';
+import type { BootExpectations } from '@oscompose/bootcheck/expectations';
+
 export interface CompositionDetail extends CompositionSummary {
   spec: string;
+  /** The latest version's boot expectations (null: none beyond a boot). */
+  bootCheck: BootExpectations | null;
   versions: CompositionVersionInfo[];
 }
 

@@ -19,8 +19,6 @@ import {
   qemuDiskFormat,
   readSources,
   resolveImages,
-  sectionCacheEnabled,
-  sourceDateEpoch,
   type BuildLimits,
 } from '@oscompose/engine';
 import { SpecError, parseSpec } from '@oscompose/spec';
@@ -35,6 +33,10 @@ export interface BuildEngineOptions {
   arch?: string;
   /** What flattening may decompress, per image and per build (each build gets its own budget). */
   limits?: BuildLimits;
+  /** Every timestamp in the artifacts (the worker's SOURCE_DATE_EPOCH; default 0). */
+  sourceDateEpoch?: number;
+  /** Reuse compressed sections across builds (default true). */
+  sectionCache?: boolean;
 }
 
 export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
@@ -68,8 +70,8 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
       // Sources 'none': any `files: source:` is refused before a host file is read, whatever
       // spec reaches this point (server-mode parsing refused them already).
       const sources = await readSources(resolved.spec, { baseDir: opts.cacheDir, sources: 'none' });
-      const p = plan(resolved.spec, resolved.images, { formats, name, sources, sourceDateEpoch: sourceDateEpoch() });
-      const result = await execute(p, { images: resolved.provider, outDir, workDir, cacheDir: opts.cacheDir, sectionCache: sectionCacheEnabled(), signal, onEvent });
+      const p = plan(resolved.spec, resolved.images, { formats, name, sources, sourceDateEpoch: opts.sourceDateEpoch ?? 0 });
+      const result = await execute(p, { images: resolved.provider, outDir, workDir, cacheDir: opts.cacheDir, sectionCache: opts.sectionCache ?? true, signal, onEvent });
       const cmdlineFile = result.artifacts.find((a) => a.format === 'kernel+initrd' && a.name.endsWith('-cmdline'))?.path;
       const cmdline = cmdlineFile ? (await readFile(cmdlineFile, 'utf8')).trim() : '';
       const { boot, notBootChecked } = bootTargets(formats, result.artifacts, { bootOf: (f) => getFormat(f)?.boot, qemuDiskFormat, cmdline });

@@ -1,6 +1,9 @@
-// Compositions: a team's saved specs, each save a new immutable version.
+// Compositions: a team's saved specs, each save a new immutable version. A version keeps the
+// boot expectations next to its spec (what a good boot looks like), never inside the YAML.
 import { db } from '../db';
+import { parseJsonColumn } from '@oscompose/db';
 import { parseSpec } from '@oscompose/spec';
+import { BootExpectationsSchema, normalizeExpectations, type BootExpectations } from '@oscompose/bootcheck/expectations';
 import { BadRequestError, NotFoundError } from '../errors';
 import type { Caller } from '../auth/caller';
 
@@ -17,6 +20,17 @@ export interface CompositionSummaryDto {
 
 function summary(c: { id: string; name: string; description: string; latestVersion: number; updatedAt: Date; visibility: string; teamId: string }): CompositionSummaryDto {
   return { id: c.id, name: c.name, description: c.description, latestVersion: c.latestVersion, updatedAt: c.updatedAt.toISOString(), visibility: c.visibility, teamId: c.teamId };
+}
+
+/** The column text for expectations (validated by the route): canonical JSON, or null for none. */
+export function bootExpectationsColumn(e: BootExpectations | null | undefined): string | null {
+  const n = normalizeExpectations(BootExpectationsSchema.parse(e ?? {}));
+  return n ? JSON.stringify(n) : null;
+}
+
+/** What a version's column holds, as the API returns it (null: nothing expected beyond a boot). */
+export function readBootExpectations(text: string | null | undefined): BootExpectations | null {
+  return parseJsonColumn<BootExpectations | null>(text, BootExpectationsSchema, null);
 }
 
 /** A composition may be saved while incomplete, but not when its YAML does not even parse. */
@@ -52,6 +66,7 @@ export async function getComposition(caller: Caller, id: string) {
   return {
     ...summary(row),
     spec: versions[0]?.specText ?? '',
+    bootCheck: readBootExpectations(versions[0]?.bootExpectations),
     versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString(), author: v.author, message: v.message })),
   };
 }
@@ -63,10 +78,13 @@ export async function getCompositionVersion(caller: Caller, id: string, version:
     include: { author: { select: { id: true, name: true } } },
   });
   if (!v) throw new NotFoundError(`Version ${version} of composition ${id}`);
-  return { version: v.version, spec: v.specText, createdAt: v.createdAt.toISOString(), author: v.author, message: v.message };
+  return { version: v.version, spec: v.specText, bootCheck: readBootExpectations(v.bootExpectations), createdAt: v.createdAt.toISOString(), author: v.author, message: v.message };
 }
 
-export async function createComposition(caller: Caller, input: { name: string; spec: string; description?: string; forkedFromId?: string }) {
+export async function createComposition(
+  caller: Caller,
+  input: { name: string; spec: string; description?: string; forkedFromId?: string; bootCheck?: BootExpectations | null },
+) {
   assertParses(input.spec);
   const row = await db().composition.create({
     data: {
@@ -76,17 +94,20 @@ export async function createComposition(caller: Caller, input: { name: string; s
       createdById: caller.userId,
       forkedFromId: input.forkedFromId ?? null,
       latestVersion: 1,
-      versions: { create: { version: 1, specText: input.spec, authorId: caller.userId, message: input.forkedFromId ? 'duplicated' : 'created' } },
+      versions: { create: { version: 1, specText: input.spec, bootExpectations: bootExpectationsColumn(input.bootCheck), authorId: caller.userId, message: input.forkedFromId ? 'duplicated' : 'created' } },
     },
   });
   return { ...summary(row), version: 1 };
 }
 
-/** Saves a new version (only when the text changed) and applies name/description/visibility. */
+/**
+ * Saves a new version (only when the spec text or the boot expectations changed) and applies
+ * name/description/visibility. bootCheck absent keeps the latest version's expectations; null clears them.
+ */
 export async function updateComposition(
   caller: Caller,
   id: string,
-  input: { spec?: string; message?: string; name?: string; description?: string; visibility?: 'team' | 'public' },
+  input: { spec?: string; message?: string; name?: string; description?: string; visibility?: 'team' | 'public'; bootCheck?: BootExpectations | null },
 ) {
   const row = await db().composition.findFirst({ where: { id, teamId: caller.teamId } });
   if (!row) throw new NotFoundError(`Composition ${id}`);
@@ -94,9 +115,12 @@ export async function updateComposition(
   return db().$transaction(async (tx) => {
     const latest = await tx.compositionVersion.findFirst({ where: { compositionId: id }, orderBy: { version: 'desc' } });
     let version = row.latestVersion;
-    if (input.spec !== undefined && input.spec !== latest?.specText) {
+    const specText = input.spec ?? latest?.specText ?? '';
+    const expectations = input.bootCheck !== undefined ? bootExpectationsColumn(input.bootCheck) : (latest?.bootExpectations ?? null);
+    const asked = input.spec !== undefined || input.bootCheck !== undefined;
+    if (asked && (specText !== latest?.specText || expectations !== (latest?.bootExpectations ?? null))) {
       version = row.latestVersion + 1;
-      await tx.compositionVersion.create({ data: { compositionId: id, version, specText: input.spec, authorId: caller.userId, message: input.message ?? '' } });
+      await tx.compositionVersion.create({ data: { compositionId: id, version, specText, bootExpectations: expectations, authorId: caller.userId, message: input.message ?? '' } });
     }
     const updated = await tx.composition.update({
       where: { id },
@@ -113,5 +137,5 @@ export async function updateComposition(
 
 export async function duplicateComposition(caller: Caller, id: string, name?: string) {
   const source = await getComposition(caller, id);
-  return createComposition(caller, { name: name ?? `${source.name} (copy)`, spec: source.spec, description: source.description, forkedFromId: id });
+  return createComposition(caller, { name: name ?? `${source.name} (copy)`, spec: source.spec, bootCheck: source.bootCheck, description: source.description, forkedFromId: id });
 }

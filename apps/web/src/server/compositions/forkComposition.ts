@@ -23,7 +23,7 @@ export async function forkComposition(caller: Caller, id: string, name?: string)
       createdById: caller.userId,
       forkedFromId: source.id,
       latestVersion: 1,
-      versions: { create: { version: 1, specText: spec, authorId: caller.userId, message: `forked from ${from} v${source.versions[0]?.version ?? 0}` } },
+      versions: { create: { version: 1, specText: spec, bootExpectations: source.versions[0]?.bootExpectations ?? null, authorId: caller.userId, message: `forked from ${from} v${source.versions[0]?.version ?? 0}` } },
     },
   });
   await recordAudit(db(), { teamId: caller.teamId, actorId: caller.userId, action: 'composition.fork', target: row.id, data: { from: source.id, fromTeam: source.teamId } });

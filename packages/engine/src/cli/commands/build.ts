@@ -72,6 +72,8 @@ Options:
       arch: values.arch,
       insecureRegistries: values['insecure-registry'],
       sectionCache: values['no-section-cache'] || io.env.OSCOMPOSE_NO_SECTION_CACHE === '1' ? false : true,
+      // Reproducible timestamps, as linuxkit and the Debian tools read them (default 0).
+      sourceDateEpoch: io.env.SOURCE_DATE_EPOCH ? Number(io.env.SOURCE_DATE_EPOCH) : 0,
       compression: compression as 'gzip' | 'zstd',
       compressionLevel: values['compression-level'] ? Number(values['compression-level']) : undefined,
       hardlinks: hardlinks as 'symlink' | 'keep',

@@ -1,5 +1,7 @@
-// GET /api/v1/compositions/:id; PUT { spec?, message?, name?, description?, visibility? } → a new version
+// GET /api/v1/compositions/:id; PUT { spec?, bootCheck?, message?, name?, description?, visibility? } → a new
+// version when the spec or the boot expectations (bootCheck, null clears them) changed
 import { z } from 'zod';
+import { BootExpectationsSchema } from '@oscompose/bootcheck/expectations';
 import { route } from '../../../../../src/server/http/route';
 import { getComposition, updateComposition } from '../../../../../src/server/compositions/compositions';
 import { SpecText } from '../../../../../src/server/specs/specText';
@@ -14,6 +16,7 @@ export const PUT = route(
     params,
     body: z.object({
       spec: SpecText.optional(),
+      bootCheck: BootExpectationsSchema.nullable().optional(),
       message: z.string().max(500).optional(),
       name: z.string().trim().min(1).max(200).optional(),
       description: z.string().max(2000).optional(),

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "CompositionVersion" ADD COLUMN     "bootExpectations" TEXT;
+
