@@ -10,7 +10,6 @@ const nextConfig: NextConfig = {
   transpilePackages: [
     '@oscompose/bootcheck',
     '@oscompose/spec',
-    '@oscompose/bootcheck',
     '@oscompose/db',
     '@oscompose/queue',
     '@oscompose/storage',

@@ -2,7 +2,7 @@
 import type { SpecProblem } from '../spec-client/problems';
 import type { ArtifactBootReport, BootCheckReport, Verdict } from '@oscompose/bootcheck/report';
 
-export type { BootExpectations, HttpExpectation } from '@oscompose/bootcheck/expectations';
+export type { HttpExpectation } from '@oscompose/bootcheck/expectations';
 export type { ConsoleLine, ExpectationResult, Verdict } from '@oscompose/bootcheck/report';
 
 // The server's serializers are the one definition of these shapes; the browser imports only
