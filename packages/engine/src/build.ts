@@ -50,6 +50,8 @@ export interface BuildOptions {
   hardlinks?: HardlinkPolicy;
   /** Seconds since the epoch for every timestamp (default 0; the CLI passes SOURCE_DATE_EPOCH). */
   sourceDateEpoch?: number;
+  /** The SBOM's path in the image (default sbom.spdx.json); false: none (`--no-sbom`). */
+  sbom?: string | false;
   signal?: AbortSignal;
   onEvent?: (e: BuildEvent) => void;
   /** Image acquisition; default: the engine's resolver (image stores, blob cache, registries). */
@@ -116,6 +118,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     hardlinks: opts.hardlinks,
     sourceDateEpoch: opts.sourceDateEpoch ?? 0,
     sources,
+    sbom: opts.sbom,
   });
   return execute(planned, {
     images,

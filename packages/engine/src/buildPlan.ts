@@ -14,6 +14,14 @@ import { getFormat, listFormats } from './outputs/index';
 import type { OutputFormat } from './outputs/types';
 import { BuildError } from './errors';
 import { pinSpec, type ResolvedImages } from './inputs';
+import { SBOM_FILENAME } from './sbom/spdx';
+
+/** The SBOM's path in the root filesystem: relative, no `..` (it is written like any file). */
+function sbomPath(p: string): string {
+  const clean = p.split('/').filter((x) => x && x !== '.');
+  if (!clean.length || clean.includes('..')) throw new BuildError(`--sbom-output "${p}" must be a file path inside the image (no ..)`);
+  return clean.join('/');
+}
 
 export interface PlanOptions {
   /** Output formats (default kernel+initrd). */
@@ -29,6 +37,11 @@ export interface PlanOptions {
   sourceDateEpoch?: number;
   /** Contents of the `files: source:` the spec names (inputs.ts readSources); absent = unreadable. */
   sources?: ReadonlyMap<string, Buffer | undefined>;
+  /**
+   * Where the merged SPDX SBOM goes in the root filesystem (LinuxKit's `--sbom-output`, default
+   * sbom.spdx.json); false writes none (`--no-sbom`).
+   */
+  sbom?: string | false;
 }
 
 /** One section as planned: layout/plan.ts's section plus the key its archive is cached under. */
@@ -58,6 +71,8 @@ export interface BuildPlan {
   sourceDateEpoch: number;
   /** File extension of section archives in the cache (cpio.gz, cpio.zst, cpio). */
   archiveExt: string;
+  /** Path of the SBOM in the root filesystem; undefined: no SBOM. */
+  sbom?: string;
 }
 
 /** Checks the format names against the registry of output formats (pure: an in-memory table). */
@@ -112,5 +127,6 @@ export function plan(spec: Spec, resolved: ResolvedImages, options: PlanOptions 
     hardlinks,
     sourceDateEpoch: options.sourceDateEpoch ?? 0,
     archiveExt: compression === 'zstd' ? 'cpio.zst' : compression === 'gzip' ? 'cpio.gz' : 'cpio',
+    ...(options.sbom === false ? {} : { sbom: sbomPath(options.sbom ?? SBOM_FILENAME) }),
   };
 }

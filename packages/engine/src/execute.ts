@@ -17,10 +17,12 @@ import type { BuildEvent, OutputContext } from './outputs/types';
 import type { BuildPlan, PlannedBuildSection } from './buildPlan';
 import type { ImageProvider } from './inputs';
 import { checkAbort } from './errors';
+import { capturePackageDbs, collectSbom, type PackageDbs } from './sbom/collect';
+import { ENGINE_VERSION } from './version';
 
 export interface ExecuteIO {
   /** Streams each image's files (resolving was done before planning). */
-  images: Pick<ImageProvider, 'flatten'>;
+  images: Pick<ImageProvider, 'flatten' | 'sbom'>;
   /** Where the artifacts are written (created if missing). */
   outDir: string;
   /**
@@ -48,6 +50,8 @@ export interface BuildResult {
   artifacts: Artifact[];
   /** The spec with every image reference pinned (`ref@sha256:…`). */
   resolved: Spec;
+  /** The SPDX 2.3 SBOM written into the image at plan.sbom (absent with --no-sbom). */
+  sbom?: { path: string; bytes: Buffer };
   sections: { id: string; label: string; key: string; cached: boolean; bytes: number; compressed: number }[];
 }
 
@@ -55,7 +59,10 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
   const emit = (e: BuildEvent) => io.onEvent?.(e);
   const { signal } = io;
   const { compression, hardlinks, sourceDateEpoch: epoch } = plan;
-  const flatten: Flatten = (img) => io.images.flatten(img);
+  // Each image's dpkg/apk databases, kept as its files stream by (for the SBOM; by digest).
+  const dbs = new Map<string, PackageDbs>();
+  const dbsOf = (digest: string) => dbs.get(digest) ?? dbs.set(digest, {}).get(digest)!;
+  const flatten: Flatten = (img) => (plan.sbom ? capturePackageDbs(io.images.flatten(img), dbsOf(img.digest)) : io.images.flatten(img));
   const useSectionCache = io.sectionCache ?? true;
   const cache = new SectionCache(join(io.cacheDir, 'sections'));
   const outDir = resolvePath(io.outDir);
@@ -88,7 +95,11 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       checkAbort(signal);
       if (useSectionCache) {
         const hit = await cache.get(s.cacheKey, plan.archiveExt);
-        if (hit) {
+        // An archive cached before package databases were kept is built again once (for the SBOM).
+        if (hit && (!plan.sbom || hit.extra?.pkgdb === '1')) {
+          const digest = 'image' in s ? s.image?.digest : undefined;
+          if (digest && hit.blobs?.dpkg) dbsOf(digest).dpkg = hit.blobs.dpkg;
+          if (digest && hit.blobs?.apkinstalled) dbsOf(digest).apk = hit.blobs.apkinstalled;
           const pieces: KernelPieces = { kernel: hit.blobs?.kernel, ucode: hit.blobs?.ucode };
           const apkDb = hit.blobs?.apkdb;
           results.set(s.id, { archive: hit.archive, cached: true, rawBytes: Number(hit.extra?.rawBytes ?? 0), pieces, apkDb });
@@ -113,7 +124,11 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       if (pieces.kernel) blobs.kernel = pieces.kernel;
       if (pieces.ucode) blobs.ucode = pieces.ucode;
       if (apk.db) blobs.apkdb = apk.db;
-      if (useSectionCache) await cache.put(s.cacheKey, plan.archiveExt, { archive, extra: { rawBytes: String(rawBytes) }, blobs });
+      const own = 'image' in s && s.image && !(s.kind === 'container' && s.reuses) ? dbs.get(s.image.digest) : undefined;
+      if (own?.dpkg) blobs.dpkg = own.dpkg;
+      if (own?.apk) blobs.apkinstalled = own.apk;
+      const extra: Record<string, string> = { rawBytes: String(rawBytes), ...(plan.sbom ? { pkgdb: '1' } : {}) };
+      if (useSectionCache) await cache.put(s.cacheKey, plan.archiveExt, { archive, extra, blobs });
       results.set(s.id, { archive, cached: false, rawBytes, pieces, apkDb: apk.db });
       emit({ type: 'progress', stage: 'assemble', section: s.id, done: ++finished, total: totalSections, message: `${s.label}: ${rawBytes} bytes → ${archive.length}` });
     });
@@ -136,6 +151,15 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
         const entry: FsEntry = { path: 'lib/apk/db/installed', type: 'file', mode: 0o644, uid: 0, gid: 0, size: db.length, content: db };
         parts.push((await sectionArchive(list([entry]), { compression, mtime: epoch, inoBase: 1 })).archive);
       }
+    }
+    // ---- the SBOM, last (as LinuxKit writes it after the files section)
+    let sbom: BuildResult['sbom'];
+    let sbomEntry: FsEntry | undefined;
+    if (plan.sbom) {
+      const bytes = await collectSbom(plan, io.images, dbs, ENGINE_VERSION);
+      sbom = { path: plan.sbom, bytes };
+      sbomEntry = { path: plan.sbom, type: 'file', mode: 0o644, uid: 0, gid: 0, size: bytes.length, content: bytes };
+      parts.push((await sectionArchive(list([sbomEntry]), { compression, mtime: epoch, inoBase: 2 })).archive);
     }
     parts.push(await trailerArchive(compression));
     const initrd = join(workDir, 'initrd.img');
@@ -160,6 +184,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
               const db = Buffer.concat(apkDbs.flatMap((d) => [d, Buffer.from('\n\n')]));
               yield { path: 'lib/apk/db/installed', type: 'file', mode: 0o644, uid: 0, gid: 0, size: db.length, content: db };
             }
+            if (sbomEntry) yield sbomEntry;
           }
           for await (const c of tarStream(abortable(all(), signal), { mtime: epoch })) chunks.push(c);
           await writeFile(p, Buffer.concat(chunks));
@@ -181,6 +206,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
     return {
       artifacts,
       resolved: plan.resolved,
+      ...(sbom ? { sbom } : {}),
       sections: plan.sections.map((s) => {
         const r = results.get(s.id)!;
         return { id: s.id, label: s.label, key: s.key, cached: r.cached, bytes: r.rawBytes, compressed: r.archive.length };

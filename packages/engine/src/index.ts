@@ -57,7 +57,7 @@ export { marshalIndent } from './layout/go-json';
 export { LayoutError } from './layout/errors';
 export { parseCpio, cpioRecords, type CpioMember } from './initramfs/cpio';
 export { main as cliMain } from './cli/main';
-export const ENGINE_VERSION = '0.1.0';
+export { ENGINE_VERSION } from './version';
 export { selectPlatform, ociArch } from './oci/platform';
 export { RegistryError } from './registry/errors';
 export { RegistryClient, registryBaseUrl, isLoopbackRegistry, type RegistryClientOptions, type RegistryImage, type FetchedManifest } from './registry/client';
@@ -93,6 +93,9 @@ export {
   ukiBootDisk,
   type MissingTool,
 } from './outputs/disk/index';
+
+// --- SBOM (sbom/): SPDX 2.3 per build; sbom/read.ts is also @oscompose/engine/sbom for the browser ---
+export * from './sbom/index';
 
 // --- Signed provenance (provenance/) ---
 export * from './provenance/index';

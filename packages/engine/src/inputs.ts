@@ -21,6 +21,11 @@ export interface ImageProvider {
    */
   resolve(ref: string): Promise<{ ref: string; digest: string; pinned?: string; config?: { config?: PlannedImage['config'] }; source?: ResolvedImage['source'] }>;
   flatten(image: { ref: string; digest: string }): AsyncIterable<FsEntry>;
+  /**
+   * What the build's SBOM needs of a resolved image: the SPDX documents of its attestation and
+   * its architecture. Optional: a provider without it contributes package databases only.
+   */
+  sbom?(image: { ref: string; digest: string }): Promise<{ attestations: Record<string, unknown>[]; architecture?: string }>;
 }
 
 export interface ImageProviderOptions {
@@ -60,6 +65,10 @@ export async function defaultImageProvider(opts: ImageProviderOptions): Promise<
       checkCompressedSize(r.reference, r.layers, maxImageBytes);
       await resolver.fetchLayers(r);
       yield* flattenImage(r, { maxBytes: maxImageBytes, maxEntries: limits.maxImageEntries, budget, signal: opts.signal });
+    },
+    async sbom(img) {
+      const r = byDigest.get(img.digest) ?? (await resolver.resolve(img.ref));
+      return { attestations: await resolver.sboms(r), architecture: r.config.architecture };
     },
   };
 }

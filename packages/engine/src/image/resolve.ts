@@ -14,6 +14,10 @@ import type { Credentials } from '../registry/credentials';
 import { RegistryError } from '../registry/errors';
 import { namespaceProblem } from '../registry/policy';
 import { importArchive, type ImportedImage } from './archive';
+import { AttestationError, findAttestationManifest, spdxLayers, spdxPredicate } from '../sbom/attestation';
+
+/** An SBOM attestation layer larger than this is refused (syft's SPDX of a big image is ~10 MB). */
+const MAX_ATTESTATION_BYTES = 64 * 1024 * 1024;
 
 export interface ImageResolverOptions {
   /** Blob cache directory; default $OSCOMPOSE_CACHE or ~/.cache/oscompose. */
@@ -59,6 +63,11 @@ export interface ImageResolver {
   resolve(ref: string): Promise<ResolvedImage>;
   /** Fetches every layer into the cache (3 at a time); reports bytes (done, total) as they arrive. */
   fetchLayers(image: ResolvedImage, onProgress?: (done: number, total: number) => void): Promise<void>;
+  /**
+   * The SPDX documents of the image's SBOM attestation (BuildKit's attestation manifest in its
+   * index), as LinuxKit reads them; none when the image has no index or no attestation.
+   */
+  sboms(image: ResolvedImage): Promise<Record<string, unknown>[]>;
   cache: BlobCache;
   client: RegistryClient;
 }
@@ -68,7 +77,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
   const client = new RegistryClient({ ...opts.registry, insecureRegistries: opts.insecureRegistries, credentials: opts.credentials });
   const arch = opts.arch ?? 'amd64';
   const inflight = new Map<string, Promise<void>>();
-  const internals = new WeakMap<ResolvedImage, { r: ImageReference; storeDir?: string }>();
+  const internals = new WeakMap<ResolvedImage, { r: ImageReference; storeDir?: string; index?: ImageIndex }>();
   let archives: Promise<{ path: string; images: ImportedImage[] }[]> | undefined;
 
   const loadArchives = () =>
@@ -150,13 +159,14 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     const canFetch = source !== 'store';
     let manifestDesc = top;
     let indexDigest: string | undefined;
+    let index: ImageIndex | undefined;
     let mediaType = top.mediaType;
     if (!mediaType) {
       const doc = await readJson<{ mediaType?: string; manifests?: unknown }>(r, dir, top, canFetch, 'manifest');
       mediaType = doc.mediaType ?? (doc.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json');
     }
     if (isIndexMediaType(mediaType)) {
-      const index = await readJson<ImageIndex>(r, dir, top, canFetch, 'manifest');
+      index = await readJson<ImageIndex>(r, dir, top, canFetch, 'manifest');
       const pick = selectPlatform(index, arch);
       if (!pick) throw new RegistryError(r.name, 'platform', `no linux/${arch} image in this multi-platform image (it has: ${describePlatforms(index)}); choose another --arch or image`);
       indexDigest = top.digest;
@@ -165,7 +175,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     const manifest = await readJson<ImageManifest>(r, dir, manifestDesc, canFetch, 'manifest');
     if (!manifest.config || !Array.isArray(manifest.layers)) throw new RegistryError(r.name, 'invalid', `${manifestDesc.digest} is not an image manifest`);
     const config = await readJson<ImageConfig>(r, dir, manifest.config, canFetch);
-    return resolvedImage(r, manifestDesc.digest, indexDigest, manifest, config, source, store, source === 'store' ? dir : undefined);
+    return resolvedImage(r, manifestDesc.digest, indexDigest, manifest, config, source, store, source === 'store' ? dir : undefined, index);
   }
 
   function resolvedImage(
@@ -177,6 +187,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     source: ResolvedImage['source'],
     store: string | undefined,
     storeDir: string | undefined,
+    index?: ImageIndex,
   ): ResolvedImage {
     const base = `${r.registry}/${r.repository}${r.tag ? `:${r.tag}` : ''}`;
     const image: ResolvedImage = {
@@ -200,7 +211,7 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
         return openBlob(dir, d);
       },
     };
-    internals.set(image, { r, storeDir });
+    internals.set(image, { r, storeDir, index });
     return image;
   }
 
@@ -243,7 +254,8 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     if (!isManifestMediaType(img.manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json')) {
       throw new RegistryError(r.name, 'invalid', `unsupported manifest media type ${img.manifest.mediaType}`);
     }
-    return resolvedImage(r, img.digest, img.index?.digest, img.manifest, config, 'registry', undefined, undefined);
+    const index = img.index ? (JSON.parse(img.index.bytes.toString()) as ImageIndex) : undefined;
+    return resolvedImage(r, img.digest, img.index?.digest, img.manifest, config, 'registry', undefined, undefined, index);
   }
 
   async function fetchLayers(image: ResolvedImage, onProgress?: (done: number, total: number) => void): Promise<void> {
@@ -267,5 +279,23 @@ export function createImageResolver(opts: ImageResolverOptions = {}): ImageResol
     await Promise.all([worker(), worker(), worker()]);
   }
 
-  return { resolve, fetchLayers, cache, client };
+  async function sboms(image: ResolvedImage): Promise<Record<string, unknown>[]> {
+    const own = internals.get(image);
+    if (!own?.index) return [];
+    const { r, storeDir } = own;
+    const att = findAttestationManifest(own.index, image.digest);
+    if (!att) return [];
+    const dir = storeDir ?? cache.dir;
+    const manifest = await readJson<ImageManifest>(r, dir, att, !storeDir, 'manifest');
+    const docs: Record<string, unknown>[] = [];
+    for (const layer of spdxLayers(manifest)) {
+      if (layer.size > MAX_ATTESTATION_BYTES) throw new AttestationError(`${r.name}: its SBOM attestation ${layer.digest} is ${layer.size} bytes, more than the ${MAX_ATTESTATION_BYTES} allowed`);
+      if (storeDir && !(await hasBlob(storeDir, layer.digest))) throw new RegistryError(r.name, 'not-found', `attestation ${layer.digest} is missing from image store ${storeDir}; write the image again`);
+      const from = await ensureBlob(r, layer, storeDir);
+      docs.push(spdxPredicate(await readBlob(from, layer.digest), `${r.name} (attestation ${layer.digest})`));
+    }
+    return docs;
+  }
+
+  return { resolve, fetchLayers, sboms, cache, client };
 }

@@ -103,6 +103,38 @@ export function makeIndex(images: MemoryImage[]): MemoryIndex {
   return { digest: sha256Digest(indexBytes), mediaType: MediaType.ociIndex, indexBytes, manifests: images };
 }
 
+/**
+ * An image index as BuildKit pushes `docker buildx build --sbom=true`: the image for its platform
+ * and, next to it, an attestation manifest (platform unknown/unknown, annotated with the image's
+ * digest) whose one layer is an in-toto Statement carrying `spdx` as an SPDX predicate.
+ */
+export function makeAttestedIndex(image: MemoryImage, spdx: Record<string, unknown>): MemoryIndex {
+  const statement = Buffer.from(JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v0.1',
+    predicateType: 'https://spdx.dev/Document',
+    subject: [{ name: 'pkg:docker/fixture', digest: { sha256: image.digest.slice(7) } }],
+    predicate: spdx,
+  }));
+  const configBytes = Buffer.from('{"architecture":"unknown","os":"unknown","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
+  const config = JSON.parse(configBytes.toString()) as ImageConfig;
+  const layer: Descriptor = { mediaType: 'application/vnd.in-toto+json', digest: sha256Digest(statement), size: statement.length, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } };
+  const manifest = { schemaVersion: 2 as const, mediaType: MediaType.ociManifest, config: { mediaType: MediaType.ociConfig, digest: sha256Digest(configBytes), size: configBytes.length }, layers: [layer] };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const attestation: MemoryImage = {
+    digest: sha256Digest(manifestBytes), manifest, manifestBytes, config, configBytes, layerTars: [],
+    blobs: new Map([[manifest.config.digest, configBytes], [layer.digest, statement]]),
+  };
+  const manifests: Descriptor[] = [
+    { mediaType: image.manifest.mediaType!, digest: image.digest, size: image.manifestBytes.length, platform: { architecture: image.config.architecture, os: image.config.os } },
+    {
+      mediaType: MediaType.ociManifest, digest: attestation.digest, size: manifestBytes.length, platform: { architecture: 'unknown', os: 'unknown' },
+      annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': image.digest },
+    },
+  ];
+  const indexBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }));
+  return { digest: sha256Digest(indexBytes), mediaType: MediaType.ociIndex, indexBytes, manifests: [image, attestation] };
+}
+
 /** An in-memory image as a flatten source (no registry, no cache). */
 export function memorySource(img: MemoryImage): { layers: Descriptor[]; config: ImageConfig; openBlob(digest: string): Promise<AsyncIterable<Buffer>> } {
   return {

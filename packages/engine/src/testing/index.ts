@@ -3,5 +3,5 @@
 // images made on the fly, an in-memory image provider, proxies that redirect or count connections.
 export { startRegistry, pushImage, freePort, REGISTRY_BINARY, type TestRegistry, type StartRegistryOptions, type PushOptions } from './registry';
 export { startRedirectProxy, startConnectionCounter, type RedirectProxy } from './redirectProxy';
-export { makeImage, makeIndex, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './image';
+export { makeImage, makeIndex, makeAttestedIndex, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './image';
 export { memoryImages, directory, entry, type MemoryImageDef } from './memory-images';

@@ -27,6 +27,9 @@ Options:
       --compression gzip|zstd   initramfs compression (default gzip)
       --compression-level N     gzip 1-9 (default 5), zstd 1-19 (default 3)
       --hardlinks symlink|keep  LinuxKit turns hard links into symlinks in the initrd (default)
+      --no-sbom            write no SBOM into the image (default: the merged SPDX SBOM of its
+                           images at sbom.spdx.json, as LinuxKit does)
+      --sbom-output PATH   where the SBOM goes in the image (default sbom.spdx.json)
   -q, --quiet              print only the artifacts
       --json               print the result (artifacts with size and sha256) as JSON`,
   async run(args, io) {
@@ -44,12 +47,15 @@ Options:
       compression: { type: 'string' },
       'compression-level': { type: 'string' },
       hardlinks: { type: 'string' },
+      'no-sbom': { type: 'boolean' },
+      'sbom-output': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       json: { type: 'boolean' },
       // accepted for LinuxKit command lines, no effect here
       docker: { type: 'boolean' },
       'decompress-kernel': { type: 'boolean' },
-      'no-sbom': { type: 'boolean' },
+      // the SBOM's time is SOURCE_DATE_EPOCH here; LinuxKit's wall-clock option has no effect
+      'sbom-current-time': { type: 'boolean' },
     });
     if (!positionals.length) throw new UsageError('build needs at least one spec file');
     const formats = list(values.format);
@@ -77,6 +83,7 @@ Options:
       compression: compression as 'gzip' | 'zstd',
       compressionLevel: values['compression-level'] ? Number(values['compression-level']) : undefined,
       hardlinks: hardlinks as 'symlink' | 'keep',
+      sbom: values['no-sbom'] ? false : values['sbom-output'],
       signal: io.signal,
       onEvent: (e) => printer.event(e),
     });
