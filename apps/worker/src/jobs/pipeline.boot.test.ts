@@ -6,29 +6,28 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runSubmit } from '@oscompose/engine/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver, setBuildDeps, startApiServer, type ApiServer } from '@oscompose/web/testing';
+import type { ApiServer } from '@oscompose/web/testing';
 import { startPipeline, startWorker, workerReady, writeBootableImages, type Pipeline, type WorkerProcess } from './testing/harness';
+import { serveApi, type ServedApi } from './testing/api';
 
 let p: Pipeline;
 let api: ApiServer;
+let served: ServedApi | undefined;
 let w: WorkerProcess | undefined;
 let refs: { kernel: string; init: string };
 
 beforeAll(async () => {
   p = await startPipeline({ workerEnv: { WORKER_BOOT_CHECK: 'true', WORKER_LOCK_SECONDS: '30' } });
   refs = await writeBootableImages(p.imageStore);
-  setBuildDeps(await p.webDeps());
-  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
-  api = await startApiServer();
+  served = await serveApi(p);
+  api = served.api;
   w = startWorker('boot', p.workerEnv);
   await workerReady(w);
 });
 
 afterAll(async () => {
   await w?.kill();
-  await api?.close();
-  setBuildDeps(undefined);
-  setCallerResolver(undefined);
+  await served?.close();
   await p?.cleanup();
 });
 
