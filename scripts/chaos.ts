@@ -10,10 +10,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { setCallerResolver } from '../apps/web/src/server/auth/resolveCaller';
-import { setBuildDeps } from '../apps/web/src/server/builds/deps';
-import { startApiServer } from '../apps/web/src/server/builds/testing/apiServer';
-import { specText, startPipeline, startWorker, workerReady, writeTestImages, type WorkerProcess } from '../apps/worker/src/jobs/testing/harness';
+import { setCallerResolver, setBuildDeps, startApiServer } from '@oscompose/web/testing';
+import { specText, startPipeline, startWorker, workerReady, writeTestImages, type WorkerProcess } from '@oscompose/worker/testing';
 
 const { values: o } = parseArgs({
   options: {

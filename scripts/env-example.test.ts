@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadWebConfig, WebEnv } from '../apps/web/src/server/config';
-import { loadWorkerConfig, WorkerEnv } from '../apps/worker/src/config';
+import { loadWebConfig, WebEnv } from '@oscompose/web/testing';
+import { loadWorkerConfig, WorkerEnv } from '@oscompose/worker/testing';
 
 const text = readFileSync(path.resolve(import.meta.dirname, '../.env.example'), 'utf8');
 const example: Record<string, string> = {};

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@oscompose/queue/testing';
-import { writeTestImages, specText } from '../apps/worker/src/jobs/testing/harness';
-import { launchBrowser } from '../apps/web/e2e/support/browser';
+import { writeTestImages, specText } from '@oscompose/worker/testing';
+import { launchBrowser } from '@oscompose/web/testing';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'oscompose-start-'));

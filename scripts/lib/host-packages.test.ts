@@ -44,7 +44,7 @@ describe('scripts/host-packages.txt', () => {
   });
 
   it('every disk-format tool the engine checks for is on the list under the same package', async () => {
-    const { TOOLS } = await import('../../packages/engine/src/outputs/disk/tools');
+    const { TOOLS } = await import('@oscompose/engine');
     const rows = packagesFor('start');
     for (const t of Object.values(TOOLS)) expect(rows.map((r) => r.name), t.tool).toContain(t.debianPackage);
   });

@@ -6,13 +6,14 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureBuilt, removeDir, seedDatabase, startWeb, type SeededDb, type WebApp } from './support/webApp';
-import { REPO_ROOT, seedStarterCatalog, startRedis, startWorker, type Service } from './support/services';
+import { startRedis, type RedisServer } from '@oscompose/queue/testing';
+import { REPO_ROOT, seedStarterCatalog, startWorker, type Service } from './support/services';
 import { launchBrowser } from './support/browser';
 
 const SHOTS = path.join(import.meta.dirname, 'screenshots');
 
 let db: SeededDb;
-let redis: Service & { url: string };
+let redis: RedisServer;
 let worker: Service;
 let web: WebApp;
 let browser: Browser;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   db = await seedDatabase([]);
   const dataDir = path.join(db.dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  redis = await startRedis(path.join(db.dir, 'redis'));
+  redis = await startRedis();
   env = {
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,

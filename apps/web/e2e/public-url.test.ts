@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import path from 'node:path';
-import { ensureBuilt, freePort, removeDir, seedDatabase, startWeb, type SeededDb, type WebApp } from './support/webApp';
+import { freePort } from '@oscompose/queue/testing';
+import { ensureBuilt, removeDir, seedDatabase, startWeb, type SeededDb, type WebApp } from './support/webApp';
 import { launchBrowser } from './support/browser';
 
 const SHOTS = path.join(import.meta.dirname, 'screenshots');

@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeBuildDeps } from './support/buildDeps';
 import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
 import { ROLES, can, type Permission, type Role } from '../src/server/auth/permissions';
@@ -232,11 +233,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const { buildDeps, setBuildDeps } = await import('../src/server/builds/deps');
-  const deps = await buildDeps();
-  await deps.queue.close().catch(() => undefined);
-  deps.redis.disconnect();
-  setBuildDeps(undefined);
+  await closeBuildDeps();
   await redis?.stop();
   await prisma?.$disconnect();
   await rm(dir, { recursive: true, force: true });

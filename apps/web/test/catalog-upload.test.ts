@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobCache, tarBuffer } from '@oscompose/engine';
 import { filesToEntries, makeImage, ociArchiveFiles, type MemoryImage } from '@oscompose/engine/testing';
 import type { PrismaClient } from '@oscompose/db';
-import { runPush } from '../../../packages/engine/src/cli/push';
+import { runPush } from '@oscompose/engine/cli';
 
 let dir: string;
 let prisma: PrismaClient;

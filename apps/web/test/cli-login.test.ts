@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeBuildDeps } from './support/buildDeps';
 import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
-import { runLogin } from '../../../packages/engine/src/cli/login';
-import { runSubmit } from '../../../packages/engine/src/cli/submit';
+import { runLogin, runSubmit } from '@oscompose/engine/cli';
 
 const SPEC = `kernel:
   image: localhost:5000/oscompose/kernel:6.6
@@ -92,11 +92,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const { buildDeps, setBuildDeps } = await import('../src/server/builds/deps');
-  const deps = await buildDeps();
-  await deps.queue.close().catch(() => undefined);
-  deps.redis.disconnect();
-  setBuildDeps(undefined);
+  await closeBuildDeps();
   await new Promise<void>((r) => server.close(() => r()));
   await redis?.stop();
   await prisma?.$disconnect();

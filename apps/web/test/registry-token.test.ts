@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makeImage, pushImage, type MemoryImage } from '@oscompose/engine/testing';
+import { makeImage, pushImage, type MemoryImage } from '@oscompose/engine/testing';
+import { freePort } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
 import { grant, parseScope } from '../src/server/auth/registryToken';
 

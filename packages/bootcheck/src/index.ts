@@ -4,3 +4,4 @@ export { parseConsole, parseEvent, bootProblems, stripTerminalEscapes, type Cons
 export { qemuArgs, withSerialConsole, type BootTarget, type PortForward } from './qemuArgs';
 export { ConsoleLines, decide, isPanic, OUR_INIT_EXPECTATION, type BootObservation, type ConsoleLine, type Decision, type ExpectationResult, type Verdict, type VerdictOptions } from './verdict';
 export * from './expectations';
+export { buildReport, consoleFileName, decidingArtifact, CONSOLE_FORMAT, VERDICTS, type ArtifactBootReport, type BootCheckReport } from './report';

@@ -159,7 +159,7 @@ describe('remote catalog', () => {
 
 describe('pushing the catalog', () => {
   it('pushes images to a configured registry (a real docker-registry on 127.0.0.1)', async () => {
-    const { startRegistry } = await import('@oscompose/engine/testing');
+    const { startRegistry } = await import('@oscompose/queue/testing');
     const reg = await startRegistry();
     try {
       const images = await buildStarterCatalog({ imageStore: join(work, 'store-push'), cacheDir: DEBIAN_CACHE, registry: reg.host, only: ['hello'] });

@@ -15,7 +15,8 @@ import { directory, entry } from './testing/memory-images';
 import { writeImage } from './oci/layout';
 import { tarBuffer } from './oci/tar';
 import { makeImage } from './testing/image';
-import { pushImage, startRegistry, type TestRegistry } from './testing/registry';
+import { pushImage } from './testing/registry';
+import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 
 let dir: string;
 let store: string;

@@ -91,6 +91,7 @@ export {
   describeMissing,
   qemuDiskFormat,
   ukiBootDisk,
+  TOOLS,
   type MissingTool,
 } from './outputs/disk/index';
 

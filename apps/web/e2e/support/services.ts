@@ -1,9 +1,7 @@
-// Real services for the end-to-end build test: a private redis-server, the starter catalog
-// seeded into the test database, and a real worker process (engine + boot check).
+// Real services for the end-to-end build test: the starter catalog seeded into the test
+// database and a real worker process (engine + boot check); Redis is @oscompose/queue/testing's.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from './webApp';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
 const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
@@ -39,16 +37,6 @@ function track(proc: ChildProcess): Service {
       clearTimeout(killer);
     },
   };
-}
-
-export async function startRedis(dir: string): Promise<Service & { url: string }> {
-  const bin = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(existsSync);
-  if (!bin) throw new Error('redis-server not found: apt-get install redis-server');
-  const port = await freePort();
-  mkdirSync(dir, { recursive: true });
-  const svc = track(spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
-  for (let i = 0; i < 50 && !svc.logs.join('').includes('Ready to accept connections'); i++) await new Promise((r) => setTimeout(r, 100));
-  return { ...svc, url: `redis://127.0.0.1:${port}` };
 }
 
 /** The starter catalog (images cached under the repo's data/ after the first run) into the test database. */

@@ -8,8 +8,6 @@ import path from 'node:path';
 import { applyMigrations, createPrisma, type PrismaClient } from '@oscompose/db';
 import { freePort } from '@oscompose/queue/testing';
 
-export { freePort };
-
 export const WEB_DIR = path.resolve(import.meta.dirname, '../..');
 /** The e2e build lives apart from `.next`, which `npm start` builds and serves. */
 const DIST_DIR = '.next-e2e';

@@ -1,5 +1,9 @@
 // Response shapes of /api/v1 as the browser sees them (docs/api.md is the contract).
 import type { SpecProblem } from '../spec-client/problems';
+import type { ArtifactBootReport, BootCheckReport, Verdict } from '@oscompose/bootcheck/report';
+
+export type { HttpExpectation } from '@oscompose/bootcheck/expectations';
+export type { ConsoleLine, ExpectationResult, Verdict } from '@oscompose/bootcheck/report';
 
 // The server's serializers are the one definition of these shapes; the browser imports only
 // their types (erased at build time).
@@ -48,7 +52,8 @@ export interface BuildSummary {
   finishedAt: string | null;
   durationMs: number | null;
   requester: { id: string; name: string } | null;
-  bootCheck: { ok: boolean } | null;
+  /** ok = the verdict is not failed. */
+  bootCheck: { ok: boolean; verdict: Verdict } | null;
   cached: boolean;
 }
 
@@ -59,7 +64,29 @@ export interface BuildArtifact {
   size: number;
   sha256: string;
   downloadUrl: string;
-  bootCheck?: { ok: boolean } | null;
+  /** The boot check of this artifact's format; null when it was not booted. */
+  bootCheck?: { ok: boolean; verdict: Verdict; message: string } | null;
+  /** Its format's boot failed: published for debugging, but it did not boot. */
+  didNotBoot?: boolean;
+}
+
+/** One boot-checked artifact format (kernel+initrd: its files together). */
+export interface ArtifactBootCheck extends Omit<ArtifactBootReport, 'consoleName'> {
+  /** verdict === 'failed': its artifacts are published but did not boot. */
+  didNotBoot: boolean;
+  /** The whole serial console's file name (NAME.console.txt), null when nothing was booted. */
+  consoleName: string | null;
+  /** Download URL of that file (same auth as artifacts), null when nothing was booted. */
+  console: string | null;
+}
+
+/** GET /api/v1/builds/:id `bootCheck` (docs/api.md "Boot check"). */
+export interface BuildBootCheck extends Omit<BootCheckReport, 'artifacts'> {
+  artifacts: ArtifactBootCheck[];
+  /** verdict !== 'failed' (as before verdicts existed). */
+  ok: boolean;
+  /** Our init's container table of the deciding artifact (empty for other inits). */
+  containers: ArtifactBootReport['containers'];
 }
 
 export interface BuildDetail extends BuildSummary {
@@ -67,9 +94,7 @@ export interface BuildDetail extends BuildSummary {
   resolvedSpec: string | null;
   error: string | null;
   cachedFromId: string | null;
-  bootCheck:
-    | { ok: boolean; containers: { phase: string; name: string; status: string; exitCode: number | null }[]; http?: unknown; console?: string }
-    | null;
+  bootCheck: BuildBootCheck | null;
   artifacts: BuildArtifact[];
   /** The signed provenance of the artifacts (NAME.intoto.jsonl); null for builds from before it. */
   provenance?: BuildProvenance | null;

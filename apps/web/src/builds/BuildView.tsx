@@ -150,7 +150,7 @@ export function BuildView({ id }: { id: string }) {
         {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLine buildId={build.id} netboot={build.netboot ?? null} onChange={() => void load()} /> : null}
       </Card>
 
-      <Card title={<>Boot check {boot ? <Badge tone={boot.ok ? 'success' : 'danger'}>{boot.ok ? 'booted' : 'failed'}</Badge> : null}</>}>
+      <Card title={<>Boot check {boot ? <Badge tone={boot.ok ? 'success' : 'danger'}>{boot.verdict}</Badge> : null}</>}>
         {!boot ? (
           <p className="text-sm text-muted-foreground">{running ? 'Runs after the build, in QEMU.' : 'No boot check for this build.'}</p>
         ) : (
@@ -163,19 +163,15 @@ export function BuildView({ id }: { id: string }) {
                     <tr key={`${c.phase}-${c.name}`} className="border-t">
                       <td className="py-1.5 text-xs">{c.phase}</td>
                       <td className="font-mono text-xs">{c.name}</td>
-                      <td><Badge tone={c.status === 'ok' || c.status === 'running' || c.exitCode === 0 ? 'success' : 'danger'}>{c.status}</Badge></td>
+                      <td><Badge tone={c.status === 'started' || c.exitCode === 0 ? 'success' : 'danger'}>{c.status}</Badge></td>
                       <td className="tabular-nums text-xs">{c.exitCode ?? '—'}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             ) : null}
-            {boot.console ? (
-              <details>
-                <summary className="cursor-pointer text-sm">Console log</summary>
-                <pre className="mt-2 max-h-80 overflow-auto rounded-md bg-muted p-2 font-mono text-[11px]">{boot.console}</pre>
-              </details>
-            ) : null}
+            <p className="text-sm">{boot.message}</p>
+            {boot.artifacts.map((a) => (a.console ? <a key={a.format} className="block text-sm underline" href={a.console}>Console of {a.artifact}</a> : null))}
           </div>
         )}
       </Card>

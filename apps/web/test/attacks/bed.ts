@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { enqueueBuild } from '@oscompose/queue';
-import { startRegistry, type TestRegistry } from '@oscompose/engine/testing';
+import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import type { Role } from '../../src/server/auth/permissions';
 import { setBuildDeps } from '../../src/server/builds/deps';
 import { startApiServer, type ApiServer } from '../../src/server/builds/testing/apiServer';
 import { setCallerResolver } from '../../src/server/auth/resolveCaller';
-import { startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '../../../worker/src/jobs/testing/harness';
+import { startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '@oscompose/worker/testing';
 
 export interface Bed {
   p: Pipeline;

@@ -14,7 +14,7 @@ import { buildStarterCatalog } from '@oscompose/catalog';
 import { build } from '@oscompose/engine';
 import { startConnectionCounter } from '@oscompose/engine/testing';
 import { parseSpec, type Spec } from '@oscompose/spec';
-import { REPO } from '../../../worker/src/jobs/testing/harness';
+import { REPO } from '@oscompose/worker/testing';
 
 let work: string;
 let store: string;

@@ -6,7 +6,7 @@
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../../../worker/src/jobs/testing/harness';
+import { REPO } from '@oscompose/worker/testing';
 import { plantSecret, startBed, type Bed } from './bed';
 
 let bed: Bed;

@@ -9,8 +9,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
-import { apiClient, serveApi, type ServedApi } from '../../../worker/src/jobs/testing/api';
-import { startPipeline, startWorker, workerReady, writeBootableImages, type Pipeline, type WorkerProcess } from '../../../worker/src/jobs/testing/harness';
+import { apiClient, serveApi, type ServedApi, startPipeline, startWorker, workerReady, writeBootableImages, type Pipeline, type WorkerProcess } from '@oscompose/worker/testing';
 
 let p: Pipeline;
 let served: ServedApi;

@@ -10,8 +10,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
-import { apiClient, serveApi, type ServedApi } from '../../../worker/src/jobs/testing/api';
-import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '../../../worker/src/jobs/testing/harness';
+import { apiClient, serveApi, type ServedApi, specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '@oscompose/worker/testing';
 
 const MiB = 2 ** 20;
 let p: Pipeline;

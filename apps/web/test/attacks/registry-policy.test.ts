@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarBuffer, type FsEntry } from '@oscompose/engine';
-import { freePort, makeImage, pushImage, startConnectionCounter, startRedirectProxy, type RedirectProxy } from '@oscompose/engine/testing';
+import { makeImage, pushImage, startConnectionCounter, startRedirectProxy, type RedirectProxy } from '@oscompose/engine/testing';
+import { freePort } from '@oscompose/queue/testing';
 import { startBed, type Bed } from './bed';
 
 let bed: Bed;

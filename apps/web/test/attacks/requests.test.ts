@@ -9,8 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, serveApi, type ServedApi } from '../../../worker/src/jobs/testing/api';
-import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '../../../worker/src/jobs/testing/harness';
+import { apiClient, serveApi, type ServedApi, specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from '@oscompose/worker/testing';
 
 let p: Pipeline;
 let served: ServedApi;

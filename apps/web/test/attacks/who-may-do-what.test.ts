@@ -9,8 +9,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeBuildDeps } from '../support/buildDeps';
 import type { PrismaClient } from '@oscompose/db';
-import { startRedis, type RedisServer } from '../../../worker/src/jobs/testing/harness';
+import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 
 type Who = 'anonymous' | 'viewer' | 'member' | 'admin' | 'owner' | 'B member' | 'B admin';
 const WHO: Who[] = ['anonymous', 'viewer', 'member', 'admin', 'owner', 'B member', 'B admin'];
@@ -137,11 +138,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const { buildDeps, setBuildDeps } = await import('../../src/server/builds/deps');
-  const deps = await buildDeps();
-  await deps.queue.close().catch(() => undefined);
-  deps.redis.disconnect();
-  setBuildDeps(undefined);
+  await closeBuildDeps();
   await redis?.stop();
   await prisma?.$disconnect();
   await rm(dir, { recursive: true, force: true });

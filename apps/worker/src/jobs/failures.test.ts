@@ -7,7 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarBuffer } from '@oscompose/engine';
-import { makeImage, pushImage, startRegistry, type TestRegistry } from '@oscompose/engine/testing';
+import { makeImage, pushImage } from '@oscompose/engine/testing';
+import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import { apiClient, serveApi, type ServedApi } from './testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from './testing/harness';
 

@@ -11,16 +11,15 @@ import { apiClient } from './testing/api';
 import {
   specText,
   startPipeline,
-  startRedis,
   startWebProcess,
   startWorker,
   workerReady,
   writeTestImages,
   type Pipeline,
-  type RedisServer,
   type WebProcess,
   type WorkerProcess,
 } from './testing/harness';
+import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 
 let redis: RedisServer;
 const pipelines: Pipeline[] = [];

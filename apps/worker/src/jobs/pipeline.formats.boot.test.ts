@@ -8,11 +8,9 @@ import { buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog
 import { listWorkers } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
-import { setBuildDeps } from '../../../web/src/server/builds/deps';
-import { listFormats } from '../../../web/src/server/formats/listFormats';
-import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
+import { listFormats, type ApiServer } from '@oscompose/web/testing';
 import { startPipeline, startWorker, workerReady, type Pipeline, type WorkerProcess } from './testing/harness';
+import { serveApi, type ServedApi } from './testing/api';
 
 const cacheRoot = process.env.OSCOMPOSE_CACHE ?? path.join(homedir(), '.cache', 'oscompose');
 // The starter catalog's images, kept between runs (buildStarterCatalog skips unchanged recipes).
@@ -20,6 +18,7 @@ const imageStore = process.env.OSCOMPOSE_TEST_IMAGE_STORE ?? path.join(cacheRoot
 
 let p: Pipeline;
 let api: ApiServer;
+let served: ServedApi | undefined;
 let w: WorkerProcess | undefined;
 let minimalYaml: string;
 let onboot: string[];
@@ -34,18 +33,15 @@ beforeAll(async () => {
   p = await startPipeline({
     workerEnv: { WORKER_BOOT_CHECK: 'true', WORKER_LOCK_SECONDS: '30', WORKER_BOOT_TIMEOUT_SECONDS: '600', OSCOMPOSE_IMAGE_STORE: imageStore },
   });
-  setBuildDeps(await p.webDeps());
-  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
-  api = await startApiServer();
+  served = await serveApi(p);
+  api = served.api;
   w = startWorker('formats-boot', p.workerEnv);
   await workerReady(w);
 }, 1_800_000);
 
 afterAll(async () => {
   await w?.kill();
-  await api?.close();
-  setBuildDeps(undefined);
-  setCallerResolver(undefined);
+  await served?.close();
   await p?.cleanup();
 });
 

@@ -8,18 +8,18 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setCallerResolver } from '../../../web/src/server/auth/resolveCaller';
-import { setBuildDeps } from '../../../web/src/server/builds/deps';
-import { startApiServer, type ApiServer } from '../../../web/src/server/builds/testing/apiServer';
-import { runSubmit } from '../../../../packages/engine/src/cli/submit';
-import { makeImage, pushImage, startRegistry, type TestRegistry } from '@oscompose/engine/testing';
+import type { ApiServer } from '@oscompose/web/testing';
+import { runSubmit } from '@oscompose/engine/cli';
+import { makeImage, pushImage } from '@oscompose/engine/testing';
+import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import net from 'node:net';
-import { freePort } from './testing/harness';
-import { apiClient } from './testing/api';
+import { freePort } from '@oscompose/queue/testing';
+import { apiClient, serveApi, type ServedApi } from './testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from './testing/harness';
 
 let p: Pipeline;
 let api: ApiServer;
+let served: ServedApi | undefined;
 let refs: Awaited<ReturnType<typeof writeTestImages>>;
 let registry: TestRegistry;
 /** A loopback port the retry test brings a registry up on later (the operator allows it). */
@@ -35,9 +35,8 @@ beforeAll(async () => {
   // The test registries are on loopback: the operator allows exactly them (docs/security.md).
   p.workerEnv.OSCOMPOSE_ALLOWED_REGISTRIES = `${registry.host},127.0.0.1:${laterPort}`;
   refs = await writeTestImages(p.imageStore, { blobBytes: 96 * 1024 * 1024 });
-  setBuildDeps(await p.webDeps());
-  setCallerResolver(async () => ({ userId: p.testDb.userId, teamId: p.testDb.teamId, role: 'owner', via: 'local' }));
-  api = await startApiServer();
+  served = await serveApi(p);
+  api = served.api;
   const w = startWorker('w1', p.workerEnv);
   workers.push(w);
   await workerReady(w);
@@ -45,9 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of workers) await w.kill();
-  await api?.close();
-  setBuildDeps(undefined);
-  setCallerResolver(undefined);
+  await served?.close();
   await registry?.stop();
   await p?.cleanup();
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliMain } from '@oscompose/engine';
-import { runAdmin } from '../../../web/src/server/auth/admin';
+import { runAdmin } from '@oscompose/web/testing';
 import { serveApi, type ServedApi } from './testing/api';
 import { specText, startPipeline, startWorker, workerReady, writeTestImages, type Pipeline, type WorkerProcess } from './testing/harness';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuildQueue, createProducerConnection, enqueueBuild } from '@oscompose/queue';
-import { createTestDb, startRedis, type RedisServer, type TestDb } from './testing/harness';
+import { createTestDb, startRedis, type RedisServer, type TestDb } from '@oscompose/queue/testing';
 import { reconcileBuilds } from './reconcile';
 
 let dir: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@oscompose/storage';
-import { createTestDb, type TestDb } from './testing/harness';
+import { createTestDb, type TestDb } from '@oscompose/queue/testing';
 import { sweepRetention } from './retention';
 
 let dir: string;

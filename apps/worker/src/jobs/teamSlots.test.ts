@@ -3,7 +3,7 @@
 // itself when its lease ends, teams do not share slots.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './testing/harness';
+import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import { teamSlots } from './teamSlots';
 
 let redis: RedisServer;

@@ -18,7 +18,8 @@ import { build } from '../build';
 import { defaultImageProvider } from '../inputs';
 import { readTar } from '../oci/tar';
 import { makeImage } from '../testing/image';
-import { pushImage, startRegistry, type TestRegistry } from '../testing/registry';
+import { pushImage } from '../testing/registry';
+import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import { FIDELITY_SPECS, fidelityImages } from './specs';
 
 function findLinuxkit(): string | undefined {

@@ -2,7 +2,8 @@
 // are never made (the listener counts none), names are checked after DNS, every redirect hop is
 // checked, and the refusal reads the same whether or not anything listens.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makeImage, pushImage, startRegistry, type TestRegistry } from '../testing/index';
+import { makeImage, pushImage } from '../testing/index';
+import { freePort, startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import { startConnectionCounter, startRedirectProxy } from '../testing/redirectProxy';
 import { RegistryClient } from './client';
 import { RegistryError } from './errors';

@@ -14,7 +14,8 @@ import { parseCpio } from '../initramfs/cpio';
 import { readTar } from '../oci/tar';
 import { main } from '../cli/main';
 import { makeAttestedIndex, makeImage } from '../testing/image';
-import { pushImage, startRegistry, type TestRegistry } from '../testing/registry';
+import { pushImage } from '../testing/registry';
+import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import { checkSpdxShape, sbomRows } from './read';
 
 let dir: string;

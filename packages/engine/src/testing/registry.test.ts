@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeImage } from '../oci/layout';
 import { tarBuffer } from '../oci/tar';
 import { makeImage } from './image';
-import { pushImage, startRegistry, type TestRegistry } from './registry';
+import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
+import { pushImage } from './registry';
 import { tempDirs } from './tmp';
 
 const dirs = tempDirs('push-layout-');

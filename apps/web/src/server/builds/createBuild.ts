@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { buildState } from '@oscompose/db';
 import { enqueueBuild } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
+import { BootExpectationsSchema, normalizeExpectations, type BootExpectations } from '@oscompose/bootcheck/expectations';
 import { z } from 'zod';
 import type { Caller } from '../auth/caller';
 import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
@@ -25,6 +26,8 @@ export const CreateBuildInput = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" and "-" (it names the artifact files)').optional(),
     fresh: z.boolean().optional(),
     priority: z.number().int().min(-100).max(100).optional(),
+    /** What a good boot looks like (docs/pipeline.md "Boot verdicts"); none: a clean handover is `booted`. */
+    bootCheck: BootExpectationsSchema.optional(),
   })
   .refine((v) => Boolean(v.spec) !== Boolean(v.compositionId), { message: 'send either spec (YAML text) or compositionId', path: ['spec'] });
 export type CreateBuildInput = z.infer<typeof CreateBuildInput>;
@@ -41,6 +44,12 @@ async function specFromComposition(caller: Caller, compositionId: string, versio
   });
   if (!v) throw new NotFoundError(version ? `Version ${version} of composition ${composition.name}` : `A saved version of composition ${composition.name}`);
   return { specText: v.specText, compositionVersionId: v.id, name: composition.name };
+}
+
+/** The expectations as stored on the build: normalised JSON, null when nothing is asked. */
+export function storedExpectations(e: BootExpectations | undefined | null): string | null {
+  const n = normalizeExpectations(e);
+  return n ? JSON.stringify(n) : null;
 }
 
 export async function createBuild(caller: Caller, input: CreateBuildInput) {
@@ -70,6 +79,7 @@ export async function createBuild(caller: Caller, input: CreateBuildInput) {
     formats: JSON.stringify(formats),
     name: input.name ?? null,
     priority: input.priority ?? 0,
+    bootExpectations: storedExpectations(input.bootCheck),
   });
   try {
     await enqueueBuild(queue, { buildId: build.id, installation: installationId, ...(input.fresh ? { fresh: true } : {}) }, { priority: build.priority });

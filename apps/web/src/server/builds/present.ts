@@ -2,6 +2,8 @@
 
 import type { Artifact, Build, User } from '@oscompose/db';
 import { PROVENANCE_FORMAT } from '@oscompose/engine';
+import { BootExpectationsSchema, type BootExpectations } from '@oscompose/bootcheck/expectations';
+import { CONSOLE_FORMAT, buildReport, type ArtifactBootReport, type BootCheckReport, type Verdict } from '@oscompose/bootcheck/report';
 import type { Signature } from '../provenance/signature';
 
 type BuildWithRequester = Build & { requester: Pick<User, 'id' | 'name'> | null };
@@ -23,8 +25,85 @@ export function downloadUrl(buildId: string, name: string): string {
   return `${buildUrl(buildId)}/artifacts/${encodeURIComponent(name)}`;
 }
 
+/** A build's stored expectations (Build.bootExpectations), null when none or unreadable. */
+export function parseStoredExpectations(text: string | null | undefined): BootExpectations | null {
+  const r = BootExpectationsSchema.safeParse(json<unknown>(text, null));
+  return r.success ? r.data : null;
+}
+
+// Reports written before verdicts existed (our init only): { ok, containers, error, formats }.
+interface LegacyBoot {
+  ok?: boolean;
+  error?: string;
+  durationMs?: number;
+  containers?: ArtifactBootReport['containers'];
+  formats?: { format: string; ok: boolean; error?: string }[];
+  notBootChecked?: { format: string; reason: string }[];
+}
+
+/** The stored report (Build.bootCheck), old rows turned into the current shape; null before any check. */
+export function storedReport(b: Pick<Build, 'bootCheck' | 'bootExpectations'>): BootCheckReport | null {
+  const raw = json<(Partial<BootCheckReport> & LegacyBoot) | null>(b.bootCheck, null);
+  if (!raw || typeof raw !== 'object') return null;
+  if (typeof raw.verdict === 'string' && Array.isArray(raw.artifacts)) return raw as BootCheckReport;
+  const legacy = (format: string, ok: boolean, error?: string): ArtifactBootReport => ({
+    format,
+    artifact: format,
+    artifacts: [],
+    verdict: ok ? 'verified' : 'failed',
+    message: error ?? 'boot complete',
+    expectations: [],
+    containers: raw.containers ?? [],
+    durationMs: raw.durationMs ?? null,
+    consoleName: null,
+  });
+  const artifacts = (raw.formats ?? [{ format: 'boot', ok: Boolean(raw.ok), error: raw.error }]).map((f) => legacy(f.format, f.ok, f.error));
+  for (const n of raw.notBootChecked ?? []) artifacts.push({ ...legacy(n.format, true), verdict: 'not checked', message: n.reason, containers: [], durationMs: null });
+  return buildReport(parseStoredExpectations(b.bootExpectations), artifacts);
+}
+
+/**
+ * GET /api/v1/builds/:id `bootCheck` (docs/api.md "Boot check"): the report, each artifact's
+ * console as a download URL, and `ok`/`containers` as before verdicts (ok = not failed).
+ */
+export function presentBootCheck(b: Pick<Build, 'id' | 'bootCheck' | 'bootExpectations'>) {
+  const r = storedReport(b);
+  if (!r) return null;
+  const deciding = r.artifacts.find((a) => a.verdict === r.verdict);
+  return {
+    verdict: r.verdict,
+    message: r.message,
+    requested: r.requested,
+    expectations: r.expectations,
+    artifacts: r.artifacts.map(({ consoleName, ...a }) => ({
+      ...a,
+      didNotBoot: a.verdict === 'failed',
+      consoleName,
+      console: consoleName ? downloadUrl(b.id, consoleName) : null,
+    })),
+    ok: r.verdict !== 'failed',
+    containers: deciding?.containers ?? [],
+  };
+}
+
+// Artifact.bootCheck from before verdicts: { ok, error? } or { checked: false, reason }.
+function legacyArtifactBoot(text: string | null): { verdict: Verdict; message: string } | undefined {
+  const v = json<{ ok?: boolean; error?: string; checked?: boolean; reason?: string } | null>(text, null);
+  if (!v || typeof v !== 'object') return undefined;
+  if (v.checked === false) return { verdict: 'not checked', message: v.reason ?? 'not booted' };
+  if (typeof v.ok !== 'boolean') return undefined;
+  return { verdict: v.ok ? 'verified' : 'failed', message: v.error ?? 'boot complete' };
+}
+
+/** Per artifact file: the verdict of its format's boot check, or null when it was not booted. */
+function artifactVerdicts(r: BootCheckReport | null): Map<string, { verdict: Verdict; message: string }> {
+  const m = new Map<string, { verdict: Verdict; message: string }>();
+  for (const a of r?.artifacts ?? []) for (const name of a.artifacts) m.set(name, { verdict: a.verdict, message: a.message });
+  return m;
+}
+
 export function presentSummary(b: BuildWithRequester) {
-  const boot = json<{ ok?: boolean } | null>(b.bootCheck, null);
+  const report = storedReport(b);
   return {
     id: b.id,
     name: b.name ?? 'linuxkit',
@@ -35,13 +114,14 @@ export function presentSummary(b: BuildWithRequester) {
     finishedAt: b.finishedAt?.toISOString() ?? null,
     durationMs: b.startedAt && b.finishedAt ? b.finishedAt.getTime() - b.startedAt.getTime() : null,
     requester: b.requester ? { id: b.requester.id, name: b.requester.name } : null,
-    bootCheck: boot ? { ok: Boolean(boot.ok) } : null,
+    bootCheck: report ? { ok: report.verdict !== 'failed', verdict: report.verdict } : null,
     cached: Boolean(b.cachedFromId),
     pinned: b.pinned,
   };
 }
 
-export function presentArtifact(a: Artifact) {
+export function presentArtifact(a: Artifact, fromReport?: { verdict: Verdict; message: string }) {
+  const boot = fromReport ?? legacyArtifactBoot(a.bootCheck);
   return {
     id: a.id,
     name: a.name,
@@ -49,7 +129,9 @@ export function presentArtifact(a: Artifact) {
     size: Number(a.size),
     sha256: a.sha256,
     downloadUrl: downloadUrl(a.buildId, a.name),
-    bootCheck: json<{ ok?: boolean } | null>(a.bootCheck, null),
+    // The artifact's format was booted: its verdict; failed = published for debugging, "did not boot".
+    bootCheck: boot ? { ok: boot.verdict !== 'failed', verdict: boot.verdict, message: boot.message } : null,
+    didNotBoot: boot?.verdict === 'failed',
   };
 }
 
@@ -59,6 +141,7 @@ export function presentArtifact(a: Artifact) {
  */
 export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] }, extra: { signature?: Signature | null } = {}) {
   const bundle = b.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
+  const verdicts = artifactVerdicts(storedReport(b));
   return {
     ...presentSummary(b),
     specText: b.specText,
@@ -69,11 +152,12 @@ export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] },
     attempts: b.attempts,
     workerId: b.workerId,
     compositionVersionId: b.compositionVersionId,
-    bootCheck: json<Record<string, unknown> | null>(b.bootCheck, null),
+    bootCheck: presentBootCheck(b),
+    // The boot consoles are linked from bootCheck.artifacts[].console, not build outputs.
     artifacts: b.artifacts
-      .filter((a) => a.format !== PROVENANCE_FORMAT)
+      .filter((a) => a.format !== PROVENANCE_FORMAT && a.format !== CONSOLE_FORMAT)
       .sort((x, y) => x.name.localeCompare(y.name))
-      .map(presentArtifact),
+      .map((a) => presentArtifact(a, verdicts.get(a.name))),
     provenance: bundle
       ? {
           name: bundle.name,

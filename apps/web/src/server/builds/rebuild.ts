@@ -3,6 +3,7 @@
 
 import type { Caller } from '../auth/caller';
 import { createBuild } from './createBuild';
+import { parseStoredExpectations } from './present';
 import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';
 
@@ -10,7 +11,13 @@ export async function rebuild(caller: Caller, id: string, opts: { fresh?: boolea
   const { db } = await buildDeps();
   const old = await findTeamBuild(caller, id);
   const formats = JSON.parse(old.formats) as string[];
-  const created = await createBuild(caller, { spec: old.specText, formats, ...(old.name ? { name: old.name } : {}), fresh: opts.fresh, priority: old.priority });
+  const created = await createBuild(caller, { spec: old.specText, formats, ...(old.name ? { name: old.name } : {}), fresh: opts.fresh, priority: old.priority, ...bootCheckOf(old.bootExpectations) });
   if (old.compositionVersionId) await db.build.update({ where: { id: created.id }, data: { compositionVersionId: old.compositionVersionId } });
   return { id: created.id, url: created.url, status: created.status };
+}
+
+// The same expectations as the old build, so the rebuild is judged the same way.
+function bootCheckOf(text: string | null) {
+  const e = parseStoredExpectations(text);
+  return e ? { bootCheck: e } : {};
 }

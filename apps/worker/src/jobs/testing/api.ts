@@ -1,10 +1,7 @@
 // The builds API in pipeline tests: its handlers served in front of a pipeline (serveApi), and
 // what a client does with it (JSON requests, waiting for a status, reading the event stream).
 
-import { setBuildDeps } from '../../../../web/src/server/builds/deps';
-import type { CallerResolver } from '../../../../web/src/server/auth/caller';
-import { setCallerResolver } from '../../../../web/src/server/auth/resolveCaller';
-import { startApiServer, type ApiServer } from '../../../../web/src/server/builds/testing/apiServer';
+import { setBuildDeps, type CallerResolver, setCallerResolver, startApiServer, type ApiServer } from '@oscompose/web/testing';
 import type { Pipeline } from './harness';
 
 export interface ApiClient {

@@ -8,44 +8,15 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyMigrations, createPrisma, installationId, installationRedisPrefix, type PrismaClient } from '@oscompose/db';
+import { installationId, installationRedisPrefix, type PrismaClient } from '@oscompose/db';
 import { tarBuffer, writeImage, type FsEntry } from '@oscompose/engine';
 import { createBuildQueue, createProducerConnection } from '@oscompose/queue';
-import { Fatal, freePort, startRedis, waitFor, type RedisServer } from '@oscompose/queue/testing';
+import { createTestDb, Fatal, startRedis, waitFor, type RedisServer, type TestDb } from '@oscompose/queue/testing';
 import { LocalArtifactStore } from '@oscompose/storage';
 import type { Redis } from 'ioredis';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 
-// freePort, startRedis and waitFor are the shared test support of @oscompose/queue/testing.
-export { freePort, startRedis, waitFor, type RedisServer } from '@oscompose/queue/testing';
-
-export interface TestDb {
-  url: string;
-  /** PostgreSQL schema to drop at the end (none for SQLite). */
-  schema?: string;
-  db: PrismaClient;
-  userId: string;
-  teamId: string;
-}
-
-/**
- * A fresh database with every migration and one user (owner) in one team: SQLite in `dir`, or,
- * when PIPELINE_TEST_POSTGRES_URL is set, a new schema on that PostgreSQL server.
- */
-export async function createTestDb(dir: string): Promise<TestDb> {
-  const pg = process.env.PIPELINE_TEST_POSTGRES_URL;
-  const schema = pg ? `pipeline_${process.pid}_${randomBytes(3).toString('hex')}` : undefined;
-  const url = pg ? `${pg}${pg.includes('?') ? '&' : '?'}schema=${schema}` : `file:${path.join(dir, 'oscompose.db')}`;
-  await applyMigrations(url);
-  const db = createPrisma(url);
-  // WAL lets the worker processes and the test read and write at once.
-  if (!pg) await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
-  const user = await db.user.create({ data: { name: 'Local User', email: `local-${randomBytes(3).toString('hex')}@oscompose.local` } });
-  const team = await db.team.create({ data: { name: 'Default', slug: `default-${randomBytes(3).toString('hex')}` } });
-  await db.membership.create({ data: { userId: user.id, teamId: team.id, role: 'owner' } });
-  return { url, db, userId: user.id, teamId: team.id, ...(schema ? { schema } : {}) };
-}
 
 const dir = (p: string): FsEntry => ({ path: p, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 });
 const file = (p: string, content: string | Buffer, mode = 0o644): FsEntry => {
@@ -216,7 +187,7 @@ export async function startPipeline(
  */
 export async function writeBootableImages(store: string): Promise<{ kernel: string; init: string }> {
   const { readFileSync, readdirSync, lstatSync } = await import('node:fs');
-  const { testKernel } = await import('../../../../../packages/engine/src/outputs/disk/testing/kernel');
+  const { testKernel } = await import('@oscompose/engine/testing');
   let busybox: Buffer;
   try {
     busybox = readFileSync('/bin/busybox');

@@ -3,8 +3,7 @@
 // with the real build services (their database, Redis prefix and queue come from the
 // environment and the installation's database, not from setBuildDeps). Every request acts as
 // OSCOMPOSE_TEST_USER of OSCOMPOSE_TEST_TEAM. Prints `listening <url>` when ready.
-import { setCallerResolver } from '../../../../web/src/server/auth/resolveCaller';
-import { startApiServer } from '../../../../web/src/server/builds/testing/apiServer';
+import { setCallerResolver, startApiServer } from '@oscompose/web/testing';
 
 const userId = process.env.OSCOMPOSE_TEST_USER!;
 const teamId = process.env.OSCOMPOSE_TEST_TEAM!;

@@ -31,6 +31,6 @@ export function availableFormats(formats: OutputFormat[] = diskFormats): OutputF
   return availableOf(formats);
 }
 
-export { describeMissing, DiskImageError, locateTool, type MissingTool } from './tools';
+export { describeMissing, DiskImageError, locateTool, TOOLS, type MissingTool } from './tools';
 export { buildUki } from './uki';
 export { qemuDiskFormat, ukiBootDisk } from './boot-media';

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Build" ADD COLUMN "bootExpectations" TEXT;
+ALTER TABLE "Build" ADD COLUMN "bootVerdict" TEXT;
+

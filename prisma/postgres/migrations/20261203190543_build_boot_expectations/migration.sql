@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Build" ADD COLUMN     "bootExpectations" TEXT,
+ADD COLUMN     "bootVerdict" TEXT;
+
