@@ -10,7 +10,7 @@ import { databaseProvider, type PrismaClient } from '@oscompose/db';
 import { db } from '../db';
 import { webConfig } from '../config';
 import { afterSignUp, mayCreateUser } from './signup';
-import { requestOrigin } from '../http/publicUrl';
+import { requestOrigin } from '../publicUrl';
 
 export function createAuth(prisma: PrismaClient, options: { secret: string; baseURL?: string; secureCookies?: boolean; provider: 'sqlite' | 'postgresql' }) {
   return betterAuth({

@@ -2,7 +2,7 @@
 // cmdline} (the files, with Range and HEAD: iPXE and HTTP boot firmware fetch in pieces). No
 // login: the token is the capability; an unknown or revoked one answers 404 like a missing page.
 
-import { publicBaseUrl } from '../http/publicUrl';
+import { publicBaseUrl } from '../publicUrl';
 import { serveArtifactFile } from '../builds/downloadArtifact';
 import { buildDeps } from '../builds/deps';
 import { ipxeScript, ipxeUnsafe } from './ipxe';

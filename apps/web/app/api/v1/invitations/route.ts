@@ -1,7 +1,7 @@
 // GET /api/v1/invitations — pending invitations; POST { email, role?, expiresInDays? } → 201 { url }.
 import { route, json } from '../../../../src/server/http/route';
 import { db } from '../../../../src/server/db';
-import { publicBaseUrl } from '../../../../src/server/http/publicUrl';
+import { publicBaseUrl } from '../../../../src/server/publicUrl';
 import { CreateInvitationBody, createInvitation, listInvitations } from '../../../../src/server/auth/teams';
 
 export const dynamic = 'force-dynamic';

@@ -1,7 +1,7 @@
 // The absolute address the server gives out (invitation links, netboot scripts, CLI hints):
 // OSCOMPOSE_PUBLIC_URL when it is set, else the origin the request came to, so a server reached
 // as http://<name>:3000 never hands out a http://localhost link that only works on its own host.
-import { webConfig } from '../config';
+import { webConfig } from './config';
 
 /** The origin the request was addressed to (Host header; X-Forwarded-* behind a proxy). */
 export function requestOrigin(request: Request | undefined): string | undefined {
