@@ -1,8 +1,9 @@
 // The engine step over @oscompose/engine: parse (server mode) and resolve once, then plan and
-// execute that resolution. Every spec is a user's: parsed in server mode (no host files), its
-// sources refused ('none'), images fetched under the team's registry policy (docs/security.md) —
-// the web app checks the same, this is the second line for a spec that reached the queue some
-// other way.
+// execute that resolution. Every spec is a user's: parsed by parseServerSpec (no host files), the
+// function the web app checked it with, its sources refused ('none'), images fetched under the
+// team's registry policy (docs/security.md). The job carries only the build id, so the worker
+// reads the stored text and parses it again: it is the second line for a spec that reached the
+// database some other way.
 
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -25,7 +26,7 @@ import {
   sbomFileName,
   type BuildLimits,
 } from '@oscompose/engine';
-import { SpecError, parseSpec } from '@oscompose/spec';
+import { parseServerSpec } from '@oscompose/spec';
 import { stringify } from 'yaml';
 import { bootTargets } from './bootTargets';
 import type { BuildEngine } from './engine';
@@ -50,8 +51,7 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
     formats: () => availableFormats(listFormats().map((n) => getFormat(n)!)).map((f) => f.name),
 
     async resolve(specText, { signal, onEvent, registries }) {
-      const parsed = parseSpec(specText, { server: true });
-      if (!parsed.spec) throw new SpecError(parsed.problems);
+      const parsed = parseServerSpec(specText);
       const provider = await defaultImageProvider({
         cacheDir: opts.cacheDir,
         imageStores: opts.imageStores,
@@ -63,8 +63,8 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
         registry: { policy: registries, dockerConfig: false },
         limits: opts.limits,
       });
-      const resolved = await resolveImages(parsed.spec, provider, { signal, onEvent });
-      const spec = pinSpec(parsed.spec, resolved);
+      const resolved = await resolveImages(parsed, provider, { signal, onEvent });
+      const spec = pinSpec(parsed, resolved);
       // What is stored and built is the pinned spec; its images are the ones just resolved.
       return { text: stringify(spec, { lineWidth: 0 }), spec, images: pinnedImages(resolved), provider };
     },
