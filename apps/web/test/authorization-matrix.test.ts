@@ -66,6 +66,10 @@ async function makeBuild(teamId: string, status: string): Promise<string> {
     await mkdir(path.join(dir, 'artifacts', 'builds', build.id), { recursive: true });
     await writeFile(path.join(dir, 'artifacts', key), body);
     await prisma.artifact.create({ data: { buildId: build.id, format: 'tar', name: 'linuxkit.tar', size: BigInt(body.length), sha256: createHash('sha256').update(body).digest('hex'), storageKey: key } });
+    const sbom = Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name: build.id }));
+    const sbomKey = `builds/${build.id}/linuxkit.spdx.json`;
+    await writeFile(path.join(dir, 'artifacts', sbomKey), sbom);
+    await prisma.artifact.create({ data: { buildId: build.id, format: 'sbom', name: 'linuxkit.spdx.json', size: BigInt(sbom.length), sha256: createHash('sha256').update(sbom).digest('hex'), storageKey: sbomKey } });
   }
   return build.id;
 }
@@ -101,6 +105,7 @@ const CASES: Case[] = [
   { method: 'POST', path: 'builds/[id]/rebuild', permission: 'build:rebuild', load: () => import('../app/api/v1/builds/[id]/rebuild/route'), target: async (t) => ({ id: t.doneBuildId }), body: () => ({}) },
   { method: 'POST', path: 'builds/[id]/pin', permission: 'build:pin', load: () => import('../app/api/v1/builds/[id]/pin/route'), target: async (t) => ({ id: t.doneBuildId }), body: () => ({ pinned: true }) },
   { method: 'GET', path: 'builds/[id]/artifacts/[name]', permission: 'artifact:download', load: () => import('../app/api/v1/builds/[id]/artifacts/[name]/route'), target: async (t) => ({ id: t.doneBuildId, name: 'linuxkit.tar' }) },
+  { method: 'GET', path: 'builds/[id]/sbom', permission: 'build:read', load: () => import('../app/api/v1/builds/[id]/sbom/route'), target: async (t) => ({ id: t.doneBuildId }) },
   // catalog
   { method: 'GET', path: 'catalog', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/route') },
   // Allowed callers get past the wrapper to the registry policy, which refuses loopback (422).
