@@ -5,7 +5,9 @@
 // reads the stored text and parses it again: it is the second line for a spec that reached the
 // database some other way.
 
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   availableFormats,
   checkHostTools,
@@ -20,6 +22,8 @@ import {
   qemuDiskFormat,
   readSources,
   resolveImages,
+  SBOM_FORMAT,
+  sbomFileName,
   type BuildLimits,
 } from '@oscompose/engine';
 import { parseServerSpec } from '@oscompose/spec';
@@ -75,7 +79,15 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
       const cmdlineFile = result.artifacts.find((a) => a.format === 'kernel+initrd' && a.name.endsWith('-cmdline'))?.path;
       const cmdline = cmdlineFile ? (await readFile(cmdlineFile, 'utf8')).trim() : '';
       const { boot, notBootChecked } = bootTargets(formats, result.artifacts, { bootOf: (f) => getFormat(f)?.boot, qemuDiskFormat, cmdline });
-      return { artifacts: result.artifacts, boot, notBootChecked };
+      // The SBOM the engine wrote into the image is published beside the artifacts too (same
+      // bytes), so it is listed, served and covered by the provenance without unpacking anything.
+      const artifacts = [...result.artifacts];
+      if (result.sbom) {
+        const file = path.join(outDir, sbomFileName(name));
+        await writeFile(file, result.sbom.bytes);
+        artifacts.push({ format: SBOM_FORMAT, name: sbomFileName(name), path: file, size: result.sbom.bytes.length, sha256: createHash('sha256').update(result.sbom.bytes).digest('hex') });
+      }
+      return { artifacts, boot, notBootChecked };
     },
   };
 }
