@@ -6,6 +6,7 @@ import type { BuildSummary } from '../api-client/types';
 import { fetchJson } from '../api-client/fetchJson';
 import { Badge, statusTone } from '../ui/Badge';
 import { Button } from '../ui/Button';
+import { VerdictBadge } from './BootCheckView';
 import { Input } from '../ui/Input';
 import { cx } from '../ui/classNames';
 import { EmptyState, ErrorState, Loading } from '../ui/States';
@@ -96,7 +97,7 @@ export function BuildList() {
                     <td className="text-muted-foreground" title={b.createdAt}>{formatWhen(b.createdAt)}</td>
                     <td className="tabular-nums">{formatDuration(b.durationMs)}</td>
                     <td className="text-xs">{b.formats.join(', ')}</td>
-                    <td>{b.bootCheck ? <Badge tone={b.bootCheck.ok ? 'success' : 'danger'}>{b.bootCheck.ok ? 'booted' : 'failed'}</Badge> : <span className="text-muted-foreground">—</span>}</td>
+                    <td>{b.bootCheck ? <VerdictBadge verdict={b.bootCheck.verdict} /> : <span className="text-muted-foreground">—</span>}</td>
                   </tr>
                 ))}
               </tbody>
