@@ -66,7 +66,7 @@ describe('build pipeline with the boot check', () => {
       env: { XDG_CONFIG_HOME: path.join(dir, 'nocfg') },
     });
     expect(code, err).toBe(0);
-    expect(err).toMatch(/boot check kernel\+initrd: ok/);
+    expect(err).toMatch(/boot check kernel\+initrd: verified — every expectation met/);
     const build = JSON.parse(out);
     expect(build).toMatchObject({ status: 'succeeded', cached: false, bootCheck: { ok: true } });
     // The signed provenance bundle is downloaded beside the artifacts (docs/supply-chain.md).
