@@ -2,6 +2,7 @@
 // Validate with these before writing; the database itself does not check them.
 import { z } from 'zod';
 import { BUILD_STATUSES } from './buildState/status';
+import { TESTDRIVE_STATUSES } from './testdriveState/status';
 
 export const MembershipRole = z.enum(['owner', 'admin', 'member', 'viewer']);
 export type MembershipRole = z.infer<typeof MembershipRole>;
@@ -18,6 +19,10 @@ export type Visibility = z.infer<typeof Visibility>;
 /** The statuses and their moves are defined in buildState/status.ts. */
 export const BuildStatus = z.enum(BUILD_STATUSES);
 export type BuildStatus = z.infer<typeof BuildStatus>;
+
+/** A testdrive's statuses and moves are defined in testdriveState/status.ts. */
+export const TestdriveStatus = z.enum(TESTDRIVE_STATUSES);
+export type TestdriveStatus = z.infer<typeof TestdriveStatus>;
 
 export const InvitationStatus = z.enum(['pending', 'accepted', 'rejected', 'canceled']);
 export type InvitationStatus = z.infer<typeof InvitationStatus>;

@@ -6,3 +6,4 @@ export * from './queues';
 export * from './events';
 export * from './worker';
 export * from './cancel';
+export * from './testdrive';

@@ -100,6 +100,16 @@ export interface BuildDetail extends BuildSummary {
   provenance?: BuildProvenance | null;
   /** The active netboot URL's path (/boot/<token>.ipxe), or null when there is none. */
   netboot?: { path: string } | null;
+  /** The build's SPDX SBOM (NAME.spdx.json): `url` serves it as JSON; null for builds from before it. */
+  sbom?: BuildSbom | null;
+}
+
+export interface BuildSbom {
+  name: string;
+  size: number;
+  sha256: string;
+  downloadUrl: string;
+  url: string;
 }
 
 export interface BuildProvenance {

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { BuildSummary } from '../api-client/types';
 import { fetchJson } from '../api-client/fetchJson';
+import { BUILD_STATUSES } from '@oscompose/db/build-status';
 import { Badge, statusTone } from '../ui/Badge';
 import { Button } from '../ui/Button';
 import { Input } from '../ui/Input';
@@ -11,7 +12,8 @@ import { cx } from '../ui/classNames';
 import { EmptyState, ErrorState, Loading } from '../ui/States';
 import { formatDuration, formatWhen } from '../ui/format';
 
-const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'canceled'];
+// '' is every status.
+const STATUSES = ['', ...BUILD_STATUSES];
 const PAGE_SIZE = 20;
 
 export function BuildList() {

@@ -135,6 +135,7 @@ export interface BuildInfo {
   cached?: boolean;
   artifacts?: Artifact[];
   provenance?: Omit<Artifact, 'format'> | null;
+  sbom?: Omit<Artifact, 'format'> | null;
   bootCheck?: { ok: boolean; verdict?: string; message?: string } | null;
 }
 
@@ -326,8 +327,9 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
     }
     if (o.download) {
       await mkdir(o.download, { recursive: true });
-      // The signed provenance too, so `oscompose verify` finds it next to the files.
-      for (const a of [...(build.artifacts ?? []), ...(build.provenance ? [{ ...build.provenance, format: 'provenance' }] : [])]) {
+      // The signed provenance too, so `oscompose verify` finds it next to the files; and the SBOM.
+      const extras = [...(build.provenance ? [{ ...build.provenance, format: 'provenance' }] : []), ...(build.sbom ? [{ ...build.sbom, format: 'sbom' }] : [])];
+      for (const a of [...(build.artifacts ?? []), ...extras]) {
         const file = await downloadArtifact(client, a, o.download);
         io.err(`✓ ${file} ${a.size} bytes sha256:${a.sha256}\n`);
       }

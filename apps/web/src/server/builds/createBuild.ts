@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { buildState } from '@oscompose/db';
 import { enqueueBuild } from '@oscompose/queue';
-import { parseSpec } from '@oscompose/spec';
+import { SpecError, parseServerSpec } from '@oscompose/spec';
 import { BootExpectationsSchema, normalizeExpectations, type BootExpectations } from '@oscompose/bootcheck/expectations';
 import { z } from 'zod';
 import type { Caller } from '../auth/caller';
@@ -52,22 +52,28 @@ export function storedExpectations(e: BootExpectations | undefined | null): stri
   return n ? JSON.stringify(n) : null;
 }
 
-export async function createBuild(caller: Caller, input: CreateBuildInput) {
-  const { db, queue, installationId } = await buildDeps();
-  const source = input.compositionId
-    ? await specFromComposition(caller, input.compositionId, input.compositionVersion)
-    : { specText: input.spec!, compositionVersionId: null, name: undefined };
-
-  // Server mode: a spec sent to the server may not read the server's files (files: source).
-  const parsed = parseSpec(source.specText, { server: true });
-  const errors = parsed.problems.filter((p) => p.severity === 'error');
-  if (errors.length) {
+/** The worker's own check (parseServerSpec, host files refused), answered as 400 with every error. */
+function checkSpec(text: string): void {
+  try {
+    parseServerSpec(text);
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    const errors = err.problems.filter((p) => p.severity === 'error');
     throw new BadRequestError(
       `The spec has ${errors.length} problem(s); the first: line ${errors[0]!.line}: ${errors[0]!.message}`,
       errors.map((p) => ({ line: p.line, col: p.col, endLine: p.endLine, endCol: p.endCol, message: p.message, path: p.path.join('.'), severity: p.severity })),
       'invalid_spec',
     );
   }
+}
+
+export async function createBuild(caller: Caller, input: CreateBuildInput) {
+  const { db, queue, installationId } = await buildDeps();
+  const source = input.compositionId
+    ? await specFromComposition(caller, input.compositionId, input.compositionVersion)
+    : { specText: input.spec!, compositionVersionId: null, name: undefined };
+
+  checkSpec(source.specText);
 
   const formats = [...new Set(input.formats)];
   const build = await buildState.create(db, {

@@ -4,7 +4,7 @@
 // An image that cannot be resolved is reported on its own line instead of failing the plan.
 import { defaultImageProvider, explainBuild, plan, resolveImages, specImages, type ImageProvider, type RegistryPolicy } from '@oscompose/engine';
 import { db } from '../db';
-import { parseSpec, type Spec } from '@oscompose/spec';
+import { parseSpec } from '@oscompose/spec';
 import { webConfig } from '../config';
 import { registryPolicyFor } from '../registries/teamRegistries';
 import type { ValidateProblem } from './validateSpec';
@@ -104,7 +104,7 @@ export async function planSpec(teamId: string, text: string, options: PlanOption
   const parsed = parseSpec(text, { server: true });
   const problems = parsed.problems.map((p) => ({ line: p.line, col: p.col, message: p.message, severity: p.severity }));
   if (!parsed.spec) return { images: [], sections: [], problems };
-  const spec = parsed.spec as Spec;
+  const spec = parsed.spec;
   const refs = specImages(spec);
   const config = options.imageStores && options.cacheDir ? undefined : webConfig();
   const opts = {
