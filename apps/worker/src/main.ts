@@ -138,7 +138,7 @@ async function hostAbilities(log: Logger, bootCheck: boolean): Promise<{ formats
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'could not list the output formats (the engine did not load)');
   }
-  // The same lookup the boot check makes (PATH only): without QEMU every build would fail its check.
+  // The same lookup the boot check makes (PATH only): without QEMU every boot is `not checked`.
   const onPath = (bin: string) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
   if (bootCheck && !onPath('qemu-system-x86_64')) unavailable.push('the boot check needs qemu-system-x86_64 (apt-get install qemu-system-x86)');
   for (const line of unavailable) log.warn(`cannot here: ${line}`);
