@@ -103,14 +103,14 @@ export class VmStartError extends Error {
 /** Starts QEMU for `target`; throws VmStartError (what to install, which file is missing) before it starts. */
 export async function startVm(target: BootTarget, opts: VmOptions): Promise<Vm> {
   const qemu = opts.qemuBinary ?? 'qemu-system-x86_64';
-  if (!onPath(qemu)) throw new VmStartError(`${qemu} not found; apt-get install qemu-system-x86`);
+  if (!onPath(qemu)) throw new VmStartError(`${qemu} is not installed on this worker (apt-get install qemu-system-x86)`);
   for (const file of 'kernel' in target ? [target.kernel, target.initrd] : 'iso' in target ? [target.iso] : [target.disk]) {
     if (!existsSync(file)) throw new VmStartError(`boot artifact ${file} does not exist`);
   }
   let scratch: string | undefined;
   let efiVars: string | undefined;
   if (firmwareOf(target) === 'efi') {
-    if (!existsSync(OVMF_CODE)) throw new VmStartError(`${OVMF_CODE} not found; apt-get install ovmf`);
+    if (!existsSync(OVMF_CODE)) throw new VmStartError(`${OVMF_CODE} is not installed on this worker (apt-get install ovmf)`);
     scratch = await mkdtemp(join(tmpdir(), 'oscompose-vm-'));
     efiVars = join(scratch, 'OVMF_VARS.fd');
     await copyFile(OVMF_VARS, efiVars);

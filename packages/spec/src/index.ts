@@ -1,7 +1,7 @@
 // @oscompose/spec: LinuxKit YAML specs — schema and types, parsing with line/column problems,
 // image references, merging, the comment-preserving edit API and the validate command's core.
 export * from './schema';
-export { parseSpec, MAX_SPEC_BYTES, type ParseResult, type ParseOptions } from './parse';
+export { parseSpec, parseServerSpec, MAX_SPEC_BYTES, type ParseResult, type ParseOptions } from './parse';
 export { SpecError, formatProblem, formatProblems, sortProblems, hasErrors, type SpecProblem } from './problems';
 export { parseReference, referenceProblem, ImageReferenceError, DEFAULT_REGISTRY, type ImageReference } from './reference';
 export { fieldsAt, schemaAt } from './fields';

@@ -2,7 +2,7 @@
 // errors, schema violations and semantic checks all come back in one list.
 import { Document as YamlDocument, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { specSchema, type Spec } from './schema';
-import { hasErrors, sortProblems, type SpecProblem } from './problems';
+import { SpecError, hasErrors, sortProblems, type SpecProblem } from './problems';
 import { locate, locateKey, spanOf, spanOfOffsets } from './locate';
 import { issueMessage, unknownKeyMessage } from './messages';
 import { checkSemantics, type Finding } from './semantic';
@@ -140,6 +140,18 @@ export function parseSpec(text: string, opts: ParseOptions = {}): ParseResult {
   for (const f of findings) at(f.path, f.message, f.severity ?? 'error', f.onKey ?? false);
   const sorted = sortProblems(problems);
   return hasErrors(sorted) ? { problems: sorted, doc } : { spec, problems: sorted, doc };
+}
+
+/**
+ * A spec a server is to build (the web app when it takes a build, the worker when it runs one):
+ * parsed in server mode, so host files are refused. Throws SpecError with every problem when
+ * there is an error. The worker parses the stored text again with this same function: it
+ * trusts only its own configuration, not whatever wrote the Build row.
+ */
+export function parseServerSpec(text: string): Spec {
+  const parsed = parseSpec(text, { server: true });
+  if (!parsed.spec) throw new SpecError(parsed.problems);
+  return parsed.spec;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSpec } from './parse';
+import { parseServerSpec, parseSpec } from './parse';
+import { SpecError } from './problems';
 
 const spec = (source: string, extra = '') => `kernel:\n  image: linuxkit/kernel:6.6.13\ninit:\n  - linuxkit/init:v1.1.0\nfiles:\n  - path: etc/hostname\n    contents: box\n  - path: etc/x\n    source: ${source}\n${extra}`;
 
@@ -29,5 +30,17 @@ describe('server mode: no spec reads the build server\'s files', () => {
   it('contents, directories, symlinks and metadata stay allowed on a server', () => {
     const text = 'files:\n  - path: etc/a\n    contents: a\n  - path: etc/d\n    directory: true\n  - path: etc/l\n    symlink: /etc/shadow\n  - path: etc/m\n    metadata: yaml\n';
     expect(parseSpec(text, { server: true }).problems).toEqual([]);
+  });
+
+  it('parseServerSpec, what the web app and the worker both call, gives the typed spec or throws every problem', () => {
+    expect(parseServerSpec(spec('/etc/shadow').replace(/  - path: etc\/x\n    source: .*\n/, '')).files?.[0]?.contents).toBe('box');
+    let thrown: unknown;
+    try {
+      parseServerSpec(spec('/etc/shadow'));
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(SpecError);
+    expect((thrown as SpecError).problems.find((p) => p.path.join('.') === 'files.1.source')).toMatchObject({ line: 9, severity: 'error' });
   });
 });

@@ -4,14 +4,17 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { BuildSummary } from '../api-client/types';
 import { fetchJson } from '../api-client/fetchJson';
+import { BUILD_STATUSES } from '@oscompose/db/build-status';
 import { Badge, statusTone } from '../ui/Badge';
 import { Button } from '../ui/Button';
+import { VerdictBadge } from './BootCheckView';
 import { Input } from '../ui/Input';
 import { cx } from '../ui/classNames';
 import { EmptyState, ErrorState, Loading } from '../ui/States';
 import { formatDuration, formatWhen } from '../ui/format';
 
-const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'canceled'];
+// '' is every status.
+const STATUSES = ['', ...BUILD_STATUSES];
 const PAGE_SIZE = 20;
 
 export function BuildList() {
@@ -96,7 +99,7 @@ export function BuildList() {
                     <td className="text-muted-foreground" title={b.createdAt}>{formatWhen(b.createdAt)}</td>
                     <td className="tabular-nums">{formatDuration(b.durationMs)}</td>
                     <td className="text-xs">{b.formats.join(', ')}</td>
-                    <td>{b.bootCheck ? <Badge tone={b.bootCheck.ok ? 'success' : 'danger'}>{b.bootCheck.ok ? 'booted' : 'failed'}</Badge> : <span className="text-muted-foreground">—</span>}</td>
+                    <td>{b.bootCheck ? <VerdictBadge verdict={b.bootCheck.verdict} /> : <span className="text-muted-foreground">—</span>}</td>
                   </tr>
                 ))}
               </tbody>

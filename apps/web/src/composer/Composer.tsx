@@ -6,7 +6,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { LazyYamlEditor } from '../editor/LazyYamlEditor';
 import type { YamlEditorHandle } from '../editor/YamlEditor';
 import type { SpecProblem } from '../spec-client/problems';
-import type { CatalogEntry, FormatInfo, PlanResult } from '../api-client/types';
+import type { BootExpectations, CatalogEntry, FormatInfo, PlanResult } from '../api-client/types';
 import { ApiError, fetchJson } from '../api-client/fetchJson';
 import { Button } from '../ui/Button';
 import { Input } from '../ui/Input';
@@ -21,29 +21,38 @@ import { ImportDialog } from './ImportDialog';
 import { FormatPicker } from './FormatPicker';
 import { HintList, specHints } from './Hints';
 import { TemplatePicker } from './TemplatePicker';
+import { BootCheckPanel } from './BootCheckPanel';
+import { EMPTY_BOOT_CHECK_FORM, expectationsFromForm, expectationsKey, formFromExpectations, type BootCheckForm } from './bootCheckForm';
 import { readSpecModel } from './specModel';
 import { addCatalogItem, addFile, moveItem, removeItem, setField, type CatalogItemToAdd, type Path, type Selection } from './specEdits';
 
 const DRAFT_KEY = 'oscompose:draft';
+const BOOT_DRAFT_KEY = 'oscompose:draft-boot-check';
 
 export interface ComposerProps {
   compositionId?: string;
   initialName: string;
   initialText: string;
   version?: number;
+  /** The saved version's boot expectations (null: none beyond a boot). */
+  initialBootCheck?: BootExpectations | null;
   /** Extra toolbar buttons (history, share, duplicate on a saved composition). */
   toolbarExtra?: ReactNode;
   /** Called after a save created a new version. */
   onSaved?(version: number): void;
 }
 
-export function Composer({ compositionId, initialName, initialText, version, toolbarExtra, onSaved }: ComposerProps) {
+export function Composer({ compositionId, initialName, initialText, version, initialBootCheck = null, toolbarExtra, onSaved }: ComposerProps) {
   const router = useRouter();
   const search = useSearchParams();
   const dark = useDarkMode();
   const [text, setText] = useState(initialText);
   const [name, setName] = useState(initialName);
   const [savedText, setSavedText] = useState(compositionId ? initialText : '');
+  const [bootForm, setBootForm] = useState<BootCheckForm>(() => formFromExpectations(initialBootCheck));
+  const [savedBootKey, setSavedBootKey] = useState(() => expectationsKey(initialBootCheck));
+  const boot = useMemo(() => expectationsFromForm(bootForm), [bootForm]);
+  const bootKey = boot.ok ? expectationsKey(boot.value) : null;
   const [selection, setSelection] = useState<Selection | null>(null);
   const [problems, setProblems] = useState<SpecProblem[]>([]);
   const [checking, setChecking] = useState(false);
@@ -63,6 +72,12 @@ export function Composer({ compositionId, initialName, initialText, version, too
     if (compositionId) return;
     const draft = localStorage.getItem(DRAFT_KEY);
     if (draft !== null && draft !== initialText) setText(draft);
+    try {
+      const bootDraft = JSON.parse(localStorage.getItem(BOOT_DRAFT_KEY) ?? 'null') as BootCheckForm | null;
+      if (bootDraft && typeof bootDraft === 'object') setBootForm({ ...EMPTY_BOOT_CHECK_FORM, ...bootDraft });
+    } catch {
+      // an unreadable draft is dropped
+    }
     if (draft?.trim() || initialText.trim() || search.get('add')) return;
     // "New composition" with nothing drafted opens the team's default composition, if it has one.
     fetchJson<{ composition: { name: string; version: number; spec: string } | null }>('/api/v1/teams/default-composition')
@@ -77,6 +92,9 @@ export function Composer({ compositionId, initialName, initialText, version, too
   useEffect(() => {
     if (!compositionId) localStorage.setItem(DRAFT_KEY, text);
   }, [compositionId, text]);
+  useEffect(() => {
+    if (!compositionId) localStorage.setItem(BOOT_DRAFT_KEY, JSON.stringify(bootForm));
+  }, [compositionId, bootForm]);
 
   // ?add=<catalog entry id> (from the catalog's "Add to composition").
   useEffect(() => {
@@ -133,17 +151,24 @@ export function Composer({ compositionId, initialName, initialText, version, too
   const set = useCallback((path: Path, value: unknown) => setText((t) => setField(t, path, value)), []);
 
   const save = useCallback(async () => {
+    if (!boot.ok) {
+      setNotice({ tone: 'error', text: `Boot check: ${boot.problems[0]!.message}` });
+      return;
+    }
     setBusy('save');
     setNotice(null);
     try {
       if (compositionId) {
-        const r = await fetchJson<{ version: number }>(`/api/v1/compositions/${compositionId}`, { method: 'PUT', body: { spec: text, name } });
+        // bootCheck null clears the saved expectations; a new version when spec or expectations changed.
+        const r = await fetchJson<{ version: number }>(`/api/v1/compositions/${compositionId}`, { method: 'PUT', body: { spec: text, name, bootCheck: boot.value } });
         setSavedText(text);
+        setSavedBootKey(expectationsKey(boot.value));
         setNotice({ tone: 'ok', text: `Saved version ${r.version}` });
         onSaved?.(r.version);
       } else {
-        const r = await fetchJson<{ id: string }>('/api/v1/compositions', { body: { name: name || 'untitled', spec: text } });
+        const r = await fetchJson<{ id: string }>('/api/v1/compositions', { body: { name: name || 'untitled', spec: text, bootCheck: boot.value } });
         localStorage.removeItem(DRAFT_KEY);
+        localStorage.removeItem(BOOT_DRAFT_KEY);
         router.push(`/compositions/${r.id}`);
       }
     } catch (e) {
@@ -151,14 +176,25 @@ export function Composer({ compositionId, initialName, initialText, version, too
     } finally {
       setBusy(null);
     }
-  }, [compositionId, name, onSaved, router, text]);
+  }, [boot, compositionId, name, onSaved, router, text]);
 
   const build = useCallback(async () => {
+    if (!boot.ok) {
+      setNotice({ tone: 'error', text: `Boot check: ${boot.problems[0]!.message}` });
+      return;
+    }
     setBusy('build');
     setNotice(null);
     try {
+      // The panel's expectations go with the build as shown, saved or not ({} = none, also for a
+      // composition that has some saved).
       const r = await fetchJson<{ id: string; url?: string }>('/api/v1/builds', {
-        body: { spec: text, formats: chosen, name: name || 'untitled', ...(compositionId && text === savedText ? { compositionId, compositionVersion: version } : {}) },
+        body: {
+          ...(compositionId && text === savedText ? { compositionId, compositionVersion: version } : { spec: text }),
+          formats: chosen,
+          name: name || 'untitled',
+          bootCheck: boot.value ?? {},
+        },
       });
       router.push(`/builds/${r.id}`);
     } catch (e) {
@@ -166,7 +202,7 @@ export function Composer({ compositionId, initialName, initialText, version, too
       setNotice({ tone: 'error', text: (e as Error).message });
       setBusy(null);
     }
-  }, [chosen, compositionId, name, router, savedText, text, version]);
+  }, [boot, chosen, compositionId, name, router, savedText, text, version]);
 
   const showPlan = useCallback(async () => {
     setPlan({ open: true, loading: true, data: null, error: null });
@@ -204,7 +240,7 @@ export function Composer({ compositionId, initialName, initialText, version, too
   }, [save, build]);
 
   const hasErrors = problems.some((p) => p.severity !== 'warning');
-  const dirty = compositionId ? text !== savedText : text.trim() !== '';
+  const dirty = compositionId ? text !== savedText || bootKey !== savedBootKey : text.trim() !== '';
 
   return (
     <div className="flex h-[calc(100vh-3rem)] min-h-[560px] flex-col">
@@ -262,6 +298,7 @@ export function Composer({ compositionId, initialName, initialText, version, too
           <div className="border-t">
             <ItemEditor model={model} selection={selection} onSet={set} onMoveInit={(from, to) => setText((t) => moveItem(t, 'init', from, to))} />
           </div>
+          <BootCheckPanel form={bootForm} onChange={setBootForm} dirty={Boolean(compositionId) && bootKey !== savedBootKey} />
         </section>
         <section aria-label="YAML" className="flex min-h-0 flex-col">
           <div className="min-h-0 flex-1" data-testid="yaml-editor">

@@ -2,6 +2,7 @@
 // change is one spec edit (setField/unsetField), so the YAML updates at once and keeps comments.
 'use client';
 import { useEffect, useState, type ReactNode } from 'react';
+import { Field } from '../ui/Field';
 import { Input, Textarea } from '../ui/Input';
 import { Button } from '../ui/Button';
 import { cx } from '../ui/classNames';
@@ -14,18 +15,6 @@ interface Props {
   selection: Selection | null;
   onSet(path: Path, value: unknown): void;
   onMoveInit(from: number, to: number): void;
-}
-
-function Field({ label, hint, children, htmlFor }: { label: string; hint?: string; children: ReactNode; htmlFor?: string }) {
-  return (
-    <div className="space-y-1">
-      <label htmlFor={htmlFor} className="block text-xs font-medium">
-        {label}
-        {hint ? <span className="ml-1.5 font-normal text-muted-foreground">{hint}</span> : null}
-      </label>
-      {children}
-    </div>
-  );
 }
 
 /** A text input whose value lives in the spec. */

@@ -44,6 +44,7 @@ export function CompositionEditor({ id }: { id: string }) {
         initialName={detail.name}
         initialText={detail.spec}
         version={detail.latestVersion}
+        initialBootCheck={detail.bootCheck}
         onSaved={() => void load()}
         toolbarExtra={
           <>

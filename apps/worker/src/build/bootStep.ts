@@ -1,6 +1,7 @@
 // The boot step over @oscompose/bootcheck: one boot target (kernel+initrd, ISO, disk, UKI) in
-// QEMU, its result in the shape the build stores. A boot that cannot start (no QEMU, a UKI that
-// cannot be wrapped) is a failed check with the reason, not a failed build.
+// QEMU, judged by the build's expectations, in the shape the build stores. A boot that cannot
+// start on this worker (no QEMU, a UKI it cannot wrap) is `not checked` with the reason, not a
+// failed build.
 
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -8,26 +9,23 @@ import { bootCheck, type BootTarget as QemuTarget } from '@oscompose/bootcheck';
 import { ukiBootDisk } from '@oscompose/engine';
 import type { BootResult, BootStep, BootTarget } from './engine';
 
+const notChecked = (message: string): BootResult => ({ verdict: 'not checked', message, expectations: [], containers: [], durationMs: null, console: '' });
+
+/** `timeoutMs`: the worker's limit (WORKER_BOOT_TIMEOUT_SECONDS); a build's timeoutSeconds replaces it. */
 export function createBootStep(opts: { timeoutMs?: number }): BootStep {
   return {
-    async check(target, { signal, workDir }): Promise<BootResult> {
+    async check(target, { signal, workDir, expectations }): Promise<BootResult> {
       let input: QemuTarget;
       try {
         input = await qemuTarget(target, workDir);
       } catch (err) {
         if (signal.aborted) throw err;
-        return { ok: false, error: (err as Error).message };
+        return notChecked((err as Error).message);
       }
-      try {
-        const r = await bootCheck(input, { signal, timeoutMs: opts.timeoutMs });
-        return { ok: r.ok, bootComplete: r.bootComplete, durationMs: r.durationMs, containers: r.containers, console: r.console, http: r.http, error: r.error };
-      } catch (err) {
-        if (signal.aborted) throw err;
-        if ((err as { name?: string }).name === 'BootCheckError' || /qemu/i.test((err as Error).message)) {
-          return { ok: false, error: (err as Error).message };
-        }
-        throw err;
-      }
+      const timeoutMs = expectations?.timeoutSeconds ? expectations.timeoutSeconds * 1000 : opts.timeoutMs;
+      const r = await bootCheck(input, { signal, timeoutMs, ...(expectations ? { expectations } : {}) });
+      signal.throwIfAborted();
+      return { verdict: r.verdict, message: r.message, expectations: r.expectations, containers: r.containers, durationMs: r.verdict === 'not checked' ? null : r.durationMs, console: r.console };
     },
   };
 }

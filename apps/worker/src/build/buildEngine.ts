@@ -1,10 +1,13 @@
 // The engine step over @oscompose/engine: parse (server mode) and resolve once, then plan and
-// execute that resolution. Every spec is a user's: parsed in server mode (no host files), its
-// sources refused ('none'), images fetched under the team's registry policy (docs/security.md) —
-// the web app checks the same, this is the second line for a spec that reached the queue some
-// other way.
+// execute that resolution. Every spec is a user's: parsed by parseServerSpec (no host files), the
+// function the web app checked it with, its sources refused ('none'), images fetched under the
+// team's registry policy (docs/security.md). The job carries only the build id, so the worker
+// reads the stored text and parses it again: it is the second line for a spec that reached the
+// database some other way.
 
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   availableFormats,
   checkHostTools,
@@ -19,9 +22,11 @@ import {
   qemuDiskFormat,
   readSources,
   resolveImages,
+  SBOM_FORMAT,
+  sbomFileName,
   type BuildLimits,
 } from '@oscompose/engine';
-import { SpecError, parseSpec } from '@oscompose/spec';
+import { parseServerSpec } from '@oscompose/spec';
 import { stringify } from 'yaml';
 import { bootTargets } from './bootTargets';
 import type { BuildEngine } from './engine';
@@ -37,6 +42,8 @@ export interface BuildEngineOptions {
   sourceDateEpoch?: number;
   /** Reuse compressed sections across builds (default true). */
   sectionCache?: boolean;
+  /** The operator's OSCOMPOSE_REGISTRY_AUTH_<HOST> credentials (the worker config's); default none. */
+  registryAuth?: Record<string, string>;
 }
 
 export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
@@ -46,8 +53,7 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
     formats: () => availableFormats(listFormats().map((n) => getFormat(n)!)).map((f) => f.name),
 
     async resolve(specText, { signal, onEvent, registries }) {
-      const parsed = parseSpec(specText, { server: true });
-      if (!parsed.spec) throw new SpecError(parsed.problems);
+      const parsed = parseServerSpec(specText);
       const provider = await defaultImageProvider({
         cacheDir: opts.cacheDir,
         imageStores: opts.imageStores,
@@ -56,11 +62,11 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
         insecureRegistries: opts.insecureRegistries ?? [],
         signal,
         // No ~/.docker/config.json: the worker host's own logins are not for its users' specs.
-        registry: { policy: registries, dockerConfig: false },
+        registry: { policy: registries, dockerConfig: false, env: opts.registryAuth ?? {} },
         limits: opts.limits,
       });
-      const resolved = await resolveImages(parsed.spec, provider, { signal, onEvent });
-      const spec = pinSpec(parsed.spec, resolved);
+      const resolved = await resolveImages(parsed, provider, { signal, onEvent });
+      const spec = pinSpec(parsed, resolved);
       // What is stored and built is the pinned spec; its images are the ones just resolved.
       return { text: stringify(spec, { lineWidth: 0 }), spec, images: pinnedImages(resolved), provider };
     },
@@ -75,7 +81,15 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
       const cmdlineFile = result.artifacts.find((a) => a.format === 'kernel+initrd' && a.name.endsWith('-cmdline'))?.path;
       const cmdline = cmdlineFile ? (await readFile(cmdlineFile, 'utf8')).trim() : '';
       const { boot, notBootChecked } = bootTargets(formats, result.artifacts, { bootOf: (f) => getFormat(f)?.boot, qemuDiskFormat, cmdline });
-      return { artifacts: result.artifacts, boot, notBootChecked };
+      // The SBOM the engine wrote into the image is published beside the artifacts too (same
+      // bytes), so it is listed, served and covered by the provenance without unpacking anything.
+      const artifacts = [...result.artifacts];
+      if (result.sbom) {
+        const file = path.join(outDir, sbomFileName(name));
+        await writeFile(file, result.sbom.bytes);
+        artifacts.push({ format: SBOM_FORMAT, name: sbomFileName(name), path: file, size: result.sbom.bytes.length, sha256: createHash('sha256').update(result.sbom.bytes).digest('hex') });
+      }
+      return { artifacts, boot, notBootChecked };
     },
   };
 }

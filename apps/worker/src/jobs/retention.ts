@@ -1,6 +1,7 @@
 // The retention sweep: applies planRetention (packages/storage) to the database and the store.
 // Rows go first, then objects, so no build lists an artifact whose deletion has begun.
 
+import { isFinalStatus } from '@oscompose/db';
 import { planRetention, type ArtifactStore, type RetentionPolicy } from '@oscompose/storage';
 import type { Db } from '../build/db';
 
@@ -20,7 +21,7 @@ export async function sweepRetention(db: Db, store: ArtifactStore, policy: Reten
     builds.map((b) => ({
       id: b.id,
       // A build still in flight is never expired (planRetention keeps finishedAt null).
-      finishedAt: b.status === 'queued' || b.status === 'running' ? null : b.finishedAt,
+      finishedAt: isFinalStatus(b.status) ? b.finishedAt : null,
       pinned: b.pinned,
       group: b.compositionVersion?.compositionId ?? null,
       keys: b.artifacts.map((a) => a.storageKey),

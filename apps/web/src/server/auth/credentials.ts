@@ -2,7 +2,7 @@
 // (secretBox.ts) before it reaches the database and is never returned by the API.
 import type { PrismaClient } from '@oscompose/db';
 import { z } from 'zod';
-import type { Caller } from '../auth/caller';
+import type { Caller } from './caller';
 import { NotFoundError } from '../errors';
 import { recordAudit } from './audit';
 import { openSecret, sealSecret } from './secretBox';

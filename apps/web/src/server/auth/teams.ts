@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@oscompose/db';
 import { z } from 'zod';
-import type { Caller } from '../auth/caller';
+import type { Caller } from './caller';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors';
 import { recordAudit } from './audit';
 import { ROLES, isRole, permissionsOf, roleRank, type Role } from './permissions';

@@ -2,7 +2,7 @@
 // role), expiring, revocable, shown once. A token never holds more than its owner's current role.
 import type { PrismaClient } from '@oscompose/db';
 import { z } from 'zod';
-import type { Caller } from '../auth/caller';
+import type { Caller } from './caller';
 import { BadRequestError, NotFoundError } from '../errors';
 import { recordAudit } from './audit';
 import { PERMISSIONS, can, type Permission } from './permissions';

@@ -17,12 +17,18 @@ export async function downloadArtifact(caller: Caller, buildId: string, name: st
 }
 
 /** One artifact's bytes (whole, one Range, or HEAD) with its checksum headers; also the netboot files. */
-export async function serveArtifactFile(store: ArtifactStore, artifact: Artifact, req: Request, opts: { name?: string; cache?: string } = {}): Promise<Response> {
+export async function serveArtifactFile(
+  store: ArtifactStore,
+  artifact: Artifact,
+  req: Request,
+  opts: { name?: string; cache?: string; contentType?: string; inline?: boolean } = {},
+): Promise<Response> {
   const name = opts.name ?? artifact.name;
   const size = Number(artifact.size);
   const headers = new Headers({
-    'Content-Type': 'application/octet-stream',
-    'Content-Disposition': `attachment; filename="${name.replace(/["\\]/g, '_')}"`,
+    'Content-Type': opts.contentType ?? 'application/octet-stream',
+    // `inline`: a document the API serves to be read (the SBOM), still with its file name.
+    'Content-Disposition': `${opts.inline ? 'inline' : 'attachment'}; filename="${name.replace(/["\\]/g, '_')}"`,
     'Accept-Ranges': 'bytes',
     ETag: `"${artifact.sha256}"`,
     Digest: `sha-256=${Buffer.from(artifact.sha256, 'hex').toString('base64')}`,

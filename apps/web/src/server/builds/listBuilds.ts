@@ -1,12 +1,13 @@
 // The team's build history, newest first, filtered by status and a text query (id, name, spec).
 
+import { BuildStatus } from '@oscompose/db';
 import { z } from 'zod';
 import type { Caller } from '../auth/caller';
 import { buildDeps } from './deps';
 import { presentSummary } from './present';
 
 export const ListBuildsQuery = z.object({
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']).optional(),
+  status: BuildStatus.optional(),
   q: z.string().max(200).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(25),

@@ -1,7 +1,7 @@
 // Build rows → the API's JSON shapes (docs/api.md: BuildSummary, BuildDetail, artifacts).
 
 import type { Artifact, Build, User } from '@oscompose/db';
-import { PROVENANCE_FORMAT } from '@oscompose/engine';
+import { PROVENANCE_FORMAT, SBOM_FORMAT } from '@oscompose/engine';
 import { BootExpectationsSchema, type BootExpectations } from '@oscompose/bootcheck/expectations';
 import { CONSOLE_FORMAT, buildReport, type ArtifactBootReport, type BootCheckReport, type Verdict } from '@oscompose/bootcheck/report';
 import type { Signature } from '../provenance/signature';
@@ -19,6 +19,11 @@ function json<T>(text: string | null | undefined, fallback: T): T {
 
 export function buildUrl(id: string): string {
   return `/api/v1/builds/${encodeURIComponent(id)}`;
+}
+
+/** GET /api/v1/builds/:id/sbom: the build's SPDX document, served as JSON. */
+export function sbomUrl(id: string): string {
+  return `${buildUrl(id)}/sbom`;
 }
 
 export function downloadUrl(buildId: string, name: string): string {
@@ -86,10 +91,12 @@ export function presentBootCheck(b: Pick<Build, 'id' | 'bootCheck' | 'bootExpect
   };
 }
 
-// Artifact.bootCheck from before verdicts: { ok, error? } or { checked: false, reason }.
+// Artifact.bootCheck: { ok, verdict, message } (the worker writes it beside the build's report,
+// which is read first), or from before verdicts { ok, error? } or { checked: false, reason }.
 function legacyArtifactBoot(text: string | null): { verdict: Verdict; message: string } | undefined {
-  const v = json<{ ok?: boolean; error?: string; checked?: boolean; reason?: string } | null>(text, null);
+  const v = json<{ ok?: boolean; error?: string; checked?: boolean; reason?: string; verdict?: Verdict; message?: string } | null>(text, null);
   if (!v || typeof v !== 'object') return undefined;
+  if (typeof v.verdict === 'string') return { verdict: v.verdict, message: v.message ?? '' };
   if (v.checked === false) return { verdict: 'not checked', message: v.reason ?? 'not booted' };
   if (typeof v.ok !== 'boolean') return undefined;
   return { verdict: v.ok ? 'verified' : 'failed', message: v.error ?? 'boot complete' };
@@ -138,9 +145,11 @@ export function presentArtifact(a: Artifact, fromReport?: { verdict: Verdict; me
 /**
  * The build's signed provenance (NAME.intoto.jsonl) is shown apart from the artifacts it covers:
  * it is not a build output (it differs between two builds of the same bytes) and is never booted.
+ * So is its SBOM (NAME.spdx.json): a description of the image, not an image format.
  */
 export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] }, extra: { signature?: Signature | null } = {}) {
   const bundle = b.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
+  const sbom = b.artifacts.find((a) => a.format === SBOM_FORMAT);
   const verdicts = artifactVerdicts(storedReport(b));
   return {
     ...presentSummary(b),
@@ -155,7 +164,7 @@ export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] },
     bootCheck: presentBootCheck(b),
     // The boot consoles are linked from bootCheck.artifacts[].console, not build outputs.
     artifacts: b.artifacts
-      .filter((a) => a.format !== PROVENANCE_FORMAT && a.format !== CONSOLE_FORMAT)
+      .filter((a) => a.format !== PROVENANCE_FORMAT && a.format !== CONSOLE_FORMAT && a.format !== SBOM_FORMAT)
       .sort((x, y) => x.name.localeCompare(y.name))
       .map((a) => presentArtifact(a, verdicts.get(a.name))),
     provenance: bundle
@@ -168,5 +177,6 @@ export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] },
           key: extra.signature?.key ?? 'unknown',
         }
       : null,
+    sbom: sbom ? { name: sbom.name, size: Number(sbom.size), sha256: sbom.sha256, downloadUrl: downloadUrl(b.id, sbom.name), url: sbomUrl(b.id) } : null,
   };
 }
