@@ -9,7 +9,7 @@ export * from './enums';
 export { installationId, installationRedisPrefix } from './installation';
 export * from './buildState';
 export * from './testdriveState';
-export { BaseEnv, ConfigError, baseConfig, configError, parseEnv, type ArtifactStoreSettings, type BaseConfig } from './serverConfig';
+export { BaseEnv, ConfigError, baseConfig, configError, parseEnv, registryAuthEnv, type ArtifactStoreSettings, type BaseConfig } from './serverConfig';
 export { applyMigrations, readMigrations, pendingMigrations, migrationsDir, MigrationError, type Migration } from './migrate';
 export {
   databaseProvider,
