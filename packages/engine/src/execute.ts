@@ -194,7 +194,9 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
         const r = results.get(s.id)!;
         for await (const c of fileContent(r.archive)) await sink.write(c);
         const image = 'image' in s && s.image ? `${s.image.ref.split('@')[0]}@${s.image.digest}` : undefined;
-        parts.push({ id: s.id, label: s.label, kind: s.kind, ...(image ? { image } : {}), bytes: r.rawBytes, compressed: r.bytes, cached: r.cached, tally: r.tally });
+        // Labelled by the reference as written, without its pin: the same section of two builds
+        // has the same label when its image changed (the digest is in `image`).
+        parts.push({ id: s.id, label: s.label.replace(/@sha256:[0-9a-f]{64}/, ''), kind: s.kind, ...(image ? { image } : {}), bytes: r.rawBytes, compressed: r.bytes, cached: r.cached, tally: r.tally });
         if (r.pieces.kernel) kernel = r.pieces.kernel;
         if (r.pieces.ucode) ucode = r.pieces.ucode;
         if (r.apkDb) apkDbs.push(r.apkDb);
