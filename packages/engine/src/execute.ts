@@ -3,8 +3,8 @@
 // the archives in order; then each output format writes its artifacts. Every decision (order,
 // keys, entries of the files section, settings) was made by plan(); this is the I/O.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
@@ -192,7 +192,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       const lastInit = plan.sections.map((s) => s.kind).lastIndexOf('init');
       for (const [i, s] of plan.sections.entries()) {
         const r = results.get(s.id)!;
-        for await (const c of fileContent(r.archive)) await sink.write(c);
+        await sink.writeFile(r.archive);
         const image = 'image' in s && s.image ? `${s.image.ref.split('@')[0]}@${s.image.digest}` : undefined;
         // Labelled by the reference as written, without its pin: the same section of two builds
         // has the same label when its image changed (the digest is in `image`).
@@ -204,11 +204,11 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
           const merged = join(scratch, 'apkdb.archive');
           const tally = new Tally();
           const w = await sectionArchive(list([await mergedApkDb(apkDbs)]), { compression, mtime: epoch, inoBase: 1, tmpDir: scratch, onRecord: tally.add }, merged);
-          for await (const c of fileContent(merged)) await sink.write(c);
+          await sink.writeFile(merged);
           parts.push({ id: 'apk-database', label: 'apk database (init images merged)', kind: 'apk-database', bytes: w.rawBytes, compressed: w.bytes, tally: tally.result() });
         }
       }
-      if (sbomArchive) for await (const c of fileContent(sbomArchive)) await sink.write(c);
+      if (sbomArchive) await sink.writeFile(sbomArchive);
       if (sbomPart) parts.push(sbomPart);
       const end = await trailerArchive(compression);
       await sink.write(end);
@@ -247,12 +247,13 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
     };
     await mkdir(outDir, { recursive: true });
     const artifacts: Artifact[] = [];
+    const hashBuffer = Buffer.allocUnsafe(1 << 20);
     emit({ type: 'stage', stage: 'output', total: plan.outputs.length, done: 0 });
     for (const { format } of plan.outputs) {
       checkAbort(signal);
       const paths = await getFormat(format)!.write(ctx);
       for (const p of paths) {
-        const a: Artifact = { format, name: basename(p), path: p, size: (await stat(p)).size, sha256: await sha256File(p) };
+        const a: Artifact = { format, name: basename(p), path: p, size: (await stat(p)).size, sha256: await sha256File(p, hashBuffer) };
         artifacts.push(a);
         emit({ type: 'artifact', stage: 'output', file: p, message: `${a.name} ${a.size} bytes sha256:${a.sha256}` });
       }
@@ -286,9 +287,19 @@ async function mergedApkDb(paths: string[]): Promise<FsEntry> {
   return { path: APK_DB, type: 'file', mode: 0o644, uid: 0, gid: 0, size, content: { [Symbol.asyncIterator]: content } };
 }
 
-async function sha256File(path: string): Promise<string> {
+/** `buf`: one read buffer for all of a build's artifacts (fresh buffers per read cost GC time, see FileSink.writeFile). */
+async function sha256File(path: string, buf: Buffer): Promise<string> {
   const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return h.digest('hex');
 }
 

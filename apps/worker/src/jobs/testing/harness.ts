@@ -182,6 +182,20 @@ export async function startPipeline(
 
 
 /**
+ * The starter catalog's images (kernel, our init, runc, services) in an OCI image layout kept
+ * between runs (OSCOMPOSE_TEST_IMAGE_STORE, else ~/.cache/oscompose/test-image-store;
+ * buildStarterCatalog skips unchanged recipes); returns its path, for OSCOMPOSE_IMAGE_STORE.
+ */
+export async function starterImageStore(): Promise<string> {
+  const { homedir } = await import('node:os');
+  const { buildStarterCatalog } = await import('@oscompose/catalog');
+  const cacheRoot = process.env.OSCOMPOSE_CACHE ?? path.join(homedir(), '.cache', 'oscompose');
+  const imageStore = process.env.OSCOMPOSE_TEST_IMAGE_STORE ?? path.join(cacheRoot, 'test-image-store');
+  await buildStarterCatalog({ imageStore, cacheDir: process.env.OSCOMPOSE_DEBIAN_CACHE ?? path.join(cacheRoot, 'debian') });
+  return imageStore;
+}
+
+/**
  * A bootable kernel + init from real pieces: Debian's cloud kernel (the engine's test fixture,
  * fetched with apt-get download once), our init tree from packages/catalog/init, busybox-static.
  */
