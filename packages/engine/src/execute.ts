@@ -303,16 +303,26 @@ async function sha256File(path: string, buf: Buffer): Promise<string> {
   return h.digest('hex');
 }
 
-/** Runs tasks with at most n in flight. */
+/**
+ * Runs tasks with at most n in flight. After a failure no task starts, and the first error is
+ * thrown only once the tasks in flight have ended: they write into the scratch directory and the
+ * section cache, which the caller removes (or a test deletes) as soon as this returns.
+ */
 async function pool<T>(items: T[], n: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
+    while (!failure && next < items.length) {
       const i = next++;
-      await fn(items[i]!, i);
+      try {
+        await fn(items[i]!, i);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(workers);
+  if (failure) throw failure.error;
 }
 
 function inoBaseOf(key: string): number {
