@@ -115,7 +115,7 @@ const ENV_READERS: Record<string, string> = {
   'packages/engine/src/registry/client.ts': 'the CLI\'s credentials (servers pass env and dockerConfig: false)',
   'packages/engine/src/registry/credentials.ts': 'the CLI\'s docker config.json (servers pass dockerConfig: false)',
   'packages/engine/src/outputs/disk/tools.ts': 'PATH, to find and run host tools as spawn does',
-  'packages/bootcheck/src/bootCheck.ts': 'PATH, to find QEMU as spawn does',
+  'packages/bootcheck/src/vm.ts': 'PATH, to find QEMU as spawn does',
 };
 
 describe('the environment', () => {
