@@ -26,6 +26,7 @@ const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[]
   { pattern: /^\/api\/v1\/testdrives\/([^/]+)\/console$/, keys: ['id'], load: () => import('../../../../app/api/v1/testdrives/[id]/console/route') },
   { pattern: /^\/api\/v1\/testdrives\/([^/]+)\/input$/, keys: ['id'], load: () => import('../../../../app/api/v1/testdrives/[id]/input/route') },
   { pattern: /^\/api\/v1\/testdrives\/([^/]+)\/transcript$/, keys: ['id'], load: () => import('../../../../app/api/v1/testdrives/[id]/transcript/route') },
+  { pattern: /^\/api\/v1\/builds\/([^/]+)\/contents$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/contents/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/netboot$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/netboot/route') },
   { pattern: /^\/api\/v1\/compositions\/([^/]+)\/netboot$/, keys: ['id'], load: () => import('../../../../app/api/v1/compositions/[id]/netboot/route') },
   { pattern: /^\/boot\/([^/]+)$/, keys: ['token'], load: () => import('../../../../app/boot/[token]/route') },
