@@ -1,5 +1,5 @@
 // /builds/[id]: one build — live stages and log (SSE), boot check, artifacts with sha256 and
-// download, the exact resolved YAML, rebuild, cancel, compare.
+// download, the exact resolved YAML, the packages in it (SBOM), rebuild, cancel, compare.
 'use client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -13,6 +13,7 @@ import { CopyButton } from '../ui/CopyButton';
 import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes, formatDuration, formatWhen } from '../ui/format';
+import { BuildPackages } from './BuildPackages';
 import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildProgress } from './buildProgress';
 
 const EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'];
@@ -187,6 +188,8 @@ export function BuildView({ id }: { id: string }) {
       >
         <pre className="max-h-96 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{tab === 'resolved' ? build.resolvedSpec ?? 'Not resolved yet.' : build.specText}</pre>
       </Card>
+
+      <BuildPackages sbom={build.sbom} running={running} />
     </main>
   );
 }

@@ -2,19 +2,13 @@
 // (kernel+initrd and iso-bios), each boot-checked in QEMU: both artifacts record a passing boot
 // check with every onboot container exiting 0. Two formats only: TCG boots are slow on CI.
 
-import { homedir } from 'node:os';
-import path from 'node:path';
-import { buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog';
+import { starterCatalogForTests } from '@oscompose/catalog/testing';
 import { listWorkers } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFormats, type ApiServer } from '@oscompose/web/testing';
 import { startPipeline, startWorker, workerReady, type Pipeline, type WorkerProcess } from './testing/harness';
 import { serveApi, type ServedApi } from './testing/api';
-
-const cacheRoot = process.env.OSCOMPOSE_CACHE ?? path.join(homedir(), '.cache', 'oscompose');
-// The starter catalog's images, kept between runs (buildStarterCatalog skips unchanged recipes).
-const imageStore = process.env.OSCOMPOSE_TEST_IMAGE_STORE ?? path.join(cacheRoot, 'test-image-store');
 
 let p: Pipeline;
 let api: ApiServer;
@@ -24,14 +18,12 @@ let minimalYaml: string;
 let onboot: string[];
 
 beforeAll(async () => {
-  await buildStarterCatalog({ imageStore, cacheDir: process.env.OSCOMPOSE_DEBIAN_CACHE ?? path.join(cacheRoot, 'debian') });
-  const minimal = (await loadDefaultCompositions({ registryHost: 'localhost:5000' })).find((c) => c.name === 'minimal');
-  if (!minimal) throw new Error('packages/catalog/compositions/minimal.yml is missing: the composition this test builds');
-  minimalYaml = minimal.yaml;
+  const catalog = await starterCatalogForTests();
+  minimalYaml = catalog.composition('minimal');
   onboot = (parseSpec(minimalYaml).spec?.onboot ?? []).map((o) => o.name);
 
   p = await startPipeline({
-    workerEnv: { WORKER_BOOT_CHECK: 'true', WORKER_LOCK_SECONDS: '30', WORKER_BOOT_TIMEOUT_SECONDS: '600', OSCOMPOSE_IMAGE_STORE: imageStore },
+    workerEnv: { WORKER_BOOT_CHECK: 'true', WORKER_LOCK_SECONDS: '30', WORKER_BOOT_TIMEOUT_SECONDS: '600', OSCOMPOSE_IMAGE_STORE: catalog.imageStore },
   });
   served = await serveApi(p);
   api = served.api;

@@ -4,6 +4,6 @@
 // Redis, the registry process and databases are in @oscompose/queue/testing.
 export { pushImage, type PushOptions } from './registry';
 export { startRedirectProxy, startConnectionCounter, type RedirectProxy } from './redirectProxy';
-export { makeImage, makeIndex, makeAttestedIndex, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './image';
+export { makeImage, makeIndex, makeAttestedIndex, spdxFixture, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './image';
 export { memoryImages, directory, entry, type MemoryImageDef } from './memory-images';
 export { testKernel, type TestKernel } from '../outputs/disk/testing/kernel';
