@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBuildDeps } from './support/buildDeps';
 import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
+import { addMember, useWebDatabase } from './support/database';
 import { ROLES, can, type Permission, type Role } from '../src/server/auth/permissions';
 
 const SPEC = `kernel:
@@ -37,17 +38,13 @@ interface TeamFx {
 const teams: Record<'A' | 'B', TeamFx> = {} as never;
 
 async function makeTeam(label: 'A' | 'B'): Promise<TeamFx> {
-  const { issueToken } = await import('../src/server/auth/tokens');
   const team = await prisma.team.create({ data: { name: `Team ${label}`, slug: `team-${label.toLowerCase()}` } });
   const users = {} as TeamFx['users'];
   for (const role of ROLES) {
     const email = `${role}-${label.toLowerCase()}@example.com`;
-    const user = await prisma.user.create({ data: { name: `${role} ${label}`, email } });
-    // A credential account ends single-user mode, as a real sign-up would.
-    await prisma.account.create({ data: { accountId: user.id, providerId: 'credential', userId: user.id, password: 'not-used' } });
-    await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role } });
-    const { token } = await issueToken(prisma, { userId: user.id, teamId: team.id, role }, { name: `matrix ${role}` });
-    users[role] = { id: user.id, email, token };
+    // Signed up: a credential account ends single-user mode, as a real sign-up would.
+    const { userId, token } = await addMember(prisma, { teamId: team.id, role, name: `${role} ${label}`, email, tokenName: `matrix ${role}`, signedUp: true });
+    users[role] = { id: userId, email, token };
   }
   const composition = await prisma.composition.create({
     data: { teamId: team.id, name: `comp ${label}`, visibility: 'team', latestVersion: 1, versions: { create: { version: 1, specText: SPEC } } },
@@ -221,18 +218,13 @@ async function call(c: Case, as: Role, target: TeamFx | undefined): Promise<Resp
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-matrix-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  process.env.DATABASE_URL = url;
   process.env.REDIS_URL = (redis = await startRedis()).url;
   process.env.REDIS_PREFIX = 'matrix';
   process.env.OSCOMPOSE_ARTIFACT_STORE = 'local';
   process.env.OSCOMPOSE_ARTIFACT_DIR = path.join(dir, 'artifacts');
-  const { applyMigrations, getPrisma } = await import('@oscompose/db');
-  await applyMigrations(url);
-  prisma = getPrisma();
+  prisma = await useWebDatabase(dir);
   const { setBuildDeps } = await import('../src/server/builds/deps');
   setBuildDeps(undefined);
-  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
   teams.A = await makeTeam('A');
   teams.B = await makeTeam('B');
 }, 60_000);

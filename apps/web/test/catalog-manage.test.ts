@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '@oscompose/db';
+import { addMember, useWebDatabase } from './support/database';
 
 let dir: string;
 let prisma: PrismaClient;
@@ -33,20 +34,11 @@ const patch = async (as: string, id: string, body: unknown) => {
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-catalog-manage-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  process.env.DATABASE_URL = url;
-  const { applyMigrations, getPrisma } = await import('@oscompose/db');
-  await applyMigrations(url);
-  prisma = getPrisma();
-  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
-  const { issueToken } = await import('../src/server/auth/tokens');
+  prisma = await useWebDatabase(dir);
   for (const [slug, role] of [['team-a', 'admin'], ['team-a', 'member'], ['team-b', 'admin']] as const) {
     const team = (await prisma.team.findUnique({ where: { slug } })) ?? (await prisma.team.create({ data: { name: slug, slug } }));
     teamIds[slug] = team.id;
-    const user = await prisma.user.create({ data: { name: `${role}-${slug}`, email: `${role}@${slug}.example.com` } });
-    await prisma.account.create({ data: { accountId: user.id, providerId: 'credential', userId: user.id, password: 'not-used' } });
-    await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role } });
-    tokens[`${role}-${slug}`] = (await issueToken(prisma, { userId: user.id, teamId: team.id, role }, { name: 'manage test' })).token;
+    tokens[`${role}-${slug}`] = (await addMember(prisma, { teamId: team.id, role, name: `${role}-${slug}`, email: `${role}@${slug}.example.com`, tokenName: 'manage test', signedUp: true })).token;
   }
   ownEntry = (await prisma.catalogEntry.create({ data: { teamId: teamIds['team-a']!, reference: 'localhost:5000/team-a/sshd:1', name: 'sshd', kind: 'service', title: 'SSH', source: 'team', pinnedDigest: `sha256:${'a'.repeat(64)}` } })).id;
   publicEntry = (await prisma.catalogEntry.create({ data: { teamId: null, reference: 'localhost:5000/oscompose/getty:1', name: 'getty', kind: 'service', title: 'getty', source: 'starter' } })).id;

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobCache, tarBuffer } from '@oscompose/engine';
 import { filesToEntries, makeImage, ociArchiveFiles, type MemoryImage } from '@oscompose/engine/testing';
 import type { PrismaClient } from '@oscompose/db';
+import { addMember, useWebDatabase } from './support/database';
 import { runPush } from '@oscompose/engine/cli';
 
 let dir: string;
@@ -51,22 +52,13 @@ async function upload(as: string, query: string, body: Buffer | undefined): Prom
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-upload-test-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  process.env.DATABASE_URL = url;
   process.env.OSCOMPOSE_IMAGE_STORE = path.join(dir, 'images');
   process.env.OSCOMPOSE_REGISTRY = 'registry.test:5000';
   process.env.OSCOMPOSE_UPLOAD_MAX_BYTES = String(1 << 20);
-  const { applyMigrations, getPrisma } = await import('@oscompose/db');
-  await applyMigrations(url);
-  prisma = getPrisma();
-  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
-  const { issueToken } = await import('../src/server/auth/tokens');
+  prisma = await useWebDatabase(dir);
   for (const [slug, role] of [['team-a', 'admin'], ['team-a', 'viewer'], ['team-b', 'admin']] as const) {
     const team = (await prisma.team.findUnique({ where: { slug } })) ?? (await prisma.team.create({ data: { name: slug, slug } }));
-    const user = await prisma.user.create({ data: { name: `${role}-${slug}`, email: `${role}@${slug}.example.com` } });
-    await prisma.account.create({ data: { accountId: user.id, providerId: 'credential', userId: user.id, password: 'not-used' } });
-    await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role } });
-    tokens[`${role}-${slug}`] = (await issueToken(prisma, { userId: user.id, teamId: team.id, role }, { name: 'upload test' })).token;
+    tokens[`${role}-${slug}`] = (await addMember(prisma, { teamId: team.id, role, name: `${role}-${slug}`, email: `${role}@${slug}.example.com`, tokenName: 'upload test', signedUp: true })).token;
   }
   image = await makeImage({
     files: { 'usr/bin/daemon': '#!/bin/sh\necho hi\n' },

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBuildDeps } from './support/buildDeps';
 import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
+import { useWebDatabase } from './support/database';
 import { runLogin, runSubmit } from '@oscompose/engine/cli';
 
 const SPEC = `kernel:
@@ -66,19 +67,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
   Object.assign(process.env, {
-    DATABASE_URL: url,
     PUBLIC_URL: base,
     REDIS_URL: (redis = await startRedis()).url,
     REDIS_PREFIX: 'login-test',
     OSCOMPOSE_ARTIFACT_STORE: 'local',
     OSCOMPOSE_ARTIFACT_DIR: path.join(dir, 'artifacts'),
   });
-  const { applyMigrations, getPrisma } = await import('@oscompose/db');
-  await applyMigrations(url);
-  prisma = getPrisma();
-  (globalThis as { __oscomposeWebPrisma?: unknown; __oscomposeAuth?: unknown }).__oscomposeWebPrisma = undefined;
+  prisma = await useWebDatabase(dir);
   (globalThis as { __oscomposeAuth?: unknown }).__oscomposeAuth = undefined;
   const { setBuildDeps } = await import('../src/server/builds/deps');
   setBuildDeps(undefined);

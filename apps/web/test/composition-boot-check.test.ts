@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '@oscompose/db';
+import { addMember, useWebDatabase } from './support/database';
 
 let dir: string;
 let prisma: PrismaClient;
@@ -40,18 +41,9 @@ const getVersion = async (id: string, v: number) => call((await routes.version()
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-composition-boot-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  process.env.DATABASE_URL = url;
-  const { applyMigrations, getPrisma } = await import('@oscompose/db');
-  await applyMigrations(url);
-  prisma = getPrisma();
-  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
-  const { issueToken } = await import('../src/server/auth/tokens');
+  prisma = await useWebDatabase(dir);
   const team = await prisma.team.create({ data: { name: 'Platform', slug: 'platform' } });
-  const user = await prisma.user.create({ data: { name: 'Ada', email: 'ada@example.com' } });
-  await prisma.account.create({ data: { accountId: user.id, providerId: 'credential', userId: user.id, password: 'not-used' } });
-  await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: 'member' } });
-  token = (await issueToken(prisma, { userId: user.id, teamId: team.id, role: 'member' }, { name: 'boot check test' })).token;
+  token = (await addMember(prisma, { teamId: team.id, role: 'member', name: 'Ada', email: 'ada@example.com', tokenName: 'boot check test', signedUp: true })).token;
 }, 60_000);
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import { filesToEntries, pushImage } from '@oscompose/engine/testing';
 import { freePort } from '@oscompose/queue/testing';
 import { REGISTRY_HELP, findRegistryBinary, startRegistry } from '../../../scripts/lib/registry.mjs';
 import { mirrorImageStore, publicImages } from '../src/server/registry/mirror';
+import { useWebDatabase } from './support/database';
 import { grant, parseScope, systemSecret } from '../src/server/auth/registryToken';
 
 let dir: string;
@@ -28,12 +29,8 @@ let starterDigest: string;
 beforeAll(async () => {
   if (!findRegistryBinary()) throw new Error(REGISTRY_HELP);
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-mirror-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  process.env.DATABASE_URL = url;
   process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR = path.join(dir, 'registry-token');
-  const { applyMigrations } = await import('@oscompose/db');
-  await applyMigrations(url);
-  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
+  await useWebDatabase(dir);
 
   const { GET } = (await import('../app/api/v1/registry/token/route')) as { GET: (r: Request) => Promise<Response> };
   tokenServer = http.createServer(async (req, res) => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage, pushImage, type MemoryImage } from '@oscompose/engine/testing';
 import { freePort } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
+import { addMember, useWebDatabase } from './support/database';
 import { grant, parseScope } from '../src/server/auth/registryToken';
 
 const REGISTRY = '/usr/bin/docker-registry';
@@ -27,8 +28,6 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   if (!existsSync(REGISTRY)) throw new Error(`${REGISTRY} is missing: apt-get install docker-registry`);
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-regtoken-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  process.env.DATABASE_URL = url;
   process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR = path.join(dir, 'keys');
   // The registry and its token server are on loopback: the operator allows exactly them, as
   // OSCOMPOSE_ALLOWED_REGISTRIES would for a local registry (docs/security.md).
@@ -36,17 +35,11 @@ beforeAll(async () => {
   const tokenPort = await freePort();
   host = `127.0.0.1:${port}`;
   process.env.OSCOMPOSE_ALLOWED_REGISTRIES = `${host},127.0.0.1:${tokenPort}`;
-  const { applyMigrations, getPrisma } = await import('@oscompose/db');
-  await applyMigrations(url);
-  prisma = getPrisma();
-  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
-  const { issueToken } = await import('../src/server/auth/tokens');
+  prisma = await useWebDatabase(dir);
   for (const [slug, roles] of [['team-a', ['owner', 'viewer']], ['team-b', ['owner']]] as const) {
     const team = await prisma.team.create({ data: { name: slug, slug } });
     for (const role of roles) {
-      const user = await prisma.user.create({ data: { name: `${role}-${slug}`, email: `${role}@${slug}.example.com` } });
-      await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role } });
-      tokens[`${role}@${slug}`] = (await issueToken(prisma, { userId: user.id, teamId: team.id, role }, { name: 'registry' })).token;
+      tokens[`${role}@${slug}`] = (await addMember(prisma, { teamId: team.id, role, name: `${role}-${slug}`, email: `${role}@${slug}.example.com`, tokenName: 'registry' })).token;
     }
   }
 

@@ -59,4 +59,9 @@ describe('worker config', () => {
     expect(c.teamConcurrency).toBe(0);
     expect(() => loadWorkerConfig({ OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES: 'lots' })).toThrow(/OSCOMPOSE_IMAGE_MAX_UNPACKED_BYTES: a byte count such as/);
   });
+
+  it('keeps the operator\'s OSCOMPOSE_REGISTRY_AUTH_<HOST> credentials (and only those) for the engine', () => {
+    const c = loadWorkerConfig({ OSCOMPOSE_REGISTRY_AUTH_GHCR_IO: 'me:token', OSCOMPOSE_REGISTRY_AUTH_EMPTY: '', HOME: '/root' }, '/repo');
+    expect(c.registryAuth).toEqual({ OSCOMPOSE_REGISTRY_AUTH_GHCR_IO: 'me:token' });
+  });
 });

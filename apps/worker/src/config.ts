@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { BaseEnv, ConfigError, baseConfig, configError, parseEnv, type BaseConfig } from '@oscompose/db';
+import { BaseEnv, ConfigError, baseConfig, configError, parseEnv, registryAuthEnv, type BaseConfig } from '@oscompose/db';
 import { operatorRegistries } from '@oscompose/engine';
 
 export { ConfigError };
@@ -69,6 +69,8 @@ export interface WorkerConfig extends BaseConfig {
   retention: { keepDays: number; keepLast: number };
   /** The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + OSCOMPOSE_REGISTRY). */
   allowedRegistries: string[];
+  /** The operator's OSCOMPOSE_REGISTRY_AUTH_<HOST> credentials, as the engine looks them up. */
+  registryAuth: Record<string, string>;
   /** What one build may take (each has its OSCOMPOSE_* setting; see build/limits.ts). */
   limits: BuildLimitSettings;
   /** Builds of one team running at once across all workers (0: no limit). */
@@ -103,6 +105,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     debianCache: path.resolve(cwd, e.OSCOMPOSE_DEBIAN_CACHE ?? path.join(e.OSCOMPOSE_DATA_DIR, 'debian')),
     retention: { keepDays: e.OSCOMPOSE_RETENTION_DAYS, keepLast: e.OSCOMPOSE_RETENTION_KEEP_LAST },
     allowedRegistries: allowedRegistries(e.OSCOMPOSE_ALLOWED_REGISTRIES, e.OSCOMPOSE_REGISTRY),
+    registryAuth: registryAuthEnv(env),
     limits: {
       buildSeconds: e.OSCOMPOSE_BUILD_MAX_SECONDS,
       buildUnpackedBytes: e.OSCOMPOSE_BUILD_MAX_UNPACKED_BYTES,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type * as SqliteModule from '@oscompose/db-client/sqlite';
 import type * as PostgresModule from '@oscompose/db-client/postgres';
 import { createAdapterFactory } from './adapter';
-import { DEFAULT_DATABASE_URL, databaseProvider, findRepoRoot } from './url';
+import { databaseProvider, findRepoRoot } from './url';
 
 export type PrismaClient = SqliteModule.PrismaClient;
 
@@ -26,7 +26,10 @@ export interface CreatePrismaOptions {
   log?: ('query' | 'info' | 'warn' | 'error')[];
 }
 
-/** A new client for `url` (tests use this with their own database; the app uses `prisma`). */
+/**
+ * A new client for `url`. Each process makes its clients itself, from its own config: the web app
+ * one (apps/web/src/server/db.ts), the worker one (apps/worker/src/main.ts), a test its own.
+ */
 export function createPrisma(url: string, opts: CreatePrismaOptions = {}): PrismaClient {
   const adapter = createAdapterFactory(url);
   // Errors are thrown to the caller; logging them too would print expected failures twice.
@@ -38,29 +41,3 @@ export function createPrisma(url: string, opts: CreatePrismaOptions = {}): Prism
   const { PrismaClient: SqliteClient } = loadGenerated<typeof SqliteModule>('sqlite');
   return new SqliteClient({ adapter, log });
 }
-
-/** The database URL the app uses: DATABASE_URL, or the SQLite file under ./data. */
-export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DATABASE_URL || DEFAULT_DATABASE_URL;
-}
-
-// One client per process, kept on globalThis so Next.js dev reloads do not open new pools.
-const holder = globalThis as unknown as { __oscomposePrisma?: PrismaClient };
-
-/** The process-wide client, created on first use. */
-export function getPrisma(): PrismaClient {
-  holder.__oscomposePrisma ??= createPrisma(databaseUrl());
-  return holder.__oscomposePrisma;
-}
-
-/**
- * The process-wide client as a value: `import { prisma } from '@oscompose/db'`. It connects
- * lazily on the first query, so importing it costs nothing.
- */
-export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
-  get(_target, prop) {
-    const client = getPrisma();
-    const value = Reflect.get(client, prop, client);
-    return typeof value === 'function' ? value.bind(client) : value;
-  },
-});

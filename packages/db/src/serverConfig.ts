@@ -85,6 +85,16 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
   return parsed.data;
 }
 
+/**
+ * The operator's registry credentials, OSCOMPOSE_REGISTRY_AUTH_<HOST>=user:password (one variable
+ * per host, so no fixed schema holds them): the environment the engine's registry client looks
+ * them up in. The processes hand it over (`registry: { env }`), so the engine reads nothing else
+ * of theirs.
+ */
+export function registryAuthEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => kv[0].startsWith('OSCOMPOSE_REGISTRY_AUTH_') && !!kv[1]));
+}
+
 export function configError(app: string, lines: string[]): ConfigError {
   return new ConfigError(`Invalid ${app} configuration (fix .env or the environment):\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }

@@ -251,12 +251,14 @@ async function sideBySide(linuxkit: string, work: string, store: string, service
     execFileSync('mkdir', ['-p', join(work, 'lk-out'), join(work, 'side-out')]);
     const cli = fileURLToPath(new URL('../bin/oscompose.mjs', import.meta.url));
     const lk = (f: string) => timed([linuxkit, 'build', '--no-sbom', '--format', 'kernel+initrd', '--cache', join(work, 'lk-cache'), '--dir', join(work, 'lk-out'), '--name', 'side', f]);
-    const ours = (f: string, extra: string[] = []) => timed(['node', cli, 'build', '-q', '--cache', join(work, 'side-cache'), '--dir', join(work, 'side-out'), '--name', 'side', ...extra, f]);
+    // --no-sbom as LinuxKit's run above: the same work on both sides.
+    const ours = (f: string, extra: string[] = []) => timed(['node', cli, 'build', '-q', '--no-sbom', '--cache', join(work, 'side-cache'), '--dir', join(work, 'side-out'), '--name', 'side', ...extra, f]);
     const help = () => timed(['node', cli, '--help']);
     const validate = () => timed(['node', cli, 'validate', one]);
     // Fill both blob caches (and pull ntpd:2) first: "cold" means no section reuse, not a download.
     lk(one); lk(two); ours(one); ours(two);
-    const med = (f: () => { s: number; rssMb: number }) => {
+    type Timed = ReturnType<typeof timed>;
+    const med = (f: () => Timed) => {
       const r = [f(), f(), f()].sort((a, b) => a.s - b.s)[1]!;
       return r;
     };
@@ -267,9 +269,12 @@ async function sideBySide(linuxkit: string, work: string, store: string, service
     const ourChange = med(() => { ours(one); return ours(two); });
     const h = med(help);
     const v = med(validate);
-    const row = (label: string, o: { s: number; rssMb: number }, l: { s: number; rssMb: number }) =>
-      console.log(`${label.padEnd(24)} oscompose ${o.s.toFixed(2)} s ${o.rssMb.toFixed(0).padStart(4)} MB peak   linuxkit ${l.s.toFixed(2)} s ${l.rssMb.toFixed(0).padStart(4)} MB peak   ratio ${(o.s / l.s).toFixed(2)}`);
-    console.log(`side by side with ${linuxkit} (each a fresh process, median of 3, wall time and peak RSS from GNU time):`);
+    const row = (label: string, o: Timed, l: Timed) =>
+      console.log(
+        `${label.padEnd(24)} oscompose ${o.s.toFixed(2)} s (CPU ${o.cpuS.toFixed(2)} s) ${o.rssMb.toFixed(0).padStart(4)} MB peak   ` +
+          `linuxkit ${l.s.toFixed(2)} s (CPU ${l.cpuS.toFixed(2)} s) ${l.rssMb.toFixed(0).padStart(4)} MB peak   ratio ${(o.s / l.s).toFixed(2)} wall, ${(o.cpuS / l.cpuS).toFixed(2)} CPU`,
+      );
+    console.log(`side by side with ${linuxkit} (each a fresh process, median of 3 by wall time; wall, CPU (user+sys) and peak RSS from GNU time):`);
     row('cold (blobs cached)', ourCold, lkCold);
     row('warm', ourWarm, lkCold);
     row('one container changed', ourChange, lkChange);

@@ -66,16 +66,28 @@ export async function writeBigImage(store: string, ref: string, bytes: number): 
   await addToIndex(store, manifestDesc, normaliseReference(ref).name);
 }
 
-/** Wall time (s) and peak RSS (MB) of one command, from GNU time. */
-export function timed(cmd: string[], env: NodeJS.ProcessEnv = process.env): { s: number; rssMb: number } {
+/** Wall time (s), CPU time (s) and peak RSS (MB) of one command, from GNU time. */
+export function timed(cmd: string[], env: NodeJS.ProcessEnv = process.env): { s: number; cpuS: number; rssMb: number } {
+  const r = timedRun(cmd, env);
+  if (r.code !== 0) throw new Error(`${cmd.slice(0, 3).join(' ')} failed: ${r.stderr.slice(-1500)}`);
+  return r;
+}
+
+/** As timed(), for a command that may fail: its exit code and stderr too. */
+export function timedRun(cmd: string[], env: NodeJS.ProcessEnv = process.env): { s: number; cpuS: number; rssMb: number; code: number; stderr: string } {
   const out = join(tmpdir(), `oscompose-bench-time-${process.pid}`);
+  let code = 0;
+  let stderr = '';
   try {
-    execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', out, ...cmd], { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 64 * MB });
+    execFileSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', out, ...cmd], { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 64 * MB });
   } catch (e) {
-    throw new Error(`${cmd.slice(0, 3).join(' ')} failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(-1500)}`);
+    const err = e as { status?: number | null; stderr?: Buffer };
+    code = err.status ?? 1;
+    stderr = String(err.stderr ?? e);
   }
-  const [e, kb] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-  return { s: e!, rssMb: kb! / 1024 };
+  // GNU time writes "Command exited with non-zero status N" before the figures.
+  const [s, user, sys, kb] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-4).map(Number);
+  return { s: s!, cpuS: user! + sys!, rssMb: kb! / 1024, code, stderr };
 }
 
 export interface MemoryBenchOptions {
@@ -113,6 +125,12 @@ export async function memoryBench(o: MemoryBenchOptions): Promise<void> {
   ours(normal); // fills the blob cache's index; the measured runs below do not download
   const n = [ours(normal), ours(normal), ours(normal)].sort((a, b) => a.rssMb - b.rssMb)[1]!;
   const b = ours(big);
+  // A decompression bomb: the same 4 GiB layer under a 1 GiB limit. Refused as it crosses the
+  // limit, the build stops after about a quarter of the full build's work (CPU time: wall time
+  // on a shared machine says more about the neighbours), with little memory.
+  const bombArgs = ['node', cli, 'build', '-q', '--no-sbom', '--no-section-cache', '--max-image-bytes', '1G', '--image-store', o.store, '--cache', join(o.work, 'mem-cache'), '--dir', join(o.work, 'mem-out'), '--name', 'bomb', big];
+  const bomb = timedRun(bombArgs);
+  const refusal = bomb.stderr.split('\n').find((l) => /decompresses to more than/.test(l))?.trim();
   const row = (label: string, r: { s: number; rssMb: number }, target: number, lk?: { s: number; rssMb: number }) =>
     console.log(
       `${label.padEnd(34)} oscompose ${r.rssMb.toFixed(0).padStart(5)} MB peak (${r.s.toFixed(1)} s; target <= ${target} MB: ${r.rssMb <= target ? 'met' : 'NOT met'})` +
@@ -133,5 +151,10 @@ export async function memoryBench(o: MemoryBenchOptions): Promise<void> {
   console.log('peak RSS of `oscompose build` (a fresh process, kernel+initrd, no section reuse; GNU time; median of 3 for the normal spec, one run with the 4 GiB file):');
   row('normal spec (~39 MB initramfs)', n, 150, lkNormal);
   row('+ a layer with one 4 GiB file', b, 300, lkBig);
+  console.log(
+    `${'bomb: 4 GiB layer, 1 GiB limit'.padEnd(34)} oscompose ${bomb.rssMb.toFixed(0).padStart(5)} MB peak, exit ${bomb.code} after ${bomb.s.toFixed(1)} s, ${bomb.cpuS.toFixed(1)} s CPU ` +
+      `(${(bomb.cpuS / b.cpuS).toFixed(2)} of the full 4 GiB build's ${b.cpuS.toFixed(1)} s CPU; refused as it crosses the limit: ${bomb.code !== 0 && refusal && bomb.cpuS < b.cpuS / 2 ? 'yes' : 'NO'})`,
+  );
+  console.log(`  ${refusal ?? `no refusal message; stderr: ${bomb.stderr.slice(-300)}`}`);
   if (!o.linuxkit) console.log('LinuxKit peak RSS: skipped (set LINUXKIT=/path/to/linuxkit v1.7.1)');
 }

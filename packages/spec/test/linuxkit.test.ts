@@ -2,7 +2,8 @@
 // linuxkit/README.md): `oscompose validate` accepts exactly what `linuxkit build --dry-run`
 // accepts, apart from the specs listed below, which LinuxKit's build itself refuses later.
 // verdicts.txt records LinuxKit's verdict; with LINUXKIT=path the record is checked against the
-// binary too, so it cannot go stale unnoticed.
+// binary too, and with LINUXKIT_GIT_DIR=path the copies against LinuxKit's repository, so neither
+// can go stale unnoticed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -43,6 +44,21 @@ describe("LinuxKit v1.7.1's own specs", () => {
       }
     });
   }
+
+  // LINUXKIT_GIT_DIR: a git directory of github:linuxkit/linuxkit (as refresh.sh takes). The
+  // copies must be exactly v1.7.1's examples/ and test/cases/ specs, no more, no fewer.
+  const gitDir = process.env.LINUXKIT_GIT_DIR;
+  it.skipIf(!gitDir || !existsSync(gitDir))('the copies are v1.7.1 of LinuxKit\'s repository, file for file (needs LINUXKIT_GIT_DIR=path)', () => {
+    const git = (...args: string[]) => {
+      const r = spawnSync('git', ['--git-dir', gitDir!, ...args], { encoding: 'buffer', maxBuffer: 64 << 20 });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.toString()}`);
+      return r.stdout;
+    };
+    const files = git('ls-tree', '-r', '--name-only', 'v1.7.1', 'examples', 'test/cases').toString().split('\n').filter((f) => /\.ya?ml$/.test(f)).sort();
+    expect(verdicts.map((v) => v.path).sort()).toEqual(files);
+    const changed = files.filter((f) => !git('show', `v1.7.1:${f}`).equals(readFileSync(join(root, f))));
+    expect(changed).toEqual([]);
+  }, 120_000);
 
   const linuxkit = process.env.LINUXKIT;
   it.skipIf(!linuxkit || !existsSync(linuxkit))('verdicts.txt is what linuxkit build --dry-run says (needs LINUXKIT=path)', () => {

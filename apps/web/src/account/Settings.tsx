@@ -199,7 +199,7 @@ function Invitations() {
   );
 }
 
-function Tokens({ me }: { me: Me }) {
+function Tokens({ me, server }: { me: Me; server: string }) {
   const { data, error, reload } = useLoad<Token[]>('/api/v1/tokens');
   const [shown, setShown] = useState<string | null>(null);
   const act = useAction(reload);
@@ -217,7 +217,7 @@ function Tokens({ me }: { me: Me }) {
     <Card title="API tokens">
       <Problem error={error ?? act.error} />
       <p className="mb-3 text-xs text-muted-foreground">
-        For the CLI and scripts: <code>oscompose login --server {typeof window === 'undefined' ? '' : window.location.origin} --token …</code>. A token can do what your role can, or less when you pick scopes.
+        For the CLI and scripts: <code data-testid="cli-login-hint">oscompose login --server {server} --token …</code>. A token can do what your role can, or less when you pick scopes.
       </p>
       <form onSubmit={onSubmit} className="mb-3 space-y-2">
         <div className="flex items-end gap-2">
@@ -444,7 +444,8 @@ function NoTlsNotice() {
   );
 }
 
-export function Settings() {
+/** `publicUrl`: OSCOMPOSE_PUBLIC_URL when set (the CLI hint names it); else the address in the address bar. */
+export function Settings({ publicUrl }: { publicUrl?: string }) {
   const { data: me, error } = useLoad<Me>('/api/v1/teams');
   const act = useAction(() => window.location.reload());
   if (error) return <main className="p-6"><Problem error={error} /></main>;
@@ -496,7 +497,7 @@ export function Settings() {
       <Problem error={act.error} />
       <Members me={me} />
       {can('team:manage') ? <Invitations /> : null}
-      {can('token:manage') ? <Tokens me={me} /> : null}
+      {can('token:manage') ? <Tokens me={me} server={publicUrl ?? window.location.origin} /> : null}
       {can('credential:read') ? <Credentials me={me} /> : null}
       {can('registry:read') ? <RegistryList me={me} /> : null}
       {can('audit:read') ? <Audit /> : null}

@@ -41,4 +41,9 @@ describe('web config', () => {
     expect(loadWebConfig({ OSCOMPOSE_ALLOWED_REGISTRIES: '127.0.0.1:5055, ghcr.io', OSCOMPOSE_REGISTRY: 'registry.lan:5000' }).allowedRegistries).toEqual(['127.0.0.1:5055', 'ghcr.io', 'registry.lan:5000']);
     expect(() => loadWebConfig({ OSCOMPOSE_ALLOWED_REGISTRIES: 'ghcr.io,http://x/y z' })).toThrow(/OSCOMPOSE_ALLOWED_REGISTRIES: not registry hosts: http:\/\/x\/y/);
   });
+
+  it('keeps the operator\'s OSCOMPOSE_REGISTRY_AUTH_<HOST> credentials (and only those) for the engine', () => {
+    const c = loadWebConfig({ OSCOMPOSE_REGISTRY_AUTH_GHCR_IO: 'me:token', OSCOMPOSE_REGISTRY_AUTH_EMPTY: '', HOME: '/root' }, '/repo');
+    expect(c.registryAuth).toEqual({ OSCOMPOSE_REGISTRY_AUTH_GHCR_IO: 'me:token' });
+  });
 });

@@ -3,7 +3,7 @@
 // defaults that make `npm start` work on a fresh clone. Every setting is in .env.example.
 import path from 'node:path';
 import { z } from 'zod';
-import { BaseEnv, ConfigError, baseConfig, configError, parseEnv, type BaseConfig } from '@oscompose/db';
+import { BaseEnv, ConfigError, baseConfig, configError, parseEnv, registryAuthEnv, type BaseConfig } from '@oscompose/db';
 import { operatorRegistries } from '@oscompose/engine';
 
 export { ConfigError };
@@ -48,6 +48,8 @@ export interface WebConfig extends BaseConfig {
   openSignup: boolean;
   /** The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + the own registry). */
   allowedRegistries: string[];
+  /** The operator's OSCOMPOSE_REGISTRY_AUTH_<HOST> credentials, as the engine looks them up. */
+  registryAuth: Record<string, string>;
   /** Absolute: the registry token key and certificate (data/registry-token). */
   registryTokenDir: string;
   registryIssuer: string;
@@ -79,6 +81,7 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
     serverSecret: e.OSCOMPOSE_SECRET ?? authSecret,
     openSignup: e.OSCOMPOSE_OPEN_SIGNUP === '1',
     allowedRegistries: allowedRegistries(e.OSCOMPOSE_ALLOWED_REGISTRIES, e.OSCOMPOSE_REGISTRY),
+    registryAuth: registryAuthEnv(env),
     registryTokenDir: path.resolve(cwd, e.OSCOMPOSE_REGISTRY_TOKEN_DIR ?? path.join(e.OSCOMPOSE_DATA_DIR, 'registry-token')),
     registryIssuer: e.OSCOMPOSE_REGISTRY_ISSUER,
     upload: { maxBytes: e.OSCOMPOSE_UPLOAD_MAX_BYTES, maxUnpackedBytes: e.OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES },

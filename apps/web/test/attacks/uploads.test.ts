@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarBuffer, type FsEntry } from '@oscompose/engine';
 import { filesToEntries, makeImage, ociArchiveFiles, type MemoryImage } from '@oscompose/engine/testing';
 import type { PrismaClient } from '@oscompose/db';
+import { addMember, useWebDatabase } from '../support/database';
 
 let dir: string;
 let tmp: string;
@@ -67,21 +68,13 @@ beforeAll(async () => {
   tmp = path.join(dir, 'tmp');
   await mkdir(tmp);
   process.env.TMPDIR = tmp;
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
-  process.env.DATABASE_URL = url;
   process.env.OSCOMPOSE_IMAGE_STORE = path.join(dir, 'store', 'images');
   process.env.OSCOMPOSE_REGISTRY = 'registry.test:5000';
   process.env.OSCOMPOSE_UPLOAD_MAX_BYTES = String(2 << 20);
   process.env.OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES = String(16 << 20);
-  const { applyMigrations, getPrisma } = await import('@oscompose/db');
-  await applyMigrations(url);
-  prisma = getPrisma();
-  (globalThis as { __oscomposeWebPrisma?: unknown }).__oscomposeWebPrisma = undefined;
-  const { issueToken } = await import('../../src/server/auth/tokens');
+  prisma = await useWebDatabase(dir);
   const team = await prisma.team.create({ data: { name: 'attack', slug: 'attack' } });
-  const user = await prisma.user.create({ data: { name: 'admin', email: 'admin@attack.example.com' } });
-  await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: 'admin' } });
-  token = (await issueToken(prisma, { userId: user.id, teamId: team.id, role: 'admin' }, { name: 'attack' })).token;
+  token = (await addMember(prisma, { teamId: team.id, role: 'admin', name: 'admin', email: 'admin@attack.example.com', tokenName: 'attack' })).token;
   image = await makeImage({ files: { 'usr/bin/daemon': '#!/bin/sh\necho hi\n' } });
   // The control: the same archive without hostile members is accepted.
   const ok = await upload('name=control&kind=service', await archive([]));

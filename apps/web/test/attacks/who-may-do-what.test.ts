@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBuildDeps } from '../support/buildDeps';
 import type { PrismaClient } from '@oscompose/db';
+import { addMember, useWebDatabase } from '../support/database';
 import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 
 type Who = 'anonymous' | 'viewer' | 'member' | 'admin' | 'owner' | 'B member' | 'B admin';
@@ -105,22 +106,15 @@ async function freshViewer(): Promise<string> {
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-who-'));
-  const url = `file:${path.join(dir, 'db.sqlite')}`;
   redis = await startRedis();
-  Object.assign(process.env, { DATABASE_URL: url, REDIS_URL: redis.url, REDIS_PREFIX: 'who', OSCOMPOSE_ARTIFACT_STORE: 'local', OSCOMPOSE_ARTIFACT_DIR: path.join(dir, 'artifacts'), OSCOMPOSE_DATA_DIR: dir });
-  const { applyMigrations, getPrisma } = await import('@oscompose/db');
-  await applyMigrations(url);
-  prisma = getPrisma();
-  const { issueToken } = await import('../../src/server/auth/tokens');
+  Object.assign(process.env, { REDIS_URL: redis.url, REDIS_PREFIX: 'who', OSCOMPOSE_ARTIFACT_STORE: 'local', OSCOMPOSE_ARTIFACT_DIR: path.join(dir, 'artifacts'), OSCOMPOSE_DATA_DIR: dir });
+  prisma = await useWebDatabase(dir);
   const team = async (slug: string, roles: ('viewer' | 'member' | 'admin' | 'owner')[], prefix: string) => {
     const t = await prisma.team.create({ data: { name: slug, slug } });
     for (const role of roles) {
-      const user = await prisma.user.create({ data: { name: `${prefix}${role}`, email: `${role}@${slug}.example.com` } });
-      await prisma.account.create({ data: { accountId: user.id, providerId: 'credential', userId: user.id, password: 'unused' } });
-      await prisma.membership.create({ data: { teamId: t.id, userId: user.id, role } });
-      const { token } = await issueToken(prisma, { userId: user.id, teamId: t.id, role }, { name: 'who' });
+      const { userId, token } = await addMember(prisma, { teamId: t.id, role, name: `${prefix}${role}`, email: `${role}@${slug}.example.com`, tokenName: 'who', signedUp: true });
       tokens[`${prefix}${role}` as keyof typeof tokens] = token;
-      if (role === 'owner' && !prefix) A.ownerId = user.id;
+      if (role === 'owner' && !prefix) A.ownerId = userId;
     }
     return t.id;
   };

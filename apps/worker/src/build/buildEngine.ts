@@ -42,6 +42,8 @@ export interface BuildEngineOptions {
   sourceDateEpoch?: number;
   /** Reuse compressed sections across builds (default true). */
   sectionCache?: boolean;
+  /** The operator's OSCOMPOSE_REGISTRY_AUTH_<HOST> credentials (the worker config's); default none. */
+  registryAuth?: Record<string, string>;
 }
 
 export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
@@ -60,7 +62,7 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
         insecureRegistries: opts.insecureRegistries ?? [],
         signal,
         // No ~/.docker/config.json: the worker host's own logins are not for its users' specs.
-        registry: { policy: registries, dockerConfig: false },
+        registry: { policy: registries, dockerConfig: false, env: opts.registryAuth ?? {} },
         limits: opts.limits,
       });
       const resolved = await resolveImages(parsed, provider, { signal, onEvent });

@@ -14,7 +14,7 @@ import { teamSlots } from './teamSlots';
 
 export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   const { config, log } = ctx;
-  const engine = createBuildEngine({ cacheDir: config.cacheDir, imageStores: [config.imageStore], limits: engineLimits(config.limits), sourceDateEpoch: config.sourceDateEpoch, sectionCache: config.sectionCache });
+  const engine = createBuildEngine({ cacheDir: config.cacheDir, imageStores: [config.imageStore], limits: engineLimits(config.limits), sourceDateEpoch: config.sourceDateEpoch, sectionCache: config.sectionCache, registryAuth: config.registryAuth });
   const cancels = await listenForCancels(ctx.redisConnection(), ctx.redisPrefix);
   const publisher = ctx.redisConnection();
   const store = createArtifactStore(config.artifactStore);

@@ -1,10 +1,10 @@
 // `tsx packages/db/src/bin/migrate.ts`: applies pending migrations to DATABASE_URL (default the
 // SQLite file under ./data). Used by scripts/start.mjs, scripts/test.mjs and the containers.
 import { applyMigrations } from '../migrate';
-import { databaseUrl } from '../client';
-import { redactUrl } from '../url';
+import { DEFAULT_DATABASE_URL, redactUrl } from '../url';
 
-const url = databaseUrl();
+// A command of its own: DATABASE_URL is its whole configuration.
+const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 try {
   const applied = await applyMigrations(url);
   console.log(

@@ -20,7 +20,7 @@ export interface RegistryClientOptions {
   /** Explicit credentials by registry host; win over the environment and docker config. */
   credentials?: Credentials;
   /** Environment for OSCOMPOSE_REGISTRY_AUTH_<HOST>; default process.env. */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   /** Credentials from docker's config.json; default: read ~/.docker/config.json. false: none. */
   dockerConfig?: Credentials | false;
   /** Attempts after the first on 5xx, 429 and connection errors. Default 3. */

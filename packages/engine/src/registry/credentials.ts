@@ -52,7 +52,7 @@ export function parseDockerConfig(json: unknown): Credentials {
 /** Finds the credential for a registry host: explicit > environment > docker config. */
 export function credentialFor(
   host: string,
-  sources: { explicit?: Credentials; env?: NodeJS.ProcessEnv; docker?: Credentials },
+  sources: { explicit?: Credentials; env?: Record<string, string | undefined>; docker?: Credentials },
 ): Credential | undefined {
   const h = host === 'registry-1.docker.io' || host === 'index.docker.io' ? 'docker.io' : host;
   if (sources.explicit?.[h]) return sources.explicit[h];
@@ -65,7 +65,7 @@ export function credentialFor(
 }
 
 /** Reads $DOCKER_CONFIG/config.json or ~/.docker/config.json; empty when absent or unreadable. */
-export function loadDockerConfig(env: NodeJS.ProcessEnv = process.env): Credentials {
+export function loadDockerConfig(env: Record<string, string | undefined> = process.env): Credentials {
   const dir = env.DOCKER_CONFIG ?? join(homedir(), '.docker');
   try {
     return parseDockerConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));

@@ -5,7 +5,7 @@
 // connected later. A refused connection is never attempted.
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import type { Agent, buildConnector } from 'undici';
 import { formatHostPort, isPublicAddress, operatorExempt, type RegistryPolicy } from './policy';
 
 /** A connection the policy refused; `host` is host[:port] as a user would write it. */
@@ -42,8 +42,15 @@ function publicOnlyLookup(display: string) {
   };
 }
 
+type Undici = typeof import('undici');
+/**
+ * undici is loaded on the first request through a policy, not with this module: the CLI (no
+ * policy) never needs it, and loading it cost ~20 ms of every `oscompose build` start.
+ */
+let undici: Promise<Undici> | undefined;
+
 /** An undici dispatcher that applies the policy to every connection it opens. */
-export function policyDispatcher(policy: RegistryPolicy): Agent {
+function policyDispatcher({ Agent, buildConnector }: Undici, policy: RegistryPolicy): Agent {
   const direct = buildConnector({});
   const checked = new Map<string, buildConnector.connector>();
   return new Agent({
@@ -66,6 +73,10 @@ export function policyDispatcher(policy: RegistryPolicy): Agent {
 
 /** fetch through a policy dispatcher (undici's own fetch, the same version as its Agent). */
 export function policyFetch(policy: RegistryPolicy): typeof fetch {
-  const dispatcher = policyDispatcher(policy);
-  return ((input: string | URL, init?: RequestInit) => undiciFetch(input as string, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+  let dispatcher: Agent | undefined;
+  return (async (input: string | URL, init?: RequestInit) => {
+    const u = await (undici ??= import('undici'));
+    dispatcher ??= policyDispatcher(u, policy);
+    return u.fetch(input as string, { ...(init as object), dispatcher } as never);
+  }) as unknown as typeof fetch;
 }

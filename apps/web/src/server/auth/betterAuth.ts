@@ -10,6 +10,7 @@ import { databaseProvider, type PrismaClient } from '@oscompose/db';
 import { db } from '../db';
 import { webConfig } from '../config';
 import { afterSignUp, mayCreateUser } from './signup';
+import { requestOrigin } from '../publicUrl';
 
 export function createAuth(prisma: PrismaClient, options: { secret: string; baseURL?: string; secureCookies?: boolean; provider: 'sqlite' | 'postgresql' }) {
   return betterAuth({
@@ -18,7 +19,7 @@ export function createAuth(prisma: PrismaClient, options: { secret: string; base
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     // Same-origin requests are trusted whatever address the server is reached at (localhost, an
     // IP, a proxy name); a cross-site form or script carries another Origin and is refused.
-    trustedOrigins: (request) => [options.baseURL, sameOrigin(request)],
+    trustedOrigins: (request) => [options.baseURL, requestOrigin(request)],
     // better-auth turns the Origin/CSRF checks off under NODE_ENV=test; keep them on so tests see
     // what production does.
     // Secure cookies exactly when the public URL is https (better-auth would otherwise make them
@@ -49,15 +50,6 @@ export function createAuth(prisma: PrismaClient, options: { secret: string; base
 }
 
 export type Auth = ReturnType<typeof createAuth>;
-
-/** The origin the request was addressed to (Host header; X-Forwarded-* behind a proxy). */
-export function sameOrigin(request: Request | undefined): string | undefined {
-  if (!request) return undefined;
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  if (!host) return undefined;
-  const proto = request.headers.get('x-forwarded-proto') ?? new URL(request.url).protocol.replace(':', '');
-  return `${proto}://${host}`;
-}
 
 const holder = globalThis as unknown as { __oscomposeAuth?: Auth };
 

@@ -7,6 +7,7 @@ import { RegistryClient, normaliseReference } from '@oscompose/engine';
 import { z } from 'zod';
 import { recordAudit } from '../auth/audit';
 import { registryAuthForTeam } from '../auth/credentials';
+import { webConfig } from '../config';
 import { registryPolicyFor } from '../registries/teamRegistries';
 import type { Caller } from '../auth/caller';
 import { BadRequestError, ConflictError } from '../errors';
@@ -31,7 +32,7 @@ export async function addByReference(prisma: PrismaClient, caller: Caller, input
     throw new BadRequestError(`"${input.reference}" is not an image reference (${(err as Error).message}); write it as registry/name:tag, e.g. docker.io/library/alpine:3.20.`);
   }
   // The team's registry policy: a reference to the server's own network is refused unconnected.
-  const client = new RegistryClient({ credentials: await registryAuthForTeam(prisma, caller.teamId, serverSecret), dockerConfig: false, policy: await registryPolicyFor(prisma, caller.teamId) });
+  const client = new RegistryClient({ credentials: await registryAuthForTeam(prisma, caller.teamId, serverSecret), dockerConfig: false, env: webConfig().registryAuth, policy: await registryPolicyFor(prisma, caller.teamId) });
   const image = await client.resolve(ref); // RegistryError → 422/502 with the registry's reason
   const chunks: Buffer[] = [];
   for await (const c of await client.blob(ref, image.manifest.config)) chunks.push(c);

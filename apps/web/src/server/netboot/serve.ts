@@ -2,7 +2,7 @@
 // cmdline} (the files, with Range and HEAD: iPXE and HTTP boot firmware fetch in pieces). No
 // login: the token is the capability; an unknown or revoked one answers 404 like a missing page.
 
-import { webConfig } from '../config';
+import { publicBaseUrl } from '../publicUrl';
 import { serveArtifactFile } from '../builds/downloadArtifact';
 import { buildDeps } from '../builds/deps';
 import { ipxeScript, ipxeUnsafe } from './ipxe';
@@ -13,11 +13,6 @@ type NetbootFile = keyof typeof FILES;
 
 const notFound = () => new Response('not found\n', { status: 404, headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' } });
 
-/** The absolute base the script's URLs start with: OSCOMPOSE_PUBLIC_URL/PUBLIC_URL when set, else the request's origin. */
-function baseUrl(req: Request): string {
-  const cfg = webConfig();
-  return cfg.publicUrlSet ? cfg.publicUrl : new URL(req.url).origin;
-}
 
 function fileOf<A extends { format: string; name: string }>(build: { artifacts: A[] }, file: NetbootFile): A | undefined {
   return build.artifacts.find((a) => a.format === 'kernel+initrd' && a.name.endsWith(FILES[file]));
@@ -37,7 +32,7 @@ export async function serveNetbootScript(tokenFile: string, req: Request): Promi
   if (!build || !fileOf(build, 'kernel') || !fileOf(build, 'initrd')) return notFound();
   const cmdline = await readCmdline(build);
   if (ipxeUnsafe(cmdline)) return new Response('this build\'s cmdline holds "$" or a line break, which iPXE would expand; netboot it by hand\n', { status: 422 });
-  const body = ipxeScript({ base: baseUrl(req), token: m![1]!, cmdline, buildId: build.id, name: build.name ?? 'linuxkit' });
+  const body = ipxeScript({ base: publicBaseUrl(req), token: m![1]!, cmdline, buildId: build.id, name: build.name ?? 'linuxkit' });
   const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)) };
   return new Response(req.method === 'HEAD' ? null : body, { status: 200, headers });
 }

@@ -43,6 +43,8 @@ export interface PlanOptions {
   registryTimeoutMs?: number;
   /** The registry policy; default the team's (operator's list + Settings → Registries). */
   policy?: RegistryPolicy;
+  /** The operator's OSCOMPOSE_REGISTRY_AUTH_<HOST> credentials; default the web config's. */
+  registryAuth?: Record<string, string>;
 }
 
 // A digest no cache entry can have: sections built from an image that did not resolve are
@@ -72,7 +74,7 @@ async function planProvider(opts: Required<Omit<PlanOptions, 'arch' | 'insecureR
     pull: false,
     // One try per request, each cut off at the per-image limit: the plan must answer quickly. The
     // same registry policy as the team's builds: a refused image is refused here, on its line.
-    registry: { retries: 0, timeoutMs, policy: opts.policy, dockerConfig: false },
+    registry: { retries: 0, timeoutMs, policy: opts.policy, dockerConfig: false, env: opts.registryAuth },
   });
   const shown = new Map<string, PlanImage>();
   const provider: Pick<ImageProvider, 'resolve'> = {
@@ -113,6 +115,7 @@ export async function planSpec(teamId: string, text: string, options: PlanOption
     cacheDir: options.cacheDir ?? config!.cacheDir,
     registryTimeoutMs: options.registryTimeoutMs ?? 5000,
     policy: options.policy ?? (await registryPolicyFor(db(), teamId)),
+    registryAuth: options.registryAuth ?? config?.registryAuth ?? {},
   };
   const pins = await catalogPins(teamId, refs);
   // The same resolve → plan the worker runs; explainBuild only asks the section cache.
