@@ -1,6 +1,7 @@
 // The import graph of the repository's own code: no file reaches itself through its imports
 // (a loop hides behind a dynamic import() as easily as a static one), and the web server's
-// `http/` layer imports `auth/`, never the reverse (docs/architecture.md). Imports are read with
+// `http/` layer imports `auth/`, never the reverse (docs/architecture.md). And the environment is
+// read only where a process takes its configuration. Imports are read with
 // TypeScript's own pre-processor and resolved as the compiler resolves them, workspace packages
 // through node_modules to their source.
 import { execFileSync } from 'node:child_process';
@@ -97,5 +98,37 @@ describe('the import graph', () => {
     const back = [...graph].flatMap(([from, to]) => (from.startsWith(auth) ? to.filter((t) => t.startsWith(http)).map((t) => `${path.relative(root, from)} -> ${path.relative(root, t)}`) : []));
     expect(back).toEqual([]);
     expect([...graph].some(([from, to]) => from.startsWith(http) && to.some((t) => t.startsWith(auth)))).toBe(true);
+  });
+});
+
+// Where production code may read process.env, and why. Everything else takes its settings as
+// arguments from these (docs/architecture.md, "Configuration").
+const ENV_READERS: Record<string, string> = {
+  'apps/web/src/server/config.ts': 'the web app\'s config',
+  'apps/web/next.config.ts': 'Next.js loads it before the app',
+  'apps/worker/src/config.ts': 'the worker\'s config',
+  'packages/db/src/serverConfig.ts': '(a comment naming the rule)',
+  'packages/catalog/src/cli.ts': 'a command of its own: npm run catalog:build',
+  'packages/engine/src/cli/main.ts': 'the oscompose CLI: its environment becomes io.env',
+  'packages/engine/src/cli/submit.ts': 'the CLI\'s server settings (default for io.env)',
+  'packages/engine/src/cache/blob-cache.ts': 'the CLI\'s default cache directory (servers pass theirs)',
+  'packages/engine/src/registry/client.ts': 'the CLI\'s credentials (servers pass env and dockerConfig: false)',
+  'packages/engine/src/registry/credentials.ts': 'the CLI\'s docker config.json (servers pass dockerConfig: false)',
+  'packages/engine/src/outputs/disk/tools.ts': 'PATH, to find and run host tools as spawn does',
+  'packages/bootcheck/src/bootCheck.ts': 'PATH, to find QEMU as spawn does',
+};
+
+describe('the environment', () => {
+  it('is read only where a process takes its configuration', async () => {
+    const readers: string[] = [];
+    for (const file of sourceFiles()) {
+      const rel = path.relative(root, file);
+      // Commands of their own (scripts/, bin/) and test code are their processes' configuration.
+      if (/(^|\/)(testing|test|e2e|bench|scripts|bin)\//.test(rel)) continue;
+      if ((await readFile(file, 'utf8')).includes('process.env')) readers.push(rel);
+    }
+    expect(readers.filter((f) => !(f in ENV_READERS))).toEqual([]);
+    // The list stays true: a file that stopped reading the environment leaves it.
+    expect(Object.keys(ENV_READERS).filter((f) => !readers.includes(f))).toEqual([]);
   });
 });

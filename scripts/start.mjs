@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm start` (production build) and `npm run dev` (hot reload): sets everything up on a fresh
 // clone, then runs the web app and a worker (and a local Redis when none answers) with prefixed,
-// readable logs. A web app, worker or registry that exits unexpectedly is restarted with backoff
-// (scripts/lib/supervise.mjs; /api/health reports one that keeps crashing). Ctrl-C or SIGTERM
+// readable logs. A web app, worker, registry or our own redis-server that exits unexpectedly is
+// restarted with backoff (scripts/lib/supervise.mjs; /api/health reports one that keeps
+// crashing). Ctrl-C or SIGTERM
 // stops every child. Node built-ins only.
 //
 //   node scripts/start.mjs            set up, build when sources changed, run
@@ -176,6 +177,17 @@ function supervise(name, launch, { fatal = () => false } = {}) {
   return begin();
 }
 
+/** A launch for supervise() of a child already started during setup: that one first, then `again()`. */
+function startedThen(child, again) {
+  let first = child;
+  return () => {
+    if (!first) return again();
+    const c = first;
+    first = null;
+    return c;
+  };
+}
+
 function signalGroup(child, signal) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   try {
@@ -301,12 +313,9 @@ async function main() {
 
   const redis = await ensureRedis(dataDir, { onLine: (l) => console.log(`${prefix('redis')} ${dim(l)}`) });
   if (redis.child) {
-    children.push({ name: 'redis', child: redis.child });
-    redis.child.on('exit', (code, signal) => {
-      if (stopping) return;
-      console.error(red(`oscompose: redis exited (${signal ?? `code ${code}`}); stopping everything.`));
-      void stopAll(1);
-    });
+    // Our own redis-server is supervised like the rest: restarted on the same port and
+    // append-only file, while the web app and the worker reconnect and carry on.
+    void supervise('redis', startedThen(redis.child, () => redis.restart()));
   }
   env.REDIS_URL = redis.url;
 
@@ -315,17 +324,14 @@ async function main() {
   const registry = await startRegistry(registryOptions);
   if (registry.child) {
     step(`serving the image store at ${registry.host} (docker-registry, data in ${path.join(dataDir, 'registry')})`);
-    let first = registry.child;
-    void supervise('registry', async () => {
-      if (first) {
-        const child = first;
-        first = null;
-        return child;
-      }
-      const again = await startRegistry(registryOptions);
-      if (!again.child) throw new Error(again.skipped);
-      return again.child;
-    });
+    void supervise(
+      'registry',
+      startedThen(registry.child, async () => {
+        const again = await startRegistry(registryOptions);
+        if (!again.child) throw new Error(again.skipped);
+        return again.child;
+      }),
+    );
   } else if (registry.warn) {
     console.warn(yellow(`oscompose: ${registry.skipped}`));
   } else if (registry.help) {

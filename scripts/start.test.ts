@@ -2,7 +2,8 @@
 // starts its own redis-server), /api/health answering 200 with a worker and the summary printed;
 // then the worker SIGKILLed in the middle of a build (the web app keeps answering, a new worker
 // is up within 15 s, the build finishes), killed until it "keeps crashing" (/api/health and the
-// banner in Chromium say so); then Ctrl-C (SIGINT to the foreground process group) and no
+// banner in Chromium, signed in, say so); its redis-server SIGKILLed (restarted, healthy again);
+// then Ctrl-C (SIGINT to the foreground process group) and no
 // process left behind. Real processes throughout: next, the worker, redis-server, docker-registry.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -81,6 +82,9 @@ let redisPort: number;
 let start: ChildProcess | undefined;
 let output = '';
 let seen: number[] = [];
+/** The API token and a spec that builds fast, from the build test. */
+let auth: Record<string, string> = {};
+let quickSpec = '';
 
 const env = () => ({
   ...process.env,
@@ -203,7 +207,8 @@ describe('npm start', () => {
     });
     expect(admin.status, admin.stderr).toBe(0);
     const token = admin.stdout.trim().split('\n').at(-1)!;
-    const auth = { authorization: `Bearer ${token}` };
+    auth = { authorization: `Bearer ${token}` };
+    quickSpec = specText(refs);
     const spec = specText(refs, { onboot: [{ name: 'slow', image: refs.slow }] });
     const submit = await fetch(`${base()}/api/v1/builds`, {
       method: 'POST',
@@ -260,10 +265,17 @@ describe('npm start', () => {
     expect(h.body.warnings.join('\n')).toMatch(/The worker keeps crashing: it exited 3 times in the last 5 minutes \(last: SIGKILL/);
     expect(output).toContain('it keeps crashing (3 times in 5 minutes)');
 
+    // Where a user works, signed in (the account the build test made), not only on the sign-in page.
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
-      await page.goto(`${base()}/`);
+      await page.goto(`${base()}/builds`);
+      await page.waitForURL(/\/sign-in/);
+      await page.getByLabel('E-mail').fill('start-test@example.com');
+      await page.getByLabel('Password').fill('start-test-password-1');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base()}/builds`);
+      await page.getByRole('heading', { name: 'Builds' }).waitFor();
       const banner = page.getByTestId('health-banner');
       await banner.waitFor({ timeout: 30_000 });
       expect(await banner.innerText()).toContain('The worker keeps crashing');
@@ -274,6 +286,38 @@ describe('npm start', () => {
     // And it comes back: the web app never stopped serving.
     await until('the worker back', async () => (await health()).status === 200, 60_000);
   }, 240_000);
+
+  it('restarts its own redis-server killed with SIGKILL: same port and data, the web app and worker carry on', async () => {
+    const victim = await until('redis running', () => supervisedPid('redis'), 10_000);
+    process.kill(victim, 'SIGKILL');
+    await until('a new redis-server', () => {
+      const pid = supervisedPid('redis');
+      return pid !== null && pid !== victim && pid;
+    }, 15_000);
+    expect(output).toContain('oscompose: redis exited (SIGKILL); restarting it in');
+    // Healthy again: Redis up and a worker heartbeat on it; the build history (in the database)
+    // and the queue (in Redis's append-only file) are still there.
+    const h = await until('healthy again', async () => {
+      const r = await health();
+      return r.status === 200 && r.body.workers.length > 0 && r;
+    }, 60_000);
+    expect(h.body).toMatchObject({ redis: 'up', database: 'up' });
+    expect(await answers(redisPort)).toBe(true);
+    // Not just old heartbeats read back from the append-only file: a new build is queued on the
+    // restarted Redis and a worker builds it.
+    const submit = await fetch(`${base()}/api/v1/builds`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ spec: quickSpec, formats: ['tar'], name: 'after-redis' }),
+    });
+    expect(submit.status, await submit.clone().text()).toBe(202);
+    const { id } = (await submit.json()) as { id: string };
+    const done = await until('the build after the Redis restart', async () => {
+      const b = (await (await fetch(`${base()}/api/v1/builds/${id}`, { headers: auth })).json()) as { status: string; error?: string };
+      return ['succeeded', 'failed', 'canceled'].includes(b.status) && b;
+    }, 120_000);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'succeeded' });
+  }, 120_000);
 
   it('Ctrl-C leaves no process behind', async () => {
     expect(start && start.exitCode === null, `npm start is not running; output:\n${output}`).toBe(true);

@@ -216,7 +216,8 @@ const REDIS_HELP = `Redis is needed and none answers. Either
 /**
  * Makes sure Redis answers. REDIS_URL set: it must answer. Unset: use 127.0.0.1:6379 when it
  * answers, else start `redis-server` as a child with its data under <dataDir>/redis.
- * Returns { url, child } (child is null when Redis was already there).
+ * Returns { url, child, restart? } (child is null when Redis was already there; restart() starts
+ * the local one again).
  */
 export async function ensureRedis(dataDir, { onLine } = {}) {
   if (process.env.REDIS_URL) {
@@ -236,6 +237,17 @@ export async function ensureRedis(dataDir, { onLine } = {}) {
   if (await portInUse(port)) {
     throw new SetupError(`Port ${port} is taken by something that is not Redis. Free it, or set REDIS_URL.`);
   }
+  const child = await startLocalRedis(dataDir, port, { bin, onLine });
+  return { url, child, restart: () => startLocalRedis(dataDir, port, { bin, onLine }) };
+}
+
+/**
+ * Starts `redis-server` on 127.0.0.1:`port` with its append-only file under <dataDir>/redis and
+ * resolves once it answers (npm start's supervisor calls it again when that Redis dies: the same
+ * port and data, so the queue and every build's state come back).
+ */
+export async function startLocalRedis(dataDir, port, { bin = which('redis-server'), onLine } = {}) {
+  if (!bin) throw new SetupError(REDIS_HELP);
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   step(`starting redis-server on 127.0.0.1:${port} (data in ${dir})`);
@@ -246,7 +258,7 @@ export async function ensureRedis(dataDir, { onLine } = {}) {
   );
   for (const stream of [child.stdout, child.stderr]) lineStream(stream, (l) => onLine?.(l));
   for (let i = 0; i < 100; i++) {
-    if (await redisAnswers('127.0.0.1', port, 200)) return { url, child };
+    if (await redisAnswers('127.0.0.1', port, 200)) return child;
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }

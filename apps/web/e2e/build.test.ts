@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ensureBuilt, removeDir, seedDatabase, startWeb, type SeededDb, type WebApp } from './support/webApp';
 import { startRedis, type RedisServer } from '@oscompose/queue/testing';
 import { REPO_ROOT, seedStarterCatalog, startWorker, type Service } from './support/services';
-import { launchBrowser } from './support/browser';
+import { launchBrowser, yamlText } from './support/browser';
 
 const SHOTS = path.join(import.meta.dirname, 'screenshots');
 
@@ -50,10 +50,6 @@ afterAll(async () => {
   await db?.prisma.$disconnect();
   if (db) removeDir(db.dir);
 });
-
-async function yamlText(p: Page): Promise<string> {
-  return p.evaluate(() => (window as unknown as { monaco?: { editor: { getModels(): { getValue(): string }[] } } }).monaco?.editor.getModels()[0]?.getValue() ?? '');
-}
 
 describe('build from the browser', () => {
   it('composes, builds, boots, and serves an artifact whose sha256 matches', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import path from 'node:path';
 import { ensureBuilt, removeDir, seedDatabase, startWeb, type SeededDb, type WebApp } from './support/webApp';
-import { launchBrowser } from './support/browser';
+import { launchBrowser, yamlText } from './support/browser';
 
 const SHOTS = path.join(import.meta.dirname, 'screenshots');
 
@@ -11,14 +11,6 @@ let db: SeededDb;
 let web: WebApp;
 let browser: Browser;
 let page: Page;
-
-/** The text Monaco holds (what a user sees in the YAML pane). */
-async function yamlText(p: Page): Promise<string> {
-  return p.evaluate(() => {
-    const m = (window as unknown as { monaco?: { editor: { getModels(): { getValue(): string }[] } } }).monaco;
-    return m?.editor.getModels()[0]?.getValue() ?? '';
-  });
-}
 
 beforeAll(async () => {
   ensureBuilt();

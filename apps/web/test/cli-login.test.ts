@@ -121,6 +121,8 @@ describe('oscompose login → submit', () => {
     const rc = await runSubmit([specFile, '--format', 'tar'], { out: (s) => out.push(s), err: (s) => submitErr.push(s), env });
     expect(rc, submitErr.join('')).toBe(0);
     const id = out.join('').trim();
+    // The link it prints is the build's page on the server's public URL (PUBLIC_URL above).
+    expect(submitErr.join('')).toContain(`build ${id} queued: ${base}/builds/${id}\n`);
     const build = await prisma.build.findUniqueOrThrow({ where: { id } });
     const user = await prisma.user.findUniqueOrThrow({ where: { email: 'ops@example.com' } });
     expect(build.requesterId).toBe(user.id);

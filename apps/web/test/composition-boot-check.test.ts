@@ -1,16 +1,20 @@
 // Boot expectations saved with a composition version (next to the spec, not inside it), through
 // the real route handlers on a real SQLite database with a real API token: stored, returned,
-// versioned, carried by fork and duplicate; a bad one refused with a message that names it.
+// versioned, carried by fork and duplicate, used by a build of the composition (real Redis queue);
+// a bad one refused with a message that names it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '@oscompose/db';
+import { startRedis, type RedisServer } from '@oscompose/queue/testing';
+import { closeBuildDeps } from './support/buildDeps';
 import { addMember, useWebDatabase } from './support/database';
 
 let dir: string;
 let prisma: PrismaClient;
 let token: string;
+let redis: RedisServer;
 
 const SPEC = 'kernel:\n  image: localhost:5000/oscompose/kernel:6.1\n  cmdline: console=ttyS0\ninit:\n  - linuxkit/init:v1.1.0\n';
 
@@ -33,6 +37,7 @@ const routes = {
   version: () => import('../app/api/v1/compositions/[id]/versions/[version]/route'),
   fork: () => import('../app/api/v1/compositions/[id]/fork/route'),
   duplicate: () => import('../app/api/v1/compositions/[id]/duplicate/route'),
+  builds: () => import('../app/api/v1/builds/route'),
 };
 const create = async (body: unknown) => call((await routes.list()).POST, 'POST', '/api/v1/compositions', body);
 const get = async (id: string) => call((await routes.one()).GET, 'GET', `/api/v1/compositions/${id}`, undefined, { id });
@@ -41,12 +46,17 @@ const getVersion = async (id: string, v: number) => call((await routes.version()
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-composition-boot-'));
+  redis = await startRedis();
+  process.env.REDIS_URL = redis.url;
+  process.env.REDIS_PREFIX = `compboot${process.pid}`;
   prisma = await useWebDatabase(dir);
   const team = await prisma.team.create({ data: { name: 'Platform', slug: 'platform' } });
   token = (await addMember(prisma, { teamId: team.id, role: 'member', name: 'Ada', email: 'ada@example.com', tokenName: 'boot check test', signedUp: true })).token;
 }, 60_000);
 
 afterAll(async () => {
+  await closeBuildDeps().catch(() => undefined);
+  await redis?.stop();
   await prisma?.$disconnect();
   await rm(dir, { recursive: true, force: true });
 });
@@ -125,5 +135,21 @@ describe('boot expectations of a composition', () => {
     const copy = await call((await routes.duplicate()).POST, 'POST', `/api/v1/compositions/${id}/duplicate`, {}, { id });
     expect(copy.status, JSON.stringify(copy.body)).toBe(201);
     expect((await get(copy.body.id as string)).body.bootCheck).toEqual({ expect: ['hello', 'bye'], untilPoweroff: true });
+  });
+
+  it("a build of the composition uses its version's expectations unless the request gives its own", async () => {
+    const id = (await create({ name: 'built', spec: SPEC, bootCheck: { expect: ['v1 line'] } })).body.id as string;
+    await put(id, { bootCheck: { expect: ['v2 line'], timeoutSeconds: 60 } });
+    const build = async (body: Record<string, unknown>) => {
+      const res = await call((await routes.builds()).POST, 'POST', '/api/v1/builds', { compositionId: id, formats: ['kernel+initrd'], ...body });
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      const row = await prisma.build.findUniqueOrThrow({ where: { id: res.body.id as string }, include: { compositionVersion: true } });
+      return { version: row.compositionVersion?.version, expectations: JSON.parse(row.bootExpectations ?? 'null') as unknown };
+    };
+    expect(await build({})).toEqual({ version: 2, expectations: { expect: ['v2 line'], timeoutSeconds: 60 } });
+    expect(await build({ compositionVersion: 1 })).toEqual({ version: 1, expectations: { expect: ['v1 line'] } });
+    // What the composer sends: the panel as shown, {} when it asks for nothing.
+    expect(await build({ bootCheck: {} })).toEqual({ version: 2, expectations: null });
+    expect(await build({ bootCheck: { expect: ['unsaved line'] } })).toEqual({ version: 2, expectations: { expect: ['unsaved line'] } });
   });
 });

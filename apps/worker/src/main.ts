@@ -1,10 +1,10 @@
 // The worker process: validated config, logger, database and Redis checks, the job hosts
 // (BullMQ workers) and a heartbeat. SIGTERM/SIGINT: stop taking jobs, let running ones finish
 // (up to WORKER_SHUTDOWN_GRACE_SECONDS), close connections, exit 0. A second signal exits at once.
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { qemuAvailable } from '@oscompose/bootcheck';
 import { createPrisma, installationId, installationRedisPrefix, redactUrl } from '@oscompose/db';
+import { availableFormats, describeMissing, getFormat, listFormats, missingTools } from '@oscompose/engine';
 import { createWorkerConnection, pingRedis } from '@oscompose/queue';
 import type { Redis } from 'ioredis';
 import { ConfigError, loadWorkerConfig } from './config';
@@ -128,19 +128,11 @@ main().catch((err) => {
  * `npm start` can say what to install. One warning line per missing tool, not one long line.
  */
 async function hostAbilities(log: Logger, bootCheck: boolean): Promise<{ formats?: string[]; unavailable?: string[] }> {
-  let formats: string[] | undefined;
-  const unavailable: string[] = [];
-  try {
-    const engine = await import('@oscompose/engine');
-    const all = engine.listFormats().map((n) => engine.getFormat(n)!);
-    unavailable.push(...engine.describeMissing(engine.missingTools(all)));
-    formats = engine.availableFormats(all).map((f) => f.name);
-  } catch (err) {
-    log.warn({ err: (err as Error).message }, 'could not list the output formats (the engine did not load)');
-  }
-  // The same lookup the boot check makes (PATH only): without QEMU every build would fail its check.
-  const onPath = (bin: string) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
-  if (bootCheck && !onPath('qemu-system-x86_64')) unavailable.push('the boot check needs qemu-system-x86_64 (apt-get install qemu-system-x86)');
+  const all = listFormats().map((n) => getFormat(n)!);
+  const unavailable = describeMissing(missingTools(all));
+  const formats = availableFormats(all).map((f) => f.name);
+  // Without QEMU every build would fail its check.
+  if (bootCheck && !qemuAvailable()) unavailable.push('the boot check needs qemu-system-x86_64 (apt-get install qemu-system-x86)');
   for (const line of unavailable) log.warn(`cannot here: ${line}`);
   return { formats, unavailable };
 }

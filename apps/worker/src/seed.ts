@@ -31,7 +31,7 @@ async function seedCatalog(prisma: PrismaClient, config: WorkerConfig, log: (m: 
   const entries: SeedCatalogEntry[] = [];
 
   log(`building the starter catalog into ${imageStore} (first run downloads Debian packages)…`);
-  const images = await catalog.buildStarterCatalog({ imageStore, cacheDir, onProgress: (m) => log(m) });
+  const images = await catalog.buildStarterCatalog({ imageStore, cacheDir, referenceHost: config.registry, onProgress: (m) => log(m) });
   const tagsByName = new Map<string, string[]>();
   for (const im of images) tagsByName.set(im.name, [...(tagsByName.get(im.name) ?? []), im.tag]);
   for (const im of images) {

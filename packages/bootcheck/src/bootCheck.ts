@@ -62,6 +62,11 @@ function onPath(bin: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, bin)));
 }
 
+/** Whether a boot check can start QEMU here: the lookup bootCheck makes (a path, or PATH). */
+export function qemuAvailable(qemu = 'qemu-system-x86_64'): boolean {
+  return onPath(qemu);
+}
+
 // A free host port for a forward, picked here (not the test helper of the same job): the OS
 // hands out an unused one; QEMU binds it a moment later.
 async function pickHostPort(): Promise<number> {

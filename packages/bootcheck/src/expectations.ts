@@ -26,7 +26,7 @@ export function parseExpectation(text: string): { ok: true; matcher: ConsoleMatc
   try {
     return { ok: true, matcher: { kind: 'regex', source, flags, re: new RegExp(source, flags) } };
   } catch (e) {
-    return { ok: false, error: `${text}: not a valid regular expression (${(e as Error).message.replace(/^Invalid regular expression: /, '')})` };
+    return { ok: false, error: `${text}: not a valid regular expression (${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')})` };
   }
 }
 

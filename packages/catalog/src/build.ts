@@ -10,6 +10,7 @@ import { findInLayout, pushImage, tarBuffer, writeImage, type FsEntry } from '@o
 import { atomicWrite, DebianArchive, type ArchiveOptions } from './debian/archive';
 import { debEntries } from './debian/extract';
 import type { DebPackage } from './debian/packagesIndex';
+import { DEFAULT_REFERENCE_HOST } from './compositions';
 import { RecipeError } from './errors';
 import { kernelImageEntries, kernelParts } from './kernel/kernelImage';
 import { loadRecipes, RECIPES_DIR } from './recipe/load';
@@ -46,7 +47,7 @@ export interface BuildCatalogOptions {
   imageStore: string;
   /** Downloads and indexes (data/debian by default). */
   cacheDir: string;
-  /** Host part of the references (OSCOMPOSE_REGISTRY, default localhost:5000). */
+  /** Host part of the references (the caller's OSCOMPOSE_REGISTRY; default localhost:5000). */
   referenceHost?: string;
   /** Push each image to this registry host (host:port, plain HTTP) when given. */
   registry?: string;
@@ -58,14 +59,14 @@ export interface BuildCatalogOptions {
 }
 
 /** Where `npm start` and the CLI keep things: OSCOMPOSE_IMAGE_STORE / data/images and data/debian. */
-export function defaultCatalogPaths(repoRoot: string): { imageStore: string; cacheDir: string } {
+export function defaultCatalogPaths(repoRoot: string, env: Record<string, string | undefined>): { imageStore: string; cacheDir: string } {
   return {
-    imageStore: resolve(repoRoot, process.env.OSCOMPOSE_IMAGE_STORE ?? 'data/images'),
-    cacheDir: resolve(repoRoot, process.env.OSCOMPOSE_DEBIAN_CACHE ?? 'data/debian'),
+    imageStore: resolve(repoRoot, env.OSCOMPOSE_IMAGE_STORE ?? 'data/images'),
+    cacheDir: resolve(repoRoot, env.OSCOMPOSE_DEBIAN_CACHE ?? 'data/debian'),
   };
 }
 
-export function referenceFor(name: string, tag: string, host = process.env.OSCOMPOSE_REGISTRY || 'localhost:5000'): string {
+export function referenceFor(name: string, tag: string, host = DEFAULT_REFERENCE_HOST): string {
   return `${host}/oscompose/${name}:${tag}`;
 }
 
@@ -158,6 +159,12 @@ function labelsOf(recipe: Recipe, pkgs: DebPackage[]): Record<string, string> {
   return labels;
 }
 
+// The default host keys as '' (as when the host was read from an unset variable), so images
+// built before the host became an option stay cached.
+function cacheKeyHost(host: string | undefined): string {
+  return !host || host === DEFAULT_REFERENCE_HOST ? '' : host;
+}
+
 export async function buildStarterCatalog(opts: BuildCatalogOptions): Promise<CatalogImage[]> {
   const log = opts.onProgress ?? (() => {});
   const recipesDir = opts.recipesDir ?? RECIPES_DIR;
@@ -176,7 +183,7 @@ export async function buildStarterCatalog(opts: BuildCatalogOptions): Promise<Ca
     const pkgs = resolvePackages(recipe, archive);
     const inputsHash = await hashFiles([...recipe.trees, ...recipe.files.flatMap((f) => (f.source ? [f.source] : []))].map((p) => resolve(recipesDir, p)));
     const key = createHash('sha256')
-      .update(JSON.stringify({ BUILDER_VERSION, recipe, debs: pkgs.map((p) => p.sha256), inputsHash, host: opts.referenceHost ?? process.env.OSCOMPOSE_REGISTRY ?? '' }))
+      .update(JSON.stringify({ BUILDER_VERSION, recipe, debs: pkgs.map((p) => p.sha256), inputsHash, host: cacheKeyHost(opts.referenceHost) }))
       .digest('hex');
     const prev = cache[`${opts.imageStore}\0${recipe.name}`];
     const step = `[${i + 1}/${recipes.length}] ${recipe.name}`;

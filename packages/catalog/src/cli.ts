@@ -1,5 +1,7 @@
 // `npm run catalog:build`: builds the starter catalog into the image store with progress lines.
-// Options: --only name,name  --image-store DIR  --cache DIR  --registry HOST (push)
+// Options: --only name,name  --image-store DIR  --cache DIR  --registry HOST (push). A command of
+// its own: its environment (OSCOMPOSE_IMAGE_STORE, OSCOMPOSE_DEBIAN_CACHE, OSCOMPOSE_REGISTRY) is
+// read here.
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,7 @@ function arg(name: string): string | undefined {
 }
 
 async function main() {
-  const defaults = defaultCatalogPaths(ROOT);
+  const defaults = defaultCatalogPaths(ROOT, process.env);
   const imageStore = resolve(arg('image-store') ?? defaults.imageStore);
   const cacheDir = resolve(arg('cache') ?? defaults.cacheDir);
   const only = arg('only')?.split(',');
@@ -22,6 +24,7 @@ async function main() {
     imageStore,
     cacheDir,
     registry: arg('registry'),
+    referenceHost: process.env.OSCOMPOSE_REGISTRY || undefined,
     only,
     onProgress: (m) => console.log(`catalog: ${m}`),
   });

@@ -18,6 +18,9 @@ export interface DefaultComposition {
   yaml: string;
 }
 
+/** The registry host the starter images are named for when the caller names none. */
+export const DEFAULT_REFERENCE_HOST = 'localhost:5000';
+
 /** Our images are written for localhost:5000; a deployment with another OSCOMPOSE_REGISTRY gets its host. */
 function rehost(yaml: string, host: string): string {
   return yaml.replace(/\blocalhost:5000\/oscompose\//g, `${host}/oscompose/`);
@@ -25,7 +28,7 @@ function rehost(yaml: string, host: string): string {
 
 export async function loadDefaultCompositions(opts: { registryHost?: string; dir?: string } = {}): Promise<DefaultComposition[]> {
   const dir = opts.dir ?? COMPOSITIONS_DIR;
-  const host = opts.registryHost ?? process.env.OSCOMPOSE_REGISTRY ?? 'localhost:5000';
+  const host = opts.registryHost ?? DEFAULT_REFERENCE_HOST;
   const out: DefaultComposition[] = [];
   for (const f of (await readdir(dir)).filter((f) => f.endsWith('.yml') && f !== 'remote.yml').sort()) {
     const text = await readFile(join(dir, f), 'utf8');

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -125,6 +126,21 @@ describe('build (kernel+initrd) from in-memory images', () => {
     expect(d.sections.filter((s) => !s.cached).map((s) => s.id)).toEqual(['services[0]']);
     expect(provider.flattened).toEqual(['example/getty:1']);
     expect(sha(d)[1]).not.toEqual(sha(a)[1]);
+  });
+
+  it('writes artifacts that are files of their own: changed in place, they change neither the section cache nor the next build', async () => {
+    const k = await kernelImage();
+    const cacheDir = join(dir, 'cache-own');
+    const out = join(dir, 'own');
+    const a = await build({ spec, images: images(k), outDir: out, name: 'o', cacheDir });
+    const b = await build({ spec, images: images(k), outDir: out, name: 'o', cacheDir });
+    expect(b.sections.every((s) => s.cached)).toBe(true);
+    // What a user might do to a downloaded artifact: write into it (the same inode).
+    for (const x of b.artifacts) await appendFile(x.path, 'changed');
+    const c = await build({ spec, images: images(k), outDir: out, name: 'o', cacheDir });
+    expect(c.sections.every((s) => s.cached)).toBe(true);
+    expect(c.artifacts.map((x) => x.sha256)).toEqual(a.artifacts.map((x) => x.sha256));
+    for (const x of c.artifacts) expect(createHash('sha256').update(await readFile(x.path)).digest('hex')).toBe(x.sha256);
   });
 
   it('keeps hard links as hard links when asked (--hardlinks keep)', async () => {

@@ -3,13 +3,13 @@
 // plan (buildPlan.ts, pure) → execute (execute.ts). The worker runs the same steps one by one,
 // because it consults its build cache between resolving and planning.
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { parseSpecs, SpecError, type Spec } from '@oscompose/spec';
 import type { Compression, HardlinkPolicy } from './initramfs/index';
 import { describeMissing, locateTool, missingTools } from './outputs/disk/index';
 import type { BuildEvent } from './outputs/types';
 import type { BuildLimits } from './image/safety';
+import { defaultCacheDir } from './cache/blob-cache';
 import { BuildError, checkAbort } from './errors';
 import { checkFormats, plan } from './buildPlan';
 import { execute, type BuildResult } from './execute';
@@ -58,10 +58,6 @@ export interface BuildOptions {
   images?: ImageProvider;
   /** Limits for the default image provider (a provider passed as `images` brings its own). */
   limits?: BuildLimits;
-}
-
-export function defaultCacheDir(): string {
-  return process.env.OSCOMPOSE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'oscompose');
 }
 
 export async function loadSpec(opts: Pick<BuildOptions, 'spec' | 'specFiles'>): Promise<Spec> {

@@ -3,8 +3,8 @@
 // the archives in order; then each output format writes its artifacts. Every decision (order,
 // keys, entries of the files section, settings) was made by plan(); this is the I/O.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import type { FsEntry } from './oci/entry';
 import { tarStream } from './oci/tar';
 import { containerEntries, fileContent, initEntries, kernelEntries, spillTo, volumeEntries, type Flatten, type KernelPieces } from './layout/sections';
 import { FileSink, initrdView, sectionArchive, SectionCache, trailerArchive } from './initramfs/index';
+import { linkOrCopy } from './initramfs/section-cache';
 import { getFormat } from './outputs/index';
 import type { BuildEvent, OutputContext } from './outputs/types';
 import type { BuildPlan, PlannedBuildSection } from './buildPlan';
@@ -175,27 +176,29 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       const lastInit = plan.sections.map((s) => s.kind).lastIndexOf('init');
       for (const [i, s] of plan.sections.entries()) {
         const r = results.get(s.id)!;
-        for await (const c of fileContent(r.archive)) await sink.write(c);
+        await sink.writeFile(r.archive);
         if (r.pieces.kernel) kernel = r.pieces.kernel;
         if (r.pieces.ucode) ucode = r.pieces.ucode;
         if (r.apkDb) apkDbs.push(r.apkDb);
         if (i === lastInit && apkDbs.length > 1) {
           const merged = join(scratch, 'apkdb.archive');
           await sectionArchive(list([await mergedApkDb(apkDbs)]), { compression, mtime: epoch, inoBase: 1, tmpDir: scratch }, merged);
-          for await (const c of fileContent(merged)) await sink.write(c);
+          await sink.writeFile(merged);
         }
       }
-      if (sbomArchive) for await (const c of fileContent(sbomArchive)) await sink.write(c);
+      if (sbomArchive) await sink.writeFile(sbomArchive);
       await sink.write(await trailerArchive(compression));
       await sink.close();
     } catch (e) {
       await sink.abandon();
       throw e;
     }
+    // Links, not copies, where the file system allows: the formats only read these (an 8 MB
+    // kernel copied twice was a tenth of a warm build).
     const kernelPath = join(workDir, 'kernel');
-    if (kernel) await copyFile(kernel, kernelPath);
+    if (kernel) await linkOrCopy(kernel, kernelPath);
     let ucodePath: string | undefined;
-    if (ucode) await copyFile(ucode, (ucodePath = join(workDir, 'ucode.cpio')));
+    if (ucode) await linkOrCopy(ucode, (ucodePath = join(workDir, 'ucode.cpio')));
 
     // ---- outputs
     let rootfsTarPath: Promise<string> | undefined;
@@ -217,12 +220,13 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
     };
     await mkdir(outDir, { recursive: true });
     const artifacts: Artifact[] = [];
+    const hashBuffer = Buffer.allocUnsafe(1 << 20);
     emit({ type: 'stage', stage: 'output', total: plan.outputs.length, done: 0 });
     for (const { format } of plan.outputs) {
       checkAbort(signal);
       const paths = await getFormat(format)!.write(ctx);
       for (const p of paths) {
-        const a: Artifact = { format, name: basename(p), path: p, size: (await stat(p)).size, sha256: await sha256File(p) };
+        const a: Artifact = { format, name: basename(p), path: p, size: (await stat(p)).size, sha256: await sha256File(p, hashBuffer) };
         artifacts.push(a);
         emit({ type: 'artifact', stage: 'output', file: p, message: `${a.name} ${a.size} bytes sha256:${a.sha256}` });
       }
@@ -255,9 +259,19 @@ async function mergedApkDb(paths: string[]): Promise<FsEntry> {
   return { path: APK_DB, type: 'file', mode: 0o644, uid: 0, gid: 0, size, content: { [Symbol.asyncIterator]: content } };
 }
 
-async function sha256File(path: string): Promise<string> {
+/** `buf`: one read buffer for all of a build's artifacts (fresh buffers per read cost GC time, see FileSink.writeFile). */
+async function sha256File(path: string, buf: Buffer): Promise<string> {
   const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return h.digest('hex');
 }
 

@@ -30,7 +30,6 @@ export {
   build,
   loadSpec,
   checkHostTools,
-  defaultCacheDir as defaultBuildCacheDir,
   BuildError,
   type BuildOptions,
 } from './build';

@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core (no browser download).
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireHostTool } from '../../../../scripts/lib/host-packages.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -13,4 +13,9 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
+}
+
+/** The text Monaco holds (what a user sees in the composer's YAML pane). */
+export async function yamlText(p: Page): Promise<string> {
+  return p.evaluate(() => (window as unknown as { monaco?: { editor: { getModels(): { getValue(): string }[] } } }).monaco?.editor.getModels()[0]?.getValue() ?? '');
 }

@@ -7,6 +7,7 @@ import { fetchJson } from '../api-client/fetchJson';
 import { BUILD_STATUSES } from '@oscompose/db/build-status';
 import { Badge, statusTone } from '../ui/Badge';
 import { Button } from '../ui/Button';
+import { VerdictBadge } from './BootCheckView';
 import { Input } from '../ui/Input';
 import { cx } from '../ui/classNames';
 import { EmptyState, ErrorState, Loading } from '../ui/States';
@@ -98,7 +99,7 @@ export function BuildList() {
                     <td className="text-muted-foreground" title={b.createdAt}>{formatWhen(b.createdAt)}</td>
                     <td className="tabular-nums">{formatDuration(b.durationMs)}</td>
                     <td className="text-xs">{b.formats.join(', ')}</td>
-                    <td>{b.bootCheck ? <Badge tone={b.bootCheck.ok ? 'success' : 'danger'}>{b.bootCheck.ok ? 'booted' : 'failed'}</Badge> : <span className="text-muted-foreground">—</span>}</td>
+                    <td>{b.bootCheck ? <VerdictBadge verdict={b.bootCheck.verdict} /> : <span className="text-muted-foreground">—</span>}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,5 +1,6 @@
 // /builds/[id]: one build — live stages and log (SSE), boot check, artifacts with sha256 and
-// download, the exact resolved YAML, the packages in it (SBOM), rebuild, cancel, compare.
+// download, the boot verdict with each expectation and the console, the exact resolved YAML, the
+// packages in it (SBOM), rebuild, cancel, compare.
 'use client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -13,6 +14,7 @@ import { CopyButton } from '../ui/CopyButton';
 import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes, formatDuration, formatWhen } from '../ui/format';
+import { BootCheckView, VerdictBadge } from './BootCheckView';
 import { BuildPackages } from './BuildPackages';
 import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildProgress } from './buildProgress';
 
@@ -128,12 +130,16 @@ export function BuildView({ id }: { id: string }) {
         </pre>
       </Card>
 
+      <Card title={<span className="flex items-center gap-2">Boot check {boot ? <VerdictBadge verdict={boot.verdict} /> : null}</span>}>
+        {boot ? <BootCheckView boot={boot} /> : <p className="text-sm text-muted-foreground">{running ? 'Runs after the build, in QEMU.' : 'No boot check for this build.'}</p>}
+      </Card>
+
       <Card title="Artifacts">
         {build.artifacts.length === 0 ? (
           <p className="text-sm text-muted-foreground">{running ? 'Artifacts appear here as the build writes them.' : 'This build published no artifacts.'}</p>
         ) : (
           <table className="w-full text-left text-sm" data-testid="artifacts">
-            <thead className="text-xs text-muted-foreground"><tr><th className="py-1">File</th><th>Format</th><th>Size</th><th>sha256</th><th /></tr></thead>
+            <thead className="text-xs text-muted-foreground"><tr><th className="py-1">File</th><th>Format</th><th>Size</th><th>sha256</th><th>Boot</th><th /></tr></thead>
             <tbody>
               {build.artifacts.map((a) => (
                 <tr key={a.id} className="border-t">
@@ -141,6 +147,10 @@ export function BuildView({ id }: { id: string }) {
                   <td className="text-xs">{a.format}</td>
                   <td className="tabular-nums text-xs">{formatBytes(a.size)}</td>
                   <td className="font-mono text-xs"><span title={a.sha256} data-sha256={a.sha256}>{a.sha256.slice(0, 16)}…</span> <CopyButton value={a.sha256} /></td>
+                  <td title={a.bootCheck?.message}>
+                    {/* Published for debugging even when its boot failed. */}
+                    {a.didNotBoot ? <Badge tone="danger">did not boot</Badge> : a.bootCheck ? <VerdictBadge verdict={a.bootCheck.verdict} /> : <span className="text-xs text-muted-foreground">—</span>}
+                  </td>
                   <td className="text-right"><a className="text-sm text-primary underline" href={a.downloadUrl} download>Download</a></td>
                 </tr>
               ))}
@@ -149,32 +159,6 @@ export function BuildView({ id }: { id: string }) {
         )}
         {build.provenance ? <ProvenanceLine p={build.provenance} /> : null}
         {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLine buildId={build.id} netboot={build.netboot ?? null} onChange={() => void load()} /> : null}
-      </Card>
-
-      <Card title={<>Boot check {boot ? <Badge tone={boot.ok ? 'success' : 'danger'}>{boot.verdict}</Badge> : null}</>}>
-        {!boot ? (
-          <p className="text-sm text-muted-foreground">{running ? 'Runs after the build, in QEMU.' : 'No boot check for this build.'}</p>
-        ) : (
-          <div className="space-y-3">
-            {boot.containers?.length ? (
-              <table className="w-full text-left text-sm">
-                <thead className="text-xs text-muted-foreground"><tr><th className="py-1">Phase</th><th>Container</th><th>Status</th><th>Exit code</th></tr></thead>
-                <tbody>
-                  {boot.containers.map((c) => (
-                    <tr key={`${c.phase}-${c.name}`} className="border-t">
-                      <td className="py-1.5 text-xs">{c.phase}</td>
-                      <td className="font-mono text-xs">{c.name}</td>
-                      <td><Badge tone={c.status === 'started' || c.exitCode === 0 ? 'success' : 'danger'}>{c.status}</Badge></td>
-                      <td className="tabular-nums text-xs">{c.exitCode ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ) : null}
-            <p className="text-sm">{boot.message}</p>
-            {boot.artifacts.map((a) => (a.console ? <a key={a.format} className="block text-sm underline" href={a.console}>Console of {a.artifact}</a> : null))}
-          </div>
-        )}
       </Card>
 
       <Card

@@ -72,7 +72,7 @@ export function BootCheckPanel({ form, onChange, dirty }: Props) {
           </div>
           <div className="flex flex-wrap items-end gap-4">
             <CheckedField label="Time limit" hint="seconds, 5–1800" htmlFor="boot-timeout" problems={of('timeoutSeconds')}>
-              <Input id="boot-timeout" inputMode="numeric" placeholder="worker default" value={form.timeoutSeconds} onChange={(e) => set({ timeoutSeconds: e.target.value })} {...invalid('timeoutSeconds', 'w-28')} />
+              <Input id="boot-timeout" inputMode="numeric" placeholder="worker default" value={form.timeoutSeconds} onChange={(e) => set({ timeoutSeconds: e.target.value })} {...invalid('timeoutSeconds', 'w-36')} />
             </CheckedField>
             <label className="flex h-8 items-center gap-2 text-sm">
               <input type="checkbox" checked={form.untilPoweroff} onChange={(e) => set({ untilPoweroff: e.target.checked })} />

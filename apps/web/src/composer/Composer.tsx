@@ -186,13 +186,14 @@ export function Composer({ compositionId, initialName, initialText, version, ini
     setBusy('build');
     setNotice(null);
     try {
-      // The panel's expectations go with the build as shown, saved or not.
+      // The panel's expectations go with the build as shown, saved or not ({} = none, also for a
+      // composition that has some saved).
       const r = await fetchJson<{ id: string; url?: string }>('/api/v1/builds', {
         body: {
           ...(compositionId && text === savedText ? { compositionId, compositionVersion: version } : { spec: text }),
           formats: chosen,
           name: name || 'untitled',
-          ...(boot.value ? { bootCheck: boot.value } : {}),
+          bootCheck: boot.value ?? {},
         },
       });
       router.push(`/builds/${r.id}`);

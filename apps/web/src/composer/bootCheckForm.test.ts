@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BootExpectationsSchema } from '@oscompose/bootcheck/expectations';
-import { EMPTY_BOOT_CHECK_FORM, describeExpectations, expectationsFromForm, expectationsKey, formFromExpectations, type BootCheckForm } from './bootCheckForm';
+import { EMPTY_BOOT_CHECK_FORM, describeExpectations, describeRequested, expectationsFromForm, expectationsKey, formFromExpectations, type BootCheckForm } from './bootCheckForm';
 
 const form = (f: Partial<BootCheckForm>): BootCheckForm => ({ ...EMPTY_BOOT_CHECK_FORM, ...f });
 
@@ -35,7 +35,7 @@ describe('boot check form ↔ BootExpectations', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => [p.field, p.line])).toEqual([['expect', 3], ['expect', 4]]);
-    expect(r.problems[0]!.message).toMatch(/^line 3: \/\[a\/: not a valid regular expression/);
+    expect(r.problems[0]!.message).toBe('line 3: /[a/: not a valid regular expression (Unterminated character class)');
     expect(r.problems[1]!.message).toMatch(/^line 4: \/\(a\+\)\+\/: a repeated group that itself repeats/);
   });
 
@@ -58,5 +58,12 @@ describe('boot check form ↔ BootExpectations', () => {
     expect(expectationsKey(null)).toBe(expectationsKey({}));
     expect(expectationsKey({ expect: [] })).toBe(expectationsKey(null));
     expect(expectationsKey({ expect: ['a'] })).not.toBe(expectationsKey(null));
+  });
+});
+
+describe('what the build page says was asked', () => {
+  it('names what was expected, or what booted means when nothing was', () => {
+    expect(describeRequested({ expect: ['a'], http: { port: 8080, path: '/x' }, timeoutSeconds: 30 })).toBe('Expected: 1 console line, HTTP :8080/x, within 30 s.');
+    expect(describeRequested(null)).toBe('Nothing expected beyond a boot: booted means the kernel handed over to init and nothing panicked.');
   });
 });

@@ -105,14 +105,26 @@ export function expectationsKey(e: BootExpectations | null | undefined): string 
   return JSON.stringify(normalizeExpectations(e) ?? null);
 }
 
-/** One line for the collapsed panel: what a good boot means with these expectations. */
-export function describeExpectations(e: BootExpectations | null | undefined): string {
+/** What is asked, in words ("2 console lines", "HTTP :80/healthz", "powers off") and the time limit. */
+function askedParts(e: BootExpectations | null | undefined): { parts: string[]; limit: string } {
   const n = normalizeExpectations(e);
   const parts: string[] = [];
   if (n?.expect?.length) parts.push(n.expect.length === 1 ? '1 console line' : `${n.expect.length} console lines`);
   if (n?.http) parts.push(`HTTP :${n.http.port}${n.http.path ?? '/'}`);
   if (n?.untilPoweroff) parts.push('powers off');
-  const limit = n?.timeoutSeconds ? `, within ${n.timeoutSeconds} s` : '';
-  if (!parts.length) return `booted means the kernel handed over to init and nothing panicked${limit}`;
-  return `verified when: ${parts.join(', ')}${limit}`;
+  return { parts, limit: n?.timeoutSeconds ? `, within ${n.timeoutSeconds} s` : '' };
+}
+
+const BOOTED_MEANS = 'booted means the kernel handed over to init and nothing panicked';
+
+/** One line for the collapsed panel: what a good boot means with these expectations. */
+export function describeExpectations(e: BootExpectations | null | undefined): string {
+  const { parts, limit } = askedParts(e);
+  return parts.length ? `verified when: ${parts.join(', ')}${limit}` : `${BOOTED_MEANS}${limit}`;
+}
+
+/** The build page's line under the verdict: what this build's boot check was asked to see. */
+export function describeRequested(e: BootExpectations | null | undefined): string {
+  const { parts, limit } = askedParts(e);
+  return parts.length ? `Expected: ${parts.join(', ')}${limit}.` : `Nothing expected beyond a boot: ${BOOTED_MEANS}${limit}.`;
 }

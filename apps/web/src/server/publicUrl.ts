@@ -12,6 +12,11 @@ export function requestOrigin(request: Request | undefined): string | undefined 
   return `${proto}://${host}`;
 }
 
+/** The build's page in the UI, absolute (what the CLI prints after a submit). */
+export function buildPageUrl(request: Request, id: string): string {
+  return `${publicBaseUrl(request)}/builds/${encodeURIComponent(id)}`;
+}
+
 /** OSCOMPOSE_PUBLIC_URL (no trailing slash), else the request's origin, else the default address. */
 export function publicBaseUrl(request?: Request): string {
   const cfg = webConfig();

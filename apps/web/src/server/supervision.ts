@@ -20,7 +20,7 @@ export interface SupervisorStatus {
   children: Record<string, SupervisedChild>;
 }
 
-const NAMES: Record<string, string> = { worker: 'The worker', web: 'The web app', registry: 'The image store registry' };
+const NAMES: Record<string, string> = { worker: 'The worker', web: 'The web app', registry: 'The image store registry', redis: 'Redis (started by npm start)' };
 
 /** One line per child that exited crashLoopCount times or more within the window before `now`. */
 export function supervisorWarnings(status: SupervisorStatus | null, now = Date.now()): string[] {

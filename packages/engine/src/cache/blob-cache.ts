@@ -14,7 +14,7 @@ import { normaliseReference } from '../oci/reference';
 import { isIndexMediaType, REF_NAME_ANNOTATION, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/types';
 
 /** $OSCOMPOSE_CACHE, else $XDG_CACHE_HOME/oscompose, else ~/.cache/oscompose. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
   if (env.OSCOMPOSE_CACHE) return env.OSCOMPOSE_CACHE;
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'oscompose');
 }

@@ -263,12 +263,13 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
 
     const client = new ApiClient(await clientConfig({ server: o.server, token: o.token }, io.env));
     const name = o.name ?? path.basename(files[0]!).replace(/\.(ya?ml)$/i, '');
-    const created = await client.json<{ id: string; url: string }>('/api/v1/builds', {
+    const created = await client.json<{ id: string; url: string; pageUrl?: string }>('/api/v1/builds', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ spec: specText, formats: o.format?.length ? o.format : ['kernel+initrd'], name, ...(o.fresh ? { fresh: true } : {}) }),
     });
-    io.err(`build ${created.id} queued: ${client.config.server}${created.url}\n`);
+    // The page people open: the server names it (its public URL); an older server does not.
+    io.err(`build ${created.id} queued: ${created.pageUrl ?? `${client.config.server}/builds/${created.id}`}\n`);
     if (!o.wait && !o.download) {
       if (o.json) io.out(JSON.stringify(created) + '\n');
       else io.out(created.id + '\n');

@@ -100,3 +100,20 @@ export async function linkOrCopy(from: string, to: string): Promise<void> {
     await copyFile(from, to);
   }
 }
+
+/**
+ * As linkOrCopy, replacing whatever `to` is (an artifact of an earlier build): the link is made
+ * beside it and renamed over it, so `to` is never missing or half written. Only for a `from`
+ * nobody writes to afterwards (a build's own scratch file), never a cache file: the artifact and
+ * `from` are then one file.
+ */
+export async function linkOrCopyOver(from: string, to: string): Promise<void> {
+  const tmp = `${to}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await link(from, tmp);
+    await rename(tmp, to);
+  } catch {
+    await rm(tmp, { force: true });
+    await copyFile(from, to);
+  }
+}

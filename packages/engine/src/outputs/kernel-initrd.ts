@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
+import { linkOrCopyOver } from '../initramfs/section-cache';
 import type { OutputFormat } from './types';
 
 export const kernelInitrd: OutputFormat = {
@@ -17,6 +18,7 @@ export const kernelInitrd: OutputFormat = {
     const initrd = join(ctx.outDir, `${ctx.name}-initrd.img`);
     const cmdline = join(ctx.outDir, `${ctx.name}-cmdline`);
     if (ctx.kernel) {
+      // A copy: ctx.kernel may be the section cache's own file (linked into the scratch directory).
       await copyFile(ctx.kernel, kernel);
       out.push(kernel);
     }
@@ -26,7 +28,8 @@ export const kernelInitrd: OutputFormat = {
         for (const p of [ucode, ctx.initrd]) yield* createReadStream(p, { highWaterMark: 1 << 20 });
       }, createWriteStream(initrd));
     }
-    else await copyFile(ctx.initrd, initrd);
+    // The initrd is this build's own scratch file: the artifact can be the same file.
+    else await linkOrCopyOver(ctx.initrd, initrd);
     out.push(initrd);
     // LinuxKit writes NAME-cmdline only when there is a command line.
     if (ctx.cmdline) {

@@ -13,6 +13,7 @@ import { buildDeps } from './deps';
 import { buildUrl } from './present';
 import { recordAudit } from '../auth/audit';
 import { SpecText } from '../specs/specText';
+import { readBootExpectations } from '../compositions/compositions';
 
 /** LinuxKit format names (and ours): lower-case words joined by - or +. The worker checks availability. */
 const formatName = z.string().regex(/^[a-z0-9][a-z0-9+-]{0,31}$/, 'a format name like kernel+initrd, iso-bios, raw-efi, tar');
@@ -26,7 +27,8 @@ export const CreateBuildInput = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" and "-" (it names the artifact files)').optional(),
     fresh: z.boolean().optional(),
     priority: z.number().int().min(-100).max(100).optional(),
-    /** What a good boot looks like (docs/pipeline.md "Boot verdicts"); none: a clean handover is `booted`. */
+    /** What a good boot looks like (docs/pipeline.md "Boot verdicts"); none: a clean handover is `booted`.
+     *  Absent with compositionId: the composition version's. */
     bootCheck: BootExpectationsSchema.optional(),
   })
   .refine((v) => Boolean(v.spec) !== Boolean(v.compositionId), { message: 'send either spec (YAML text) or compositionId', path: ['spec'] });
@@ -43,7 +45,7 @@ async function specFromComposition(caller: Caller, compositionId: string, versio
     orderBy: { version: 'desc' },
   });
   if (!v) throw new NotFoundError(version ? `Version ${version} of composition ${composition.name}` : `A saved version of composition ${composition.name}`);
-  return { specText: v.specText, compositionVersionId: v.id, name: composition.name };
+  return { specText: v.specText, compositionVersionId: v.id, name: composition.name, bootExpectations: readBootExpectations(v.bootExpectations) };
 }
 
 /** The expectations as stored on the build: normalised JSON, null when nothing is asked. */
@@ -71,7 +73,7 @@ export async function createBuild(caller: Caller, input: CreateBuildInput) {
   const { db, queue, installationId } = await buildDeps();
   const source = input.compositionId
     ? await specFromComposition(caller, input.compositionId, input.compositionVersion)
-    : { specText: input.spec!, compositionVersionId: null, name: undefined };
+    : { specText: input.spec!, compositionVersionId: null, name: undefined, bootExpectations: null };
 
   checkSpec(source.specText);
 
@@ -85,7 +87,8 @@ export async function createBuild(caller: Caller, input: CreateBuildInput) {
     formats: JSON.stringify(formats),
     name: input.name ?? null,
     priority: input.priority ?? 0,
-    bootExpectations: storedExpectations(input.bootCheck),
+    // A composition is built with the expectations saved with its version, unless the request says otherwise ({} = none).
+    bootExpectations: storedExpectations(input.bootCheck ?? source.bootExpectations),
   });
   try {
     await enqueueBuild(queue, { buildId: build.id, installation: installationId, ...(input.fresh ? { fresh: true } : {}) }, { priority: build.priority });

@@ -1,7 +1,8 @@
 // `oscompose build [options] FILE...`: LinuxKit's `build` (same flags, same artifact names).
 import { copyFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { build, defaultCacheDir } from '../../build';
+import { defaultCacheDir } from '../../cache/blob-cache';
+import { build } from '../../build';
 import { listFormats } from '../../outputs/index';
 import { byteCount, list, parse } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
@@ -77,7 +78,7 @@ Options:
       formats,
       outDir: resolve(io.cwd, values.dir ?? '.'),
       name: values.name ?? basename(positionals[0]!, extname(positionals[0]!)),
-      cacheDir: values.cache ? resolve(io.cwd, values.cache) : io.env.OSCOMPOSE_CACHE || defaultCacheDir(),
+      cacheDir: values.cache ? resolve(io.cwd, values.cache) : defaultCacheDir(io.env),
       imageStores: stores.map((s) => resolve(io.cwd, s)),
       pull: values.pull,
       arch: values.arch,

@@ -3,7 +3,7 @@
 // blobs nothing names), so index.json never names a missing blob.
 import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCacheDir } from '../../build';
+import { defaultCacheDir } from '../../cache/blob-cache';
 import { BlobCache } from '../../cache/blob-cache';
 import { normaliseReference } from '../../oci/reference';
 import { parse } from '../args';
@@ -73,7 +73,7 @@ Options:
   async run(args, io) {
     const { values, positionals } = parse(args, { cache: { type: 'string' }, all: { type: 'boolean' }, days: { type: 'string' }, json: { type: 'boolean' } });
     const [sub, ...names] = positionals;
-    const cacheDir = values.cache ?? (io.env.OSCOMPOSE_CACHE || defaultCacheDir());
+    const cacheDir = values.cache ?? defaultCacheDir(io.env);
     const blobs = new BlobCache(cacheDir);
     if (sub === 'ls') {
       const all = [...(await imageItems(blobs)), ...(await sectionItems(cacheDir))];

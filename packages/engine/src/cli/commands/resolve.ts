@@ -1,7 +1,8 @@
 // `oscompose resolve FILE...`: the (merged) spec with every image reference pinned to its digest.
 import { resolve as resolvePath } from 'node:path';
 import { stringify } from 'yaml';
-import { defaultCacheDir, loadSpec } from '../../build';
+import { defaultCacheDir } from '../../cache/blob-cache';
+import { loadSpec } from '../../build';
 import { defaultImageProvider, pinSpec, resolveImages } from '../../inputs';
 import { parse } from '../args';
 import { EXIT, UsageError, type Command } from '../command';
@@ -26,7 +27,7 @@ Options:
     const spec = await loadSpec({ specFiles: positionals.map((p) => resolvePath(io.cwd, p)) });
     const stores = values['image-store'] ?? (io.env.OSCOMPOSE_IMAGE_STORE ? [io.env.OSCOMPOSE_IMAGE_STORE] : []);
     const images = await defaultImageProvider({
-      cacheDir: values.cache ? resolvePath(io.cwd, values.cache) : io.env.OSCOMPOSE_CACHE || defaultCacheDir(),
+      cacheDir: values.cache ? resolvePath(io.cwd, values.cache) : defaultCacheDir(io.env),
       imageStores: stores.map((s) => resolvePath(io.cwd, s)),
       pull: values.pull ?? false,
       arch: values.arch ?? 'amd64',

@@ -2,13 +2,14 @@
 import { z } from 'zod';
 import { json, route } from '../../../../../../src/server/http/route';
 import { rebuild } from '../../../../../../src/server/builds/rebuild';
+import { buildPageUrl } from '../../../../../../src/server/publicUrl';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = route(
   { permission: 'build:rebuild', params: z.object({ id: z.string().min(1) }), body: z.object({ fresh: z.boolean().optional() }) },
-  async ({ caller, params, body }) => {
+  async ({ req, caller, params, body }) => {
     const created = await rebuild(caller, params.id, { fresh: body.fresh });
-    return json(created, 202, { Location: created.url });
+    return json({ ...created, pageUrl: buildPageUrl(req, created.id) }, 202, { Location: created.url });
   },
 );
