@@ -131,7 +131,7 @@ async function hostAbilities(log: Logger, bootCheck: boolean): Promise<{ formats
   const all = listFormats().map((n) => getFormat(n)!);
   const unavailable = describeMissing(missingTools(all));
   const formats = availableFormats(all).map((f) => f.name);
-  // Without QEMU every build would fail its check.
+  // Without QEMU every boot is `not checked` (the build still succeeds).
   if (bootCheck && !qemuAvailable()) unavailable.push('the boot check needs qemu-system-x86_64 (apt-get install qemu-system-x86)');
   for (const line of unavailable) log.warn(`cannot here: ${line}`);
   return { formats, unavailable };

@@ -1,5 +1,7 @@
-// Boots an artifact in QEMU, reads the init's console protocol and (optionally) checks that a
-// service answers HTTP through a forwarded port. QEMU is always stopped before this returns.
+// Boots an artifact in QEMU and gives it a verdict (verdict.ts `decide`, asked after every console
+// chunk and every half second): any init can be `booted`, the user's expectations make it
+// `verified` or `failed`. Once decided, QEMU runs on until its console goes quiet, so what the
+// containers print after the deciding line is kept. QEMU is always stopped before this returns.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -7,7 +9,9 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootProblems, parseConsole, type ContainerStatus } from './consoleProtocol';
+import { parseConsole, type ContainerStatus } from './consoleProtocol';
+import type { BootExpectations } from './expectations';
+import { ConsoleLines, decide, type BootObservation, type Decision, type ExpectationResult, type Verdict } from './verdict';
 import { OVMF_CODE, OVMF_VARS, firmwareOf, qemuArgs, type BootTarget } from './qemuArgs';
 
 export interface HttpCheck {
@@ -15,18 +19,25 @@ export interface HttpCheck {
   path?: string;
   /** The body must contain this text. */
   expect?: string;
-  /** Expected status, 200 by default. */
+  /** Expected status, 200 by default. (expectations.http is the same check, always 200.) */
   status?: number;
 }
 
 export interface BootCheckOptions {
-  /** Whole-boot limit; generous by default because TCG on busy cores is slow. */
+  /** What a good boot looks like (console lines, an HTTP answer, poweroff, a time limit). */
+  expectations?: BootExpectations;
+  /** Whole-boot limit (else expectations.timeoutSeconds, else 300 s: TCG on busy cores is slow). */
   timeoutMs?: number;
+  /** Without expectations: how long after init took over nothing may panic (default 10 s). */
+  settleMs?: number;
+  /** Once decided, QEMU runs until the console was quiet this long (default 4 s), at most lingerMs (default 30 s). */
+  quietMs?: number;
+  lingerMs?: number;
   memoryMb?: number;
   cpus?: number;
   forwardPorts?: Array<{ host?: number; guest: number }>;
   httpCheck?: HttpCheck;
-  /** Wait for the guest to power off by itself (e.g. cmdline oscompose.poweroff) before stopping. */
+  /** Same as expectations.untilPoweroff: the guest must power itself off (e.g. cmdline oscompose.poweroff). */
   untilPoweroff?: boolean;
   signal?: AbortSignal;
   qemuBinary?: string;
@@ -45,6 +56,13 @@ export interface BootCheckOptions {
 }
 
 export interface BootCheckResult {
+  /** failed, booted, verified; `not checked` when QEMU (or its firmware) is missing. */
+  verdict: Verdict;
+  /** One sentence: the console line that decided it, or why it was not checked. */
+  message: string;
+  /** Each expectation (the user's and, with our init, the container one) met or not. */
+  expectations: ExpectationResult[];
+  /** The verdict is not failed and every console interaction / whileRunning passed. */
   ok: boolean;
   bootComplete: boolean;
   containers: ContainerStatus[];
@@ -56,6 +74,10 @@ export interface BootCheckResult {
   /** What went wrong, one sentence per problem; absent when ok. */
   error?: string;
 }
+
+const DEFAULT_SETTLE_MS = 10_000;
+const DEFAULT_QUIET_MS = 4_000;
+const DEFAULT_LINGER_MS = 30_000;
 
 function onPath(bin: string): boolean {
   if (bin.includes('/')) return existsSync(bin);
@@ -122,60 +144,85 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {}): Promise<BootCheckResult> {
   const started = Date.now();
-  const timeoutMs = opts.timeoutMs ?? 300_000;
+  const legacyHttp = opts.httpCheck;
+  const expectations: BootExpectations = {
+    ...opts.expectations,
+    ...(opts.untilPoweroff ? { untilPoweroff: true } : {}),
+    // the older httpCheck option is the same probe as an HTTP expectation
+    ...(legacyHttp && !opts.expectations?.http ? { http: { port: legacyHttp.guestPort, ...(legacyHttp.path ? { path: legacyHttp.path } : {}), ...(legacyHttp.expect !== undefined ? { expect: legacyHttp.expect } : {}) } } : {}),
+  };
+  const timeoutMs = opts.timeoutMs ?? (expectations.timeoutSeconds ? expectations.timeoutSeconds * 1000 : 300_000);
+  const verdictOpts = { settleMs: opts.settleMs ?? DEFAULT_SETTLE_MS, timeoutMs };
+  const quietMs = opts.quietMs ?? DEFAULT_QUIET_MS;
+  const lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
   const qemu = opts.qemuBinary ?? 'qemu-system-x86_64';
   const forwards: Array<{ host: number; guest: number }> = [];
   for (const f of opts.forwardPorts ?? []) forwards.push({ host: f.host ?? (await pickHostPort()), guest: f.guest });
-  if (opts.httpCheck && !forwards.some((f) => f.guest === opts.httpCheck!.guestPort)) {
-    forwards.push({ host: await pickHostPort(), guest: opts.httpCheck.guestPort });
-  }
-  if (!onPath(qemu)) return failed(`${qemu} not found; apt-get install qemu-system-x86`);
+  const hc = expectations.http;
+  if (hc && !forwards.some((f) => f.guest === hc.port)) forwards.push({ host: await pickHostPort(), guest: hc.port });
+  if (!onPath(qemu)) return notChecked(`${qemu} is not installed on this worker (apt-get install qemu-system-x86)`);
   for (const file of 'kernel' in target ? [target.kernel, target.initrd] : 'iso' in target ? [target.iso] : [target.disk]) {
-    if (!existsSync(file)) return failed(`boot artifact ${file} does not exist`);
+    if (!existsSync(file)) return notChecked(`boot artifact ${file} does not exist`);
   }
 
   let scratch: string | undefined;
   let efiVars: string | undefined;
   if (firmwareOf(target) === 'efi') {
-    if (!existsSync(OVMF_CODE)) return failed(`${OVMF_CODE} not found; apt-get install ovmf`);
+    if (!existsSync(OVMF_CODE)) return notChecked(`${OVMF_CODE} is not installed on this worker (apt-get install ovmf)`);
     scratch = await mkdtemp(join(tmpdir(), 'oscompose-boot-'));
     efiVars = join(scratch, 'OVMF_VARS.fd');
     await copyFile(OVMF_VARS, efiVars);
   }
 
   let console = '';
+  const lines = new ConsoleLines();
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => stop.abort(), timeoutMs);
+  let timedOut = false;
+  const timer = setTimeout(() => ((timedOut = true), stop.abort()), timeoutMs);
 
   const p = spawn('/bin/sh', ['-c', WATCHDOG, 'oscompose-bootcheck', String(process.pid), qemu, ...qemuArgs(target, { memoryMb: opts.memoryMb ?? 1024, cpus: opts.cpus, forwards, efiVars })], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const t0 = Date.now();
+  const now = () => Date.now() - t0;
   running.add(p);
   let spawnError: string | undefined;
   let stderr = '';
+  let lastOutputAt = 0;
   const exited = new Promise<void>((resolve) => {
     p.once('error', (e) => {
-      spawnError = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${qemu} not found; apt-get install qemu-system-x86` : e.message;
+      spawnError = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${qemu} is not installed on this worker (apt-get install qemu-system-x86)` : e.message;
       resolve();
     });
     p.once('exit', () => resolve());
   });
   const wake = new EventTarget();
+  const poke = () => wake.dispatchEvent(new Event('data'));
   p.stdout!.on('data', (d: Buffer) => {
     const s = d.toString('utf8');
     console += s;
+    lastOutputAt = now();
+    lines.push(s, lastOutputAt);
     opts.onConsole?.(s);
-    wake.dispatchEvent(new Event('data'));
+    poke();
   });
   p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   p.stdin!.on('error', () => {}); // qemu gone: nothing left to type into
   let qemuGone = false;
   void exited.then(() => {
     qemuGone = true;
-    wake.dispatchEvent(new Event('data'));
+    lines.end(now());
+    poke();
   });
+  // decide() also depends on time passing (the settle window): ask again twice a second
+  const tick = setInterval(poke, 500);
+
+  let httpSeen: BootObservation['http'];
+  let http: BootCheckResult['http'];
+  const observe = (): BootObservation => ({ lines: lines.lines, nowMs: now(), vmExited: qemuGone, timedOut, ...(httpSeen ? { http: httpSeen } : {}) });
+  const ask = (): Decision => decide(observe(), expectations, verdictOpts);
 
   const waitFor = (cond: () => boolean, withinMs?: number) =>
     new Promise<boolean>((resolve) => {
@@ -195,32 +242,37 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
       check();
     });
 
-  let http: BootCheckResult['http'];
+  // The HTTP expectation: probe the forwarded port once a second until it answers as asked.
+  const probing = hc
+    ? (async () => {
+        const port = forwards.find((f) => f.guest === hc.port)!.host;
+        const url = `http://127.0.0.1:${port}${hc.path ?? '/'}`;
+        const want = legacyHttp && !opts.expectations?.http ? (legacyHttp.status ?? 200) : 200;
+        while (!stop.signal.aborted && !qemuGone) {
+          try {
+            const res = await fetch(url, { signal: AbortSignal.any([stop.signal, AbortSignal.timeout(5000)]) });
+            http = { status: res.status, body: await res.text() };
+            const good = http.status === want && (hc.expect === undefined || http.body.includes(hc.expect));
+            httpSeen = good ? { met: true, atMs: now(), detail: `answered ${http.status}` } : { met: false, detail: `answered ${http.status}${hc.expect !== undefined && !http.body.includes(hc.expect) ? `, body lacks "${hc.expect}"` : ''}` };
+            poke();
+            if (good) return;
+          } catch (e) {
+            httpSeen = { met: false, detail: `${url}: ${(e as Error).message}` };
+          }
+          await sleep(1000, stop.signal);
+        }
+      })()
+    : undefined;
+
   let interactionsOut: BootCheckResult['interactions'];
   const problems: string[] = [];
+  let decision: Decision = ask();
   try {
-    const booted = await waitFor(() => parseConsole(console).bootComplete);
-    if (booted && opts.httpCheck) {
-      const hc = opts.httpCheck;
-      const port = forwards.find((f) => f.guest === hc.guestPort)!.host;
-      const url = `http://127.0.0.1:${port}${hc.path ?? '/'}`;
-      let last = '';
-      while (!stop.signal.aborted && !qemuGone) {
-        try {
-          const res = await fetch(url, { signal: AbortSignal.any([stop.signal, AbortSignal.timeout(5000)]) });
-          http = { status: res.status, body: await res.text() };
-          if (http.status === (hc.status ?? 200) && (hc.expect === undefined || http.body.includes(hc.expect))) break;
-          last = `answered ${http.status}`;
-        } catch (e) {
-          last = (e as Error).message;
-        }
-        await sleep(1000, stop.signal);
-      }
-      const good = http && http.status === (hc.status ?? 200) && (hc.expect === undefined || http.body.includes(hc.expect));
-      if (!good) problems.push(`HTTP check of ${url} (guest port ${hc.guestPort}) failed: ${http ? `status ${http.status}${hc.expect !== undefined && !http.body.includes(hc.expect) ? `, body lacks "${hc.expect}"` : ''}` : last || 'no answer'}`);
-    }
+    await waitFor(() => (decision = ask()).final);
+    decision = ask();
+    const good = decision.final && decision.verdict !== 'failed' && !qemuGone && !stop.signal.aborted;
     const interactions: NonNullable<BootCheckResult['interactions']> = [];
-    for (const it of booted ? (opts.consoleInteractions ?? []) : []) {
+    for (const it of good ? (opts.consoleInteractions ?? []) : []) {
       // The shell may not have opened the serial port yet (input is dropped until then): type
       // again every few seconds until the answer shows up or time runs out.
       const mark = console.length;
@@ -236,30 +288,48 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
       }
     }
     if (interactions.length) interactionsOut = interactions;
-    if (booted && opts.whileRunning && !qemuGone) {
+    if (good && opts.whileRunning && !qemuGone) {
       try {
         await opts.whileRunning({ forwardedPorts: forwards, console: () => console, signal: stop.signal });
       } catch (e) {
         problems.push((e as Error).message);
       }
     }
-    if (booted && opts.untilPoweroff) await waitFor(() => qemuGone);
+    // Decided: keep the VM up until its console is quiet (the containers' later output, a panic's
+    // stack trace belong to the console a user downloads), never past the time limit.
+    // Asked to power off: the shutdown's output too, however slow (a failed boot still shuts down).
+    if (expectations.untilPoweroff) await waitFor(() => false);
+    const lingerUntil = now() + lingerMs;
+    await waitFor(() => now() - lastOutputAt >= quietMs || now() >= lingerUntil);
   } finally {
     clearTimeout(timer);
+    clearInterval(tick);
     opts.signal?.removeEventListener('abort', onAbort);
+    stop.abort();
     await stopQemu(p);
+    await probing;
     running.delete(p);
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 
+  lines.end(now());
+  if (!decision.final) decision = decide({ ...observe(), timedOut: timedOut || !qemuGone }, expectations, verdictOpts);
   const summary = parseConsole(console.endsWith('\n') ? console : console + '\n');
-  if (spawnError) problems.unshift(spawnError);
-  if (opts.signal?.aborted) problems.unshift('boot check aborted');
-  else if (stop.signal.aborted && !summary.bootComplete) problems.unshift(`no "boot complete" within ${Math.round(timeoutMs / 1000)}s`);
-  if (qemuGone && !spawnError && !summary.bootComplete && stderr.trim()) problems.push(`qemu: ${stderr.trim().split('\n').pop()}`);
-  problems.push(...bootProblems(summary).filter((m) => !(m.startsWith('init ') && problems.some((x) => x.startsWith('no "boot complete"')))));
+  let verdict: Verdict = decision.final ? decision.verdict : 'failed';
+  let message = decision.final ? decision.message : 'the boot check stopped before a verdict';
+  if (spawnError) return { ...notChecked(spawnError), console };
+  if (opts.signal?.aborted) {
+    verdict = 'failed';
+    message = 'boot check aborted';
+  } else if (verdict === 'failed' && qemuGone && stderr.trim() && !summary.bootComplete) {
+    message += `; qemu: ${stderr.trim().split('\n').pop()}`;
+  }
+  if (verdict === 'failed') problems.unshift(message);
   return {
-    ok: problems.length === 0,
+    verdict,
+    message,
+    expectations: decision.expectations,
+    ok: verdict !== 'failed' && problems.length === 0,
     bootComplete: summary.bootComplete,
     containers: summary.containers,
     ...(http ? { http } : {}),
@@ -270,7 +340,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
     ...(problems.length ? { error: [...new Set(problems)].join('; ') } : {}),
   };
 
-  function failed(error: string): BootCheckResult {
-    return { ok: false, bootComplete: false, containers: [], console: '', durationMs: Date.now() - started, forwardedPorts: forwards, error };
+  function notChecked(reason: string): BootCheckResult {
+    return { verdict: 'not checked', message: reason, expectations: [], ok: false, bootComplete: false, containers: [], console: '', durationMs: Date.now() - started, forwardedPorts: forwards, error: reason };
   }
 }

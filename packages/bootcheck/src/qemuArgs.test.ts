@@ -38,6 +38,7 @@ describe('bootCheck', () => {
   it('says which artifact is missing instead of starting qemu', async () => {
     const r = await bootCheck({ kernel: '/nonexistent/kernel', initrd: '/nonexistent/initrd' });
     expect(r.ok).toBe(false);
+    expect(r.verdict).toBe('not checked');
     expect(r.error).toContain('/nonexistent/kernel does not exist');
   });
 });
@@ -56,7 +57,8 @@ describe('bootCheck with a real qemu', () => {
       const r = await bootCheck({ iso }, { timeoutMs: 4000, memoryMb: 128 });
       expect(r.ok).toBe(false);
       expect(r.bootComplete).toBe(false);
-      expect(r.error).toContain('no "boot complete" within 4s');
+      expect(r.verdict).toBe('failed');
+      expect(r.error).toContain('no userspace reached within 4 s');
       const left = (() => {
         try {
           return execFileSync('pgrep', ['-f', iso]).toString().trim();

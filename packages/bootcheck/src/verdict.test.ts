@@ -31,6 +31,27 @@ describe('boot verdict for an init that is not ours', () => {
     }
   });
 
+  it('with a quiet kernel, the first line userspace printed is the handover; firmware lines are not', () => {
+    // cmdline `quiet`: no "Run /init" line; an ISO's boot loader talks first
+    const quiet: Array<[number, string]> = [
+      [50, 'SeaBIOS (version 1.16.2-debian-1.16.2-1)'],
+      [60, 'Booting from DVD/CD...'],
+      [70, 'ISOLINUX 6.04 20200816 ETCD Copyright (C) 1994-2015 H. Peter Anvin et al'],
+      [80, 'Loading /boot/kernel... ok'],
+      [2100, '[    1.9] x86/cpu: VMX (outside TXT) disabled by BIOS'],
+      [3000, 'hello from onboot'],
+    ];
+    const d = decide(obs(quiet, { nowMs: 13_000 }), undefined, O);
+    expect(d).toMatchObject({ final: true, verdict: 'booted' });
+    expect(d.final && d.handover?.text).toBe('hello from onboot');
+    expect(decide(obs(quiet.slice(0, 5), { nowMs: 60_000, timedOut: true }), undefined, O)).toMatchObject({ final: true, verdict: 'failed' });
+  });
+
+  it('says no init was found when the kernel tried them all', () => {
+    const d = decide(obs([...KERNEL, [2000, '[    1.8] Kernel panic - not syncing: No working init found.  Try passing init= option to kernel.']]), undefined, O);
+    expect(d.final && d.message).toMatch(/^the kernel found no init to run: "\[    1.8\] Kernel panic - not syncing: No working init found/);
+  });
+
   it('is verified when every expectation is met, each with the line and time that met it', () => {
     const d = decide(obs(LINUXKIT), { expect: ['hello from onboot', '/listening on :\\d+/'] }, O);
     expect(d.final && d.verdict).toBe('verified');

@@ -66,6 +66,26 @@ const PANIC = [/Kernel panic - not syncing/, /\bOops(?::| -)/, /BUG: (?:unable t
 // The kernel handed over to an init: printed by init/main.c (at KERN_INFO: `quiet` hides them),
 // or our init's first protocol line.
 const HANDOVER = [/Run \S+ as init process/, /Freeing unused kernel (?:image )?(?:\([^)]*\) )?memory/, /oscompose: init \S+ started/];
+// A kernel message (printk time stamp, on in every distribution kernel we know) or the banner.
+const KERNEL_LINE = /^\s*\[\s*\d+\.\d+\]|^Linux version /;
+// Firmware and boot loaders talk on the serial console before the kernel does: SeaBIOS, iPXE,
+// OVMF, ISOLINUX/SYSLINUX, GRUB, systemd-boot, the EFI stub and the x86 decompressor.
+const FIRMWARE_LINE = /SeaBIOS|iPXE|\bBooting (?:from|the kernel|`)|Boot failed|No bootable device|ISOLINUX|SYSLINUX|EXTLINUX|GRUB|grub>|Loading |BdsDxe|EFI stub|UEFI|Shell>|systemd-boot|Press (?:any|ESC|\[)|Decompressing Linux|Parsing ELF|Probing EDD|early console/i;
+
+/**
+ * Where init took over: the kernel's handover line, our init's first line, or, when the kernel
+ * is quiet (`quiet`, `loglevel=`: its handover lines are hidden), the first console line that
+ * neither the kernel nor the firmware wrote — userspace printed it.
+ */
+export function handoverLine(lines: ConsoleLine[]): ConsoleLine | undefined {
+  return lines.find((l) => HANDOVER.some((re) => re.test(l.text))) ?? lines.find((l) => isUserspaceLine(l.text));
+}
+
+function isUserspaceLine(text: string): boolean {
+  const t = text.trim();
+  // a line of punctuation or a lone character is screen drawing (GRUB menus), not a program's output
+  return /[A-Za-z0-9]{2}/.test(t) && !KERNEL_LINE.test(t) && !FIRMWARE_LINE.test(t) && !isPanic(t);
+}
 
 export const OUR_INIT_EXPECTATION = 'every onboot container exited 0 and every service started';
 
@@ -121,7 +141,7 @@ function lastLines(lines: ConsoleLine[], k = 3): string {
 export function decide(obs: BootObservation, expectations: BootExpectations | undefined, o: VerdictOptions): Decision {
   const { lines } = obs;
   const over = obs.vmExited || obs.timedOut;
-  const handover = lines.find((l) => HANDOVER.some((re) => re.test(l.text)));
+  const handover = handoverLine(lines);
   const results: ExpectationResult[] = [];
 
   for (const text of expectations?.expect ?? []) {
@@ -168,7 +188,11 @@ export function decide(obs: BootObservation, expectations: BootExpectations | un
 
   const panic = lines.find((l) => isPanic(l.text));
   if (panic) {
-    const why = handover && handover.n < panic.n ? 'the kernel panicked after init started' : 'the kernel panicked before any userspace ran';
+    const why = /No working init found/.test(panic.text)
+      ? 'the kernel found no init to run'
+      : handover && handover.n < panic.n
+        ? 'the kernel panicked after init started'
+        : 'the kernel panicked before any userspace ran';
     return done('failed', `${why}: ${quote(panic)}`, panic);
   }
   const initError = protocol.initErrors[0];

@@ -140,7 +140,8 @@ describe('the minimal composition', () => {
     expect(r.console).toContain('so long');
     expect(parseConsole(r.console).shutdownComplete).toBe(true);
     expect(r.ok).toBe(false);
-    expect(r.error).toBe('onboot 001-fails exited 1');
+    expect(r.verdict).toBe('failed');
+    expect(r.error).toMatch(/^onboot 001-fails exited 1: "oscompose: onboot 001-fails exit 1" \(console line \d+/);
   }, BOOT_TEST_MS);
 });
 

@@ -98,8 +98,8 @@ export interface BuildDetail extends BuildSummary {
   artifacts: BuildArtifact[];
   /** The signed provenance of the artifacts (NAME.intoto.jsonl); null for builds from before it. */
   provenance?: BuildProvenance | null;
-  /** The active netboot URL's path (/boot/<token>.ipxe), or null when there is none. */
-  netboot?: { path: string } | null;
+  /** The active netboot URL: its path (/boot/<token>.ipxe) and absolute on the public URL; null when there is none. */
+  netboot?: { path: string; url?: string } | null;
   /** The build's SPDX SBOM (NAME.spdx.json): `url` serves it as JSON; null for builds from before it. */
   sbom?: BuildSbom | null;
 }

@@ -179,11 +179,12 @@ export function BuildView({ id }: { id: string }) {
 }
 
 /** The build's iPXE URL (no login: the token is the secret) with copy buttons, and revoke. */
-function NetbootLine({ buildId, netboot, onChange }: { buildId: string; netboot: { path: string } | null; onChange: () => void }) {
+function NetbootLine({ buildId, netboot, onChange }: { buildId: string; netboot: { path: string; url?: string } | null; onChange: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const act = (method: 'POST' | 'DELETE') =>
     fetchJson(`/api/v1/builds/${buildId}/netboot`, { method }).then(onChange, (e: Error) => setError(e.message));
-  const url = netboot ? `${window.location.origin}${netboot.path}` : '';
+  // The server names it on its public URL (OSCOMPOSE_PUBLIC_URL): what firmware elsewhere can reach.
+  const url = netboot ? netboot.url ?? `${window.location.origin}${netboot.path}` : '';
   return (
     <div className="mt-3 flex flex-wrap items-center gap-2 border-t pt-3 text-sm" data-testid="netboot">
       <span className="font-medium">Netboot</span>

@@ -12,6 +12,11 @@ export function requestOrigin(request: Request | undefined): string | undefined 
   return `${proto}://${host}`;
 }
 
+/** A path of this server made absolute on the public URL (netboot scripts, links in answers). */
+export function absoluteUrl(request: Request, path: string): string {
+  return `${publicBaseUrl(request)}${path}`;
+}
+
 /** The build's page in the UI, absolute (what the CLI prints after a submit). */
 export function buildPageUrl(request: Request, id: string): string {
   return `${publicBaseUrl(request)}/builds/${encodeURIComponent(id)}`;

@@ -5,6 +5,7 @@
 
 import type { BuildEvent as EngineEvent, ImageProvider, RegistryPolicy, ResolvedImages } from '@oscompose/engine';
 import type { Spec } from '@oscompose/spec';
+import type { BootExpectations, ContainerStatus, ExpectationResult, Verdict } from '@oscompose/bootcheck';
 export type { EngineEvent, RegistryPolicy };
 
 export interface EngineArtifact {
@@ -68,18 +69,21 @@ export interface BuildEngine {
   }): Promise<{ artifacts: EngineArtifact[]; boot: BootTarget[]; notBootChecked: NotBootChecked[] }>;
 }
 
-/** What the boot check found for one artifact format (stored on the build and its artifacts). */
+/** What the boot check found for one artifact format (stored in the build's report). */
 export interface BootResult {
-  ok: boolean;
-  bootComplete?: boolean;
-  durationMs?: number;
-  containers?: { phase: string; name: string; status: string; exitCode?: number | null }[];
-  console?: string;
-  http?: unknown;
-  error?: string;
+  /** failed | booted | verified; `not checked` when this worker cannot boot it (no QEMU). */
+  verdict: Verdict;
+  /** One sentence quoting the console line that decided it, or why it was not checked. */
+  message: string;
+  expectations: ExpectationResult[];
+  /** Our init's per-container table (empty for any other init). */
+  containers: ContainerStatus[];
+  durationMs: number | null;
+  /** The whole serial console ('' when nothing was booted). */
+  console: string;
 }
 
-/** The boot step: starts one boot target in QEMU and reports what it saw. */
+/** The boot step: starts one boot target in QEMU and judges it by what the user expects. */
 export interface BootStep {
-  check(target: BootTarget, opts: { signal: AbortSignal; workDir: string }): Promise<BootResult>;
+  check(target: BootTarget, opts: { signal: AbortSignal; workDir: string; expectations?: BootExpectations }): Promise<BootResult>;
 }

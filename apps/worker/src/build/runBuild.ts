@@ -4,16 +4,19 @@
 // the build, so a canceled build or one another worker took over is never overwritten, and nothing
 // is published twice: objects are replaced by key, rows upserted on (buildId, name).
 
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from '@oscompose/storage';
 import { artifactKey } from '@oscompose/storage';
 import { teamRegistryPolicy } from '@oscompose/engine';
 import { buildState, isFinalStatus, LostOwnershipError } from '@oscompose/db';
+import { BootExpectationsSchema, normalizeExpectations, type BootExpectations } from '@oscompose/bootcheck/expectations';
+import { buildReport, consoleFileName, CONSOLE_FORMAT, type ArtifactBootReport } from '@oscompose/bootcheck/report';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
-import type { BootResult, BootStep, BuildEngine, EngineArtifact, EngineEvent, RegistryPolicy } from './engine';
+import type { BootStep, BuildEngine, EngineArtifact, EngineEvent, RegistryPolicy } from './engine';
 import { artifactBytesError } from './limits';
 import type { BuildEventSink } from './events';
 import type { Db } from './db';
@@ -25,7 +28,7 @@ export interface RunDeps {
   engine: BuildEngine;
   /** Parent of the private work directories (one per run, removed afterwards). */
   workRoot: string;
-  /** The boot step (QEMU); absent when WORKER_BOOT_CHECK is off. */
+  /** The boot step (QEMU); absent when WORKER_BOOT_CHECK is off (every artifact is then `not checked`). */
   bootCheck?: BootStep;
   /**
    * The operator's allowed registries (OSCOMPOSE_ALLOWED_REGISTRIES + OSCOMPOSE_REGISTRY) and the
@@ -107,10 +110,12 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
   const cacheKey = buildCacheKey({ resolvedSpec: resolved.text, formats, engineVersion: engine.version, arch: build.arch, name });
   await buildState.record(db, buildId, runId, { resolvedSpec: resolved.text, cacheKey });
 
-  // 2. The build cache: a succeeded build of the same team with the same key has our artifacts.
+  // 2. The build cache: a succeeded build of the same team with the same key has our artifacts;
+  // its boot verdict is ours only if it was judged by the same expectations.
+  const expectations = storedExpectations(build.bootExpectations);
   if (!input.fresh) {
     const hit = await db.build.findFirst({
-      where: { cacheKey, status: 'succeeded', teamId: build.teamId, id: { not: buildId } },
+      where: { cacheKey, status: 'succeeded', teamId: build.teamId, id: { not: buildId }, bootExpectations: build.bootExpectations },
       orderBy: { finishedAt: 'desc' },
       include: { artifacts: true },
     });
@@ -119,6 +124,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
         await buildState.finishOwned(tx, buildId, runId, 'succeeded', {
           cachedFromId: hit.cachedFromId ?? hit.id,
           bootCheck: hit.bootCheck,
+          bootVerdict: hit.bootVerdict,
         });
         await tx.artifact.deleteMany({ where: { buildId } });
         for (const a of hit.artifacts) {
@@ -152,46 +158,65 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
     if (total > maxArtifactBytes) throw artifactBytesError(total, maxArtifactBytes);
 
     // 4. Boot check, one artifact format at a time (TCG is slow; two QEMUs would starve each
-    // other on our cores): kernel+initrd direct, ISOs as cdrom, disks and UKIs as disks.
-    let buildBoot: BootResult | null = null;
-    const perArtifact = new Map<string, unknown>();
-    const byFormat: { format: string; ok: boolean; error?: string }[] = [];
-    if (deps.bootCheck) {
-      for (const target of boot) {
-        sink.emit('stage', { stage: 'bootcheck', format: target.format });
-        const result = await deps.bootCheck.check(target, { signal, workDir: path.join(workDir, 'boot') });
-        signal.throwIfAborted();
-        sink.emit('bootcheck', { format: target.format, ok: result.ok, containers: result.containers ?? [], error: result.error });
-        for (const a of artifacts.filter((x) => x.format === target.format)) perArtifact.set(a.name, trimBoot(result));
-        byFormat.push({ format: target.format, ok: result.ok, ...(result.error ? { error: result.error } : {}) });
-        if (!buildBoot || (buildBoot.ok && !result.ok)) buildBoot = result;
+    // other on our cores): kernel+initrd direct, ISOs as cdrom, disks and UKIs as disks. Each
+    // booted artifact's whole console is published beside it (NAME.console.txt).
+    const reports: ArtifactBootReport[] = [];
+    const consoles: EngineArtifact[] = [];
+    const namesOf = (format: string) => artifacts.filter((x) => x.format === format).map((x) => x.name);
+    for (const target of deps.bootCheck ? boot : []) {
+      sink.emit('stage', { stage: 'bootcheck', format: target.format });
+      const result = await deps.bootCheck!.check(target, { signal, workDir: path.join(workDir, 'boot'), ...(expectations ? { expectations } : {}) });
+      signal.throwIfAborted();
+      const bootedPath = target.initrd ?? target.iso ?? target.disk ?? target.uki;
+      const booted = artifacts.find((a) => a.path === bootedPath)?.name ?? namesOf(target.format)[0] ?? target.format;
+      let consoleName: string | null = null;
+      if (result.verdict !== 'not checked') {
+        consoleName = consoleFileName(booted);
+        consoles.push(await writeConsole(path.join(outDir, consoleName), consoleName, result.console));
       }
-      for (const n of notBootChecked) {
-        sink.emit('log', { level: 'info', message: `${n.format}: not boot-checked (${n.reason})` });
-        for (const a of artifacts.filter((x) => x.format === n.format)) perArtifact.set(a.name, { checked: false, reason: n.reason });
-      }
+      reports.push({ format: target.format, artifact: booted, artifacts: namesOf(target.format), verdict: result.verdict, message: result.message, expectations: result.expectations, containers: result.containers, durationMs: result.durationMs, consoleName });
+      sink.emit('bootcheck', {
+        format: target.format,
+        verdict: result.verdict,
+        message: result.message,
+        ok: result.verdict !== 'failed',
+        containers: result.containers,
+        expectations: result.expectations,
+        ...(result.verdict === 'failed' ? { error: result.message } : {}),
+      });
+      if (result.verdict === 'failed') sink.emit('log', { level: 'error', message: `${target.format}: boot check failed; last console lines:\n${result.console.slice(-4000)}` });
     }
+    const notBooted = deps.bootCheck ? notBootChecked : [...boot.map((b) => ({ format: b.format, reason: 'the boot check is off on this worker (WORKER_BOOT_CHECK=false)' })), ...notBootChecked];
+    for (const n of notBooted) {
+      const names = namesOf(n.format);
+      if (!names.length) continue;
+      sink.emit('log', { level: 'info', message: `${n.format}: not boot-checked (${n.reason})` });
+      reports.push({ format: n.format, artifact: names[0]!, artifacts: names, verdict: 'not checked', message: n.reason, expectations: [], containers: [], durationMs: null, consoleName: null });
+    }
+    const report = buildReport(expectations ?? null, reports);
 
-    // 5. Publish: objects first (atomic, replace by key), then the rows in one transaction.
+    // 5. Publish: objects first (atomic, replace by key), then the rows in one transaction. A
+    // failed boot still publishes everything (marked "did not boot"), for debugging.
     sink.emit('stage', { stage: 'publish' });
     const published: (EngineArtifact & { key: string })[] = [];
+    // Provenance covers the build outputs; the consoles differ from boot to boot.
     const signed = deps.provenance
       ? [...artifacts, await writeProvenance(deps.provenance, { id: buildId, specText: build.specText, resolvedSpec: resolved.text, formats, name, arch: build.arch, engineVersion: engine.version, startedAt }, artifacts, outDir)]
       : artifacts;
-    for (const a of signed) {
+    for (const a of [...signed, ...consoles]) {
       const key = artifactKey(buildId, a.name);
       const obj = await store.put(key, a.path, { expectSha256: a.sha256 });
       published.push({ ...a, key, size: obj.size });
     }
-    // The build's boot check: the first failing (else first) result in full, plus one line per
-    // format so a reader sees every artifact's verdict and what was not booted.
-    const bootJson = buildBoot ? JSON.stringify({ ...trimBoot(buildBoot), formats: byFormat, notBootChecked }) : null;
-    const ok = !buildBoot || buildBoot.ok;
+    const perArtifact = new Map<string, string>();
+    for (const r of reports) for (const n of r.artifacts) perArtifact.set(n, JSON.stringify({ ok: r.verdict !== 'failed', verdict: r.verdict, message: r.message }));
+    const ok = report.verdict !== 'failed';
     await db.$transaction(async (tx) => {
       await buildState.finishOwned(tx, buildId, runId, ok ? 'succeeded' : 'failed', {
-        bootCheck: bootJson,
+        bootCheck: JSON.stringify(report),
+        bootVerdict: report.verdict,
         cachedFromId: null,
-        ...(ok ? {} : { error: `Boot check failed: ${buildBoot?.error ?? 'the system did not come up cleanly'}. See the boot console in the build log.` }),
+        ...(ok ? {} : { error: `Boot check failed: ${report.message}. The artifacts are published for debugging; each console is NAME.console.txt.` }),
       });
       await tx.artifact.deleteMany({ where: { buildId, name: { notIn: published.map((p) => p.name) } } });
       for (const p of published) {
@@ -200,15 +225,14 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
           size: BigInt(p.size),
           sha256: p.sha256,
           storageKey: p.key,
-          bootCheck: perArtifact.has(p.name) ? JSON.stringify(perArtifact.get(p.name)) : null,
+          bootCheck: perArtifact.get(p.name) ?? null,
         };
         await tx.artifact.upsert({ where: { buildId_name: { buildId, name: p.name } }, create: { buildId, name: p.name, ...row }, update: row });
       }
     });
     for (const p of published) sink.emit('artifact', { name: p.name, format: p.format, size: p.size, sha256: p.sha256 });
     if (!ok) {
-      sink.emit('log', { level: 'error', message: `boot check failed; console:\n${(buildBoot?.console ?? '').slice(-4000)}` });
-      sink.emit('status', { status: 'failed', error: 'boot check failed' });
+      sink.emit('status', { status: 'failed', error: `Boot check failed: ${report.message}` });
       return 'failed';
     }
     sink.emit('status', { status: 'succeeded', cached: false });
@@ -232,9 +256,21 @@ function artifactBaseName(build: { id: string; name?: string | null }): string {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(n) ? n : 'linuxkit';
 }
 
-function trimBoot(b: BootResult): BootResult {
-  // The console can be long; the summary keeps its tail, the log has the rest.
-  return { ...b, console: b.console ? b.console.slice(-8000) : undefined };
+/** The build's stored expectations (validated again: the row may predate a schema change). */
+function storedExpectations(text: string | null | undefined): BootExpectations | undefined {
+  if (!text) return undefined;
+  try {
+    const r = BootExpectationsSchema.safeParse(JSON.parse(text));
+    return r.success ? normalizeExpectations(r.data) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeConsole(file: string, name: string, text: string): Promise<EngineArtifact> {
+  const bytes = Buffer.from(text, 'utf8');
+  await writeFile(file, bytes);
+  return { format: CONSOLE_FORMAT, name, path: file, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 async function allPresent(store: ArtifactStore, keys: string[]): Promise<boolean> {

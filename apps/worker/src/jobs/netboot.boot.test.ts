@@ -77,10 +77,12 @@ describe('netboot (real worker, API on 127.0.0.1, QEMU iPXE)', () => {
     expect(link.status).toBe(200);
     expect(link.body.path).toMatch(/^\/boot\/[A-Za-z0-9_-]{32}\.ipxe$/);
     expect((await client.http('POST', `/api/v1/builds/${build.id}/netboot`)).body.path).toBe(link.body.path); // one active link
-    expect((await client.http('GET', `/api/v1/builds/${build.id}`)).body.netboot).toEqual({ path: link.body.path });
+    // Absolute on the address the API was reached at (no public URL set here), in both answers.
+    expect(link.body.url).toBe(api.url + link.body.path);
+    expect((await client.http('GET', `/api/v1/builds/${build.id}`)).body.netboot).toEqual({ path: link.body.path, url: link.body.url });
 
     // The script: no login (plain fetch, no caller needed), absolute URLs on this server.
-    const scriptUrl = api.url + link.body.path;
+    const scriptUrl: string = link.body.url;
     const script = await (await fetch(scriptUrl)).text();
     const files = scriptUrl.replace(/\.ipxe$/, '');
     expect(script).toBe(`#!ipxe\n# oscompose build ${build.id} (pxe)\nkernel ${files}/kernel initrd=initrd console=ttyS0 panic=-1\ninitrd --name initrd ${files}/initrd\nboot\n`);

@@ -50,7 +50,7 @@ describe('build pipeline with the boot check', () => {
     for (const a of build.artifacts) {
       const bytes = Buffer.from(await (await fetch(api.url + a.downloadUrl)).arrayBuffer());
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(a.sha256);
-      expect(a.bootCheck).toMatchObject({ ok: true });
+      expect(a.bootCheck, `${a.name}: ${JSON.stringify(build.artifacts)}`).toMatchObject({ ok: true, verdict: "verified" });
     }
   });
 
@@ -66,7 +66,7 @@ describe('build pipeline with the boot check', () => {
       env: { XDG_CONFIG_HOME: path.join(dir, 'nocfg') },
     });
     expect(code, err).toBe(0);
-    expect(err).toMatch(/boot check kernel\+initrd: ok/);
+    expect(err).toMatch(/boot check kernel\+initrd: verified — every expectation met/);
     const build = JSON.parse(out);
     expect(build).toMatchObject({ status: 'succeeded', cached: false, bootCheck: { ok: true } });
     // The signed provenance bundle and the SBOM are downloaded beside the artifacts (docs/supply-chain.md).

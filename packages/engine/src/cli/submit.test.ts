@@ -2,7 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientConfig, readSse, runSubmit } from './submit';
+import { createServer } from 'node:http';
+import { clientConfig, parseExpectHttp, readSse, runSubmit } from './submit';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -45,5 +46,37 @@ describe('submit client', () => {
     const code = await runSubmit([path.join(dir, 'bad.yml'), '--server', 'http://127.0.0.1:9'], { out: () => {}, err: (s) => (err += s) });
     expect(code).toBe(2);
     expect(err).toMatch(/bad\.yml:\d+:\d+/);
+  });
+
+  it('sends --expect, --expect-http, --boot-timeout and --until-poweroff as the build\'s bootCheck', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'oscompose-submit-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'lk.yml'), 'kernel:\n  image: example.test/kernel:1\ninit:\n  - example.test/init:1\n');
+    let body: any;
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => (text += c));
+      req.on('end', () => {
+        body = JSON.parse(text);
+        res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'b1', url: '/api/v1/builds/b1' }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const args = [path.join(dir, 'lk.yml'), '--expect', 'hello from onboot', '--expect', '/listening on :\\d+/', '--expect-http', '80/health=ok', '--boot-timeout', '90', '--until-poweroff', '--server', url];
+      const code = await runSubmit(args, { out: () => {}, err: () => {}, env: { XDG_CONFIG_HOME: path.join(dir, 'nocfg') } });
+      expect(code).toBe(0);
+      expect(body.bootCheck).toEqual({ expect: ['hello from onboot', '/listening on :\\d+/'], http: { port: 80, path: '/health', expect: 'ok' }, timeoutSeconds: 90, untilPoweroff: true });
+      await runSubmit([path.join(dir, 'lk.yml'), '--server', url], { out: () => {}, err: () => {}, env: { XDG_CONFIG_HOME: path.join(dir, 'nocfg') } });
+      expect(body.bootCheck).toBeUndefined();
+      let err = '';
+      expect(await runSubmit([path.join(dir, 'lk.yml'), '--expect-http', 'eighty', '--server', url], { out: () => {}, err: (s) => (err += s) })).toBe(2);
+      expect(err).toContain('--expect-http eighty: write PORT[/PATH][=TEXT]');
+    } finally {
+      server.close();
+    }
+    expect(parseExpectHttp('8080')).toEqual({ port: 8080 });
+    expect(parseExpectHttp('80=a=b')).toEqual({ port: 80, expect: 'a=b' });
   });
 });

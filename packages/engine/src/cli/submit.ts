@@ -25,11 +25,41 @@ Submits a build to an oscompose server.
   -d, --download DIR    wait, then download every artifact (and its signed provenance,
                         NAME.intoto.jsonl, for oscompose verify) into DIR and check its sha256
       --fresh           do not reuse a cached build with the same resolved spec
+      --expect TEXT     the boot check must see TEXT on the serial console (repeat for
+                        several; /regex/flags for a regular expression); the verdict is then
+                        verified, or failed naming what never appeared
+      --expect-http PORT[/PATH][=TEXT]
+                        the booted system must answer HTTP 200 on guest PORT (at PATH,
+                        default /; with TEXT in the body)
+      --boot-timeout S  seconds the whole boot may take (5..1800; default: the worker's)
+      --until-poweroff  the system must power itself off
       --server URL      server (default $OSCOMPOSE_SERVER, config file, http://localhost:3000)
       --token TOKEN     API token (default $OSCOMPOSE_TOKEN, config file)
       --json            print the final build as JSON on stdout
   -q, --quiet           no progress lines
 `;
+
+/** `PORT[/PATH][=TEXT]` → the API's http expectation. */
+export function parseExpectHttp(arg: string): { port: number; path?: string; expect?: string } {
+  const m = /^(\d{1,5})(\/[^=]*)?(?:=(.*))?$/s.exec(arg);
+  const port = m ? Number(m[1]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new SubmitError(`--expect-http ${arg}: write PORT[/PATH][=TEXT], e.g. 80/health=ok`, 2);
+  return { port, ...(m[2] ? { path: m[2] } : {}), ...(m[3] !== undefined ? { expect: m[3] } : {}) };
+}
+
+/** The build's bootCheck from the flags; undefined when none was given. */
+export function bootCheckFlags(o: { expect?: string[]; 'expect-http'?: string; 'boot-timeout'?: string; 'until-poweroff'?: boolean }): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  if (o.expect?.length) out.expect = o.expect;
+  if (o['expect-http'] !== undefined) out.http = parseExpectHttp(o['expect-http']);
+  if (o['boot-timeout'] !== undefined) {
+    const n = Number(o['boot-timeout']);
+    if (!Number.isInteger(n)) throw new SubmitError(`--boot-timeout ${o['boot-timeout']}: give whole seconds (5..1800)`, 2);
+    out.timeoutSeconds = n;
+  }
+  if (o['until-poweroff']) out.untilPoweroff = true;
+  return Object.keys(out).length ? out : undefined;
+}
 
 export class SubmitError extends Error {
   constructor(message: string, readonly exitCode = 1) {
@@ -106,7 +136,7 @@ export interface BuildInfo {
   artifacts?: Artifact[];
   provenance?: Omit<Artifact, 'format'> | null;
   sbom?: Omit<Artifact, 'format'> | null;
-  bootCheck?: { ok: boolean } | null;
+  bootCheck?: { ok: boolean; verdict?: string; message?: string } | null;
 }
 
 export class ApiClient {
@@ -209,6 +239,7 @@ function progressLine(e: SseEvent): string | undefined {
     case 'artifact':
       return `  artifact ${d.name} ${d.size} bytes sha256:${d.sha256}`;
     case 'bootcheck':
+      if (typeof d.verdict === 'string') return `  boot check ${d.format}: ${d.verdict === 'failed' ? 'FAILED' : d.verdict}${d.message ? ` — ${d.message}` : ''}`;
       return `  boot check ${d.format}: ${d.ok ? 'ok' : `FAILED${d.error ? ` (${d.error})` : ''}`}`;
   }
   return undefined;
@@ -233,6 +264,10 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
         wait: { type: 'boolean', short: 'w' },
         download: { type: 'string', short: 'd' },
         fresh: { type: 'boolean' },
+        expect: { type: 'string', multiple: true },
+        'expect-http': { type: 'string' },
+        'boot-timeout': { type: 'string' },
+        'until-poweroff': { type: 'boolean' },
         server: { type: 'string' },
         token: { type: 'string' },
         json: { type: 'boolean' },
@@ -261,12 +296,13 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
     if (!parsed.spec) throw new SubmitError(`the spec has problems:\n${formatProblems(parsed.problems)}`, 2);
     specText = inputs.length === 1 ? inputs[0]!.text : stringify(parsed.spec, { lineWidth: 0 });
 
+    const bootCheck = bootCheckFlags(o);
     const client = new ApiClient(await clientConfig({ server: o.server, token: o.token }, io.env));
     const name = o.name ?? path.basename(files[0]!).replace(/\.(ya?ml)$/i, '');
     const created = await client.json<{ id: string; url: string; pageUrl?: string }>('/api/v1/builds', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ spec: specText, formats: o.format?.length ? o.format : ['kernel+initrd'], name, ...(o.fresh ? { fresh: true } : {}) }),
+      body: JSON.stringify({ spec: specText, formats: o.format?.length ? o.format : ['kernel+initrd'], name, ...(o.fresh ? { fresh: true } : {}), ...(bootCheck ? { bootCheck } : {}) }),
     });
     // The page people open: the server names it (its public URL); an older server does not.
     io.err(`build ${created.id} queued: ${created.pageUrl ?? `${client.config.server}/builds/${created.id}`}\n`);
@@ -300,7 +336,7 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
       }
     }
     if (o.json) io.out(JSON.stringify(build) + '\n');
-    else io.out(`${build.id} succeeded${build.cached ? ' (from cache)' : ''}\n`);
+    else io.out(`${build.id} succeeded${build.cached ? ' (from cache)' : ''}${build.bootCheck?.verdict ? `, boot ${build.bootCheck.verdict}` : ''}\n`);
     return 0;
   } catch (err) {
     if (err instanceof SubmitError) {

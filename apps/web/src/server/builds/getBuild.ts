@@ -17,10 +17,11 @@ export async function findTeamBuild(caller: Caller, id: string) {
   return build;
 }
 
-export async function getBuild(caller: Caller, id: string) {
+/** `base`: the public URL the netboot link is given out on (publicBaseUrl of the request). */
+export async function getBuild(caller: Caller, id: string, base: string) {
   const build = await findTeamBuild(caller, id);
   const bundle = build.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
   const { store, keyDir: dir } = await buildDeps();
   const signature = bundle ? await provenanceSignature(store, dir ?? keyDir(), bundle.storageKey) : null;
-  return { ...presentDetail(build, { signature }), netboot: await activeNetbootPath(build.id).then((path) => (path ? { path } : null)) };
+  return { ...presentDetail(build, { signature }), netboot: await activeNetbootPath(build.id).then((path) => (path ? { path, url: `${base}${path}` } : null)) };
 }

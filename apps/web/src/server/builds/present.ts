@@ -91,10 +91,12 @@ export function presentBootCheck(b: Pick<Build, 'id' | 'bootCheck' | 'bootExpect
   };
 }
 
-// Artifact.bootCheck from before verdicts: { ok, error? } or { checked: false, reason }.
+// Artifact.bootCheck: { ok, verdict, message } (the worker writes it beside the build's report,
+// which is read first), or from before verdicts { ok, error? } or { checked: false, reason }.
 function legacyArtifactBoot(text: string | null): { verdict: Verdict; message: string } | undefined {
-  const v = json<{ ok?: boolean; error?: string; checked?: boolean; reason?: string } | null>(text, null);
+  const v = json<{ ok?: boolean; error?: string; checked?: boolean; reason?: string; verdict?: Verdict; message?: string } | null>(text, null);
   if (!v || typeof v !== 'object') return undefined;
+  if (typeof v.verdict === 'string') return { verdict: v.verdict, message: v.message ?? '' };
   if (v.checked === false) return { verdict: 'not checked', message: v.reason ?? 'not booted' };
   if (typeof v.ok !== 'boolean') return undefined;
   return { verdict: v.ok ? 'verified' : 'failed', message: v.error ?? 'boot complete' };

@@ -182,6 +182,16 @@ export async function startPipeline(
 
 
 /**
+ * The starter catalog's images (kernel, our init, runc, services) in an OCI image layout kept
+ * between runs (OSCOMPOSE_TEST_IMAGE_STORE, else ~/.cache/oscompose/test-image-store;
+ * buildStarterCatalog skips unchanged recipes); returns its path, for OSCOMPOSE_IMAGE_STORE.
+ */
+export async function starterImageStore(): Promise<string> {
+  const { starterCatalogForTests } = await import('@oscompose/catalog/testing');
+  return (await starterCatalogForTests()).imageStore;
+}
+
+/**
  * A bootable kernel + init from real pieces: Debian's cloud kernel (the engine's test fixture,
  * fetched with apt-get download once), our init tree from packages/catalog/init, busybox-static.
  */

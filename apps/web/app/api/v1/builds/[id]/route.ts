@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { route } from '../../../../../src/server/http/route';
 import { getBuild } from '../../../../../src/server/builds/getBuild';
+import { publicBaseUrl } from '../../../../../src/server/publicUrl';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'build:read', params: z.object({ id: z.string().min(1) }) }, ({ caller, params }) => getBuild(caller, params.id));
+export const GET = route({ permission: 'build:read', params: z.object({ id: z.string().min(1) }) }, ({ req, caller, params }) => getBuild(caller, params.id, publicBaseUrl(req)));
