@@ -2,8 +2,8 @@
 // once into a store shared between runs (buildStarterCatalog skips recipes that did not change).
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { buildStarterCatalog } from './build';
-import { loadDefaultCompositions } from './compositions';
+import { buildStarterCatalog } from '../build';
+import { loadDefaultCompositions } from '../compositions';
 
 const cacheRoot = () => process.env.OSCOMPOSE_CACHE ?? path.join(homedir(), '.cache', 'oscompose');
 
