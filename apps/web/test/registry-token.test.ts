@@ -1,32 +1,28 @@
 // oscompose as token-auth server of a real docker-registry (Debian's CNCF distribution registry):
 // pushes and pulls with API tokens as passwords, team namespaces private to their team, the
 // public oscompose/* namespace pullable by anyone, push only for roles holding catalog:write.
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage, pushImage, type MemoryImage } from '@oscompose/engine/testing';
-import { freePort } from '@oscompose/queue/testing';
+import { freePort, startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import type { PrismaClient } from '@oscompose/db';
 import { addMember, useWebDatabase } from './support/database';
 import { grant, parseScope } from '../src/server/auth/registryToken';
 
-const REGISTRY = '/usr/bin/docker-registry';
 let dir: string;
 let prisma: PrismaClient;
 let tokenServer: http.Server;
 let tokenUrl: string;
-let registry: ChildProcess | undefined;
+let registry: TestRegistry | undefined;
 let host: string;
 let image: MemoryImage;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  if (!existsSync(REGISTRY)) throw new Error(`${REGISTRY} is missing: apt-get install docker-registry`);
   dir = await mkdtemp(path.join(tmpdir(), 'oscompose-regtoken-'));
   process.env.OSCOMPOSE_REGISTRY_TOKEN_DIR = path.join(dir, 'keys');
   // The registry and its token server are on loopback: the operator allows exactly them, as
@@ -54,38 +50,12 @@ beforeAll(async () => {
   // The first token request makes the key and certificate the registry must trust.
   expect((await fetch(tokenUrl)).status).toBe(200);
 
-  await writeFile(
-    path.join(dir, 'registry.yml'),
-    `version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: ${path.join(dir, 'registry')}
-http:
-  addr: ${host}
-auth:
-  token:
-    realm: ${tokenUrl}
-    service: oscompose-registry
-    issuer: oscompose
-    rootcertbundle: ${path.join(dir, 'keys', 'cert.pem')}
-`,
-  );
-  registry = spawn(REGISTRY, ['serve', path.join(dir, 'registry.yml')], { stdio: 'ignore' });
-  for (let i = 0; ; i++) {
-    const up = await fetch(`http://${host}/v2/`).then((r) => r.status === 401, () => false);
-    if (up) break;
-    if (i > 200) throw new Error('docker-registry did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  registry = await startRegistry({ port, tokenService: { realm: tokenUrl, service: 'oscompose-registry', issuer: 'oscompose', rootCertBundle: path.join(dir, 'keys', 'cert.pem') } });
   image = await makeImage({ files: { 'hello.txt': { content: 'hello from team a\n' } } });
 }, 60_000);
 
 afterAll(async () => {
-  registry?.kill('SIGTERM');
+  await registry?.stop();
   await new Promise<void>((r) => (tokenServer ? tokenServer.close(() => r()) : r()));
   await prisma?.$disconnect();
   await rm(dir, { recursive: true, force: true });

@@ -13,14 +13,23 @@ import { bootCheck } from './bootCheck';
 
 let dir: string;
 let kernel: string;
+let modulesDir: string;
 
-/** A gzipped newc initramfs holding busybox and, when given, /init. */
-function initramfs(name: string, init?: string): string {
+// The virtio network driver and what it needs, in load order (modules of Debian's cloud kernel).
+const NET_MODULES = ['drivers/virtio/virtio.ko', 'drivers/virtio/virtio_ring.ko', 'drivers/virtio/virtio_pci_modern_dev.ko', 'drivers/virtio/virtio_pci_legacy_dev.ko', 'drivers/virtio/virtio_pci.ko', 'net/core/failover.ko', 'drivers/net/net_failover.ko', 'drivers/net/virtio_net.ko'];
+
+/** A gzipped newc initramfs holding busybox, the network driver and, when given, /init. */
+function initramfs(name: string, init?: string, files: Record<string, string> = {}): string {
   const root = join(dir, name);
   mkdirSync(join(root, 'bin'), { recursive: true });
-  for (const d of ['proc', 'sys', 'dev']) mkdirSync(join(root, d));
+  for (const d of ['proc', 'sys', 'dev', 'modules']) mkdirSync(join(root, d));
   copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
   symlinkSync('busybox', join(root, 'bin/sh'));
+  NET_MODULES.forEach((m, i) => copyFileSync(join(modulesDir, 'kernel', m), join(root, 'modules', `${i}-${m.split('/').pop()}`)));
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), content);
+  }
   if (init) {
     writeFileSync(join(root, 'init'), init);
     chmodSync(join(root, 'init'), 0o755);
@@ -32,7 +41,9 @@ function initramfs(name: string, init?: string): string {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'oscompose-bootcheck-boot-'));
-  kernel = testKernel().vmlinuz;
+  const k = testKernel();
+  kernel = k.vmlinuz;
+  modulesDir = k.modulesDir;
 });
 
 afterAll(async () => {
@@ -40,20 +51,37 @@ afterAll(async () => {
 });
 
 describe('bootCheck for an init that is not ours', () => {
-  it('a quiet kernel: verified by what userspace printed, and the console keeps what came after', async () => {
-    const initrd = initramfs(
-      'quiet',
-      ['#!/bin/sh', '/bin/busybox mount -t proc proc /proc', 'echo "hello from a shell init"', '/bin/busybox sleep 2', 'echo "service ready on :8080"', '/bin/busybox sleep 1', 'echo "late line after the verdict"', 'exec /bin/busybox sleep 3600', ''].join('\n'),
+  it('a quiet kernel: verified by what userspace printed and an HTTP answer; the console keeps what came after', async () => {
+    const init = [
+      '#!/bin/busybox sh',
+      'export PATH=/bin',
+      '/bin/busybox --install -s /bin',
+      'mount -t proc proc /proc',
+      'echo "hello from a shell init"',
+      'for m in /modules/*.ko; do insmod "$m"; done',
+      'ifconfig lo up; ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up',
+      'httpd -p 80 -h /www',
+      'echo "service ready on :80"',
+      'sleep 2',
+      'echo "late line after the verdict"',
+      'exec sleep 3600',
+      '',
+    ].join('\n');
+    const initrd = initramfs('quiet', init, { 'www/health': 'ok from the guest\n' });
+    const r = await bootCheck(
+      { kernel, initrd, cmdline: 'console=ttyS0 quiet' },
+      { expectations: { expect: ['hello from a shell init', '/ready on :\\d+/'], http: { port: 80, path: '/health', expect: 'ok from the guest' } }, timeoutMs: 120_000, memoryMb: 256 },
     );
-    const r = await bootCheck({ kernel, initrd, cmdline: 'console=ttyS0 quiet' }, { expectations: { expect: ['hello from a shell init', '/ready on :\\d+/'] }, timeoutMs: 120_000, memoryMb: 256 });
     expect(r.console).not.toContain('Run /init as init process');
     expect(r.verdict, r.console.slice(-2000)).toBe('verified');
     expect(r.ok).toBe(true);
-    expect(r.expectations.map((e) => [e.expectation, e.met, e.line?.text])).toEqual([
-      ['hello from a shell init', true, 'hello from a shell init'],
-      ['/ready on :\\d+/', true, 'service ready on :8080'],
+    expect(r.expectations.map((e) => [e.kind, e.expectation, e.met, e.line?.text])).toEqual([
+      ['console', 'hello from a shell init', true, 'hello from a shell init'],
+      ['console', '/ready on :\\d+/', true, 'service ready on :80'],
+      ['http', 'HTTP /health on guest port 80 answers 200 with "ok from the guest"', true, undefined],
     ]);
-    // decided at "ready", then kept running until the console was quiet
+    expect(r.http).toMatchObject({ status: 200, body: 'ok from the guest\n' });
+    // decided once the guest answered, then kept running until the console was quiet
     expect(r.console).toContain('late line after the verdict');
   }, 180_000);
 

@@ -37,9 +37,9 @@ export interface ConsoleSummary {
 }
 
 const MARK = 'oscompose: ';
-// Colour/cursor escapes that firmware and getty write between our lines.
+// Colour/cursor escapes that firmware and getty write between our lines (OVMF: ESC[=3h, a video mode).
 // eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1bc/g;
+const ANSI = /\x1b\[[0-9;?=]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1bc/g;
 
 /** The text without colour/cursor escapes. */
 export function stripTerminalEscapes(text: string): string {

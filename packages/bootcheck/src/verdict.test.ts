@@ -45,6 +45,15 @@ describe('boot verdict for an init that is not ours', () => {
     expect(d).toMatchObject({ final: true, verdict: 'booted' });
     expect(d.final && d.handover?.text).toBe('hello from onboot');
     expect(decide(obs(quiet.slice(0, 5), { nowMs: 60_000, timedOut: true }), undefined, O)).toMatchObject({ final: true, verdict: 'failed' });
+    // OVMF booting an ISO (as seen here with a quiet kernel): its lines are firmware too
+    const efi: Array<[number, string]> = [
+      [900, '\x1b[=3h\x1b[=3hBdsDxe: loading Boot0001 "UEFI QEMU DVD-ROM QM00001 " from PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0)'],
+      [950, 'BdsDxe: starting Boot0001 "UEFI QEMU DVD-ROM QM00001 " from PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0)'],
+      [20_400, 'lkinit: filesystems mounted'],
+    ];
+    const e = decide(obs(efi, { nowMs: 31_000 }), undefined, O);
+    expect(e.final && [e.verdict, e.handover?.n]).toEqual(['booted', 3]);
+    expect(obs(efi).lines[0]!.text).toMatch(/^BdsDxe: loading/);
   });
 
   it('says no init was found when the kernel tried them all', () => {

@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directory, entry } from '../testing/memory-images';
 import { writeImage } from '../oci/layout';
 import { tarBuffer } from '../oci/tar';
-import { main } from './main';
+import { runCli, type CliRun } from '../testing/cli';
 
 let dir: string;
 beforeAll(async () => {
@@ -24,18 +23,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-type Result = { code: number; out: string; err: string };
+type Result = CliRun;
 
-async function runInProcess(args: string[]): Promise<Result> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await main(args, { stdout, stderr, cwd: dir, env: { OSCOMPOSE_CACHE: join(dir, 'cache'), OSCOMPOSE_IMAGE_STORE: join(dir, 'store') } });
-  return { code, out, err };
-}
+const runInProcess = (args: string[]): Promise<Result> => runCli(args, { cwd: dir, env: { OSCOMPOSE_CACHE: join(dir, 'cache'), OSCOMPOSE_IMAGE_STORE: join(dir, 'store') } });
 
 const BIN = fileURLToPath(new URL('../../bin/oscompose.mjs', import.meta.url));
 

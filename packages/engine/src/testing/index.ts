@@ -3,6 +3,7 @@
 // in-memory image provider, proxies that redirect or count connections, a test kernel. Ports,
 // Redis, the registry process and databases are in @oscompose/queue/testing.
 export { pushImage, type PushOptions } from './registry';
+export { runCli, type CliRun } from './cli';
 export { startRedirectProxy, startConnectionCounter, type RedirectProxy } from './redirectProxy';
 export { makeImage, makeIndex, makeAttestedIndex, spdxFixture, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './image';
 export { memoryImages, directory, entry, type MemoryImageDef } from './memory-images';

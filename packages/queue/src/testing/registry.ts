@@ -31,6 +31,10 @@ export interface StartRegistryOptions {
   auth?: 'none' | 'basic' | 'token';
   username?: string;
   password?: string;
+  /** Trust a token service of the test's own (the web app's) instead of starting one: auth 'token'. */
+  tokenService?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** Listen on this port (a test that must name the host before the registry starts). */
+  port?: number;
 }
 
 /**
@@ -39,17 +43,20 @@ export interface StartRegistryOptions {
  */
 export async function startRegistry(opts: StartRegistryOptions = {}): Promise<TestRegistry> {
   requireHostTool(REGISTRY_BINARY);
-  const auth = opts.auth ?? 'none';
+  const auth = opts.tokenService ? 'token' : (opts.auth ?? 'none');
   const username = opts.username ?? 'tester';
   const password = opts.password ?? 'secret-' + randomBytes(4).toString('hex');
   const root = mkdtempSync(join(tmpdir(), 'oscompose-registry-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   let authYaml = '';
   let tokenServer: Server | undefined;
   let tokenUrl: string | undefined;
   if (auth === 'basic') {
     writeFileSync(join(root, 'htpasswd'), `${username}:${bcrypt.hashSync(password, 8)}\n`);
     authYaml = `auth:\n  htpasswd:\n    realm: oscompose-test\n    path: ${join(root, 'htpasswd')}\n`;
+  } else if (opts.tokenService) {
+    const t = opts.tokenService;
+    authYaml = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.rootCertBundle}\n`;
   } else if (auth === 'token') {
     const t = await startTokenServer(root, username, password);
     tokenServer = t.server;

@@ -2,12 +2,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:f
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { entry } from '../../testing/memory-images';
 import { blobPath, writeImage } from '../../oci/layout';
 import { tarBuffer } from '../../oci/tar';
-import { main } from '../main';
+import { runCli } from '../../testing/cli';
 
 let cache: string;
 beforeEach(async () => {
@@ -25,16 +24,7 @@ afterEach(async () => {
   await rm(cache, { recursive: true, force: true });
 });
 
-async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await main(['cache', ...args, '--cache', cache], { stdout, stderr, cwd: cache, env: {} });
-  return { code, out, err };
-}
+const run = (args: string[]) => runCli(['cache', ...args, '--cache', cache], { cwd: cache, env: {} });
 
 async function ls(): Promise<{ kind: string; name: string }[]> {
   const r = await run(['ls', '--json']);
