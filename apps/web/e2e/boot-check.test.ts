@@ -270,6 +270,14 @@ describe('the composer\'s Boot check panel', () => {
     await expect.poll(() => panel().getByRole('button', { name: /Boot check/ }).textContent()).toContain('unsaved');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Saved version 2');
+    // The history shows that only the boot check changed.
+    await page.getByRole('button', { name: 'History (2)' }).click();
+    await expect.poll(() => page.getByTestId('boot-check-diff').textContent()).toContain('time limit: 120 s');
+    expect(await page.getByTestId('diff').first().textContent()).toContain('identical');
+    const bootDiff = await page.getByTestId('boot-check-diff').locator('pre > div').allTextContents();
+    expect(bootDiff.filter((l) => /^\s*\d*\s*\d*[+−]/.test(l)).map((l) => l.replace(/^\s*\d*\s*\d*/, '')).sort()).toEqual(['+time limit: 120 s', '−time limit: 90 s', '−wait until it powers off']);
+    await page.screenshot({ path: path.join(SHOTS, 'boot-panel-history.png') });
+    await page.keyboard.press('Escape');
     await page.reload();
     await page.waitForSelector('.monaco-editor');
     expect(await panelValues()).toEqual({ ...saved, timeout: '120', poweroff: false });

@@ -18,7 +18,8 @@ import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildPr
 
 const EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'];
 
-export function BuildView({ id }: { id: string }) {
+/** `publicUrl`: OSCOMPOSE_PUBLIC_URL when set (the CLI hint names it); else the address in the address bar. */
+export function BuildView({ id, publicUrl }: { id: string; publicUrl?: string }) {
   const router = useRouter();
   const [build, setBuild] = useState<BuildDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -155,7 +156,7 @@ export function BuildView({ id }: { id: string }) {
             </tbody>
           </table>
         )}
-        {build.provenance ? <ProvenanceLine p={build.provenance} /> : null}
+        {build.provenance ? <ProvenanceLine p={build.provenance} server={publicUrl} /> : null}
         {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLine buildId={build.id} netboot={build.netboot ?? null} onChange={() => void load()} /> : null}
       </Card>
 
@@ -201,8 +202,8 @@ function NetbootLine({ buildId, netboot, onChange }: { buildId: string; netboot:
 }
 
 /** "Signed by …": the bundle next to the artifacts, which server key verifies it, how to check a download. */
-function ProvenanceLine({ p }: { p: NonNullable<BuildDetail['provenance']> }) {
-  const command = `oscompose verify FILE --server ${typeof window === 'undefined' ? '' : window.location.origin}`;
+function ProvenanceLine({ p, server }: { p: NonNullable<BuildDetail['provenance']>; server?: string }) {
+  const command = `oscompose verify FILE --server ${server ?? (typeof window === 'undefined' ? '' : window.location.origin)}`;
   return (
     <div className="mt-3 flex flex-wrap items-center gap-2 border-t pt-3 text-sm" data-testid="provenance">
       {p.keyId ? (
@@ -222,7 +223,7 @@ function ProvenanceLine({ p }: { p: NonNullable<BuildDetail['provenance']> }) {
         {p.name}
       </a>
       <span className="text-xs text-muted-foreground">
-        check a download: <code className="font-mono">{command}</code>
+        check a download: <code className="font-mono" data-testid="verify-hint">{command}</code>
       </span>
       <CopyButton value={command} />
     </div>

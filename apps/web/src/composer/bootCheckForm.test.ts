@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BootExpectationsSchema } from '@oscompose/bootcheck/expectations';
-import { EMPTY_BOOT_CHECK_FORM, describeExpectations, describeRequested, expectationsFromForm, expectationsKey, formFromExpectations, type BootCheckForm } from './bootCheckForm';
+import { EMPTY_BOOT_CHECK_FORM, describeExpectations, describeRequested, expectationsAsLines, expectationsFromForm, expectationsKey, formFromExpectations, type BootCheckForm } from './bootCheckForm';
 
 const form = (f: Partial<BootCheckForm>): BootCheckForm => ({ ...EMPTY_BOOT_CHECK_FORM, ...f });
 
@@ -65,5 +65,13 @@ describe('what the build page says was asked', () => {
   it('names what was expected, or what booted means when nothing was', () => {
     expect(describeRequested({ expect: ['a'], http: { port: 8080, path: '/x' }, timeoutSeconds: 30 })).toBe('Expected: 1 console line, HTTP :8080/x, within 30 s.');
     expect(describeRequested(null)).toBe('Nothing expected beyond a boot: booted means the kernel handed over to init and nothing panicked.');
+  });
+});
+
+describe('expectations as lines (the history diff)', () => {
+  it('one fact a line, nothing for none', () => {
+    expect(expectationsAsLines({ expect: ['a', '/b/'], http: { port: 80, expect: 'ok' }, timeoutSeconds: 90, untilPoweroff: true })).toBe('expect: a\nexpect: /b/\nhttp: port 80, path /, body contains "ok"\ntime limit: 90 s\nwait until it powers off\n');
+    expect(expectationsAsLines(null)).toBe('');
+    expect(expectationsAsLines({ expect: [] })).toBe('');
   });
 });

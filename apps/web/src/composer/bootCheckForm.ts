@@ -128,3 +128,14 @@ export function describeRequested(e: BootExpectations | null | undefined): strin
   const { parts, limit } = askedParts(e);
   return parts.length ? `Expected: ${parts.join(', ')}${limit}.` : `Nothing expected beyond a boot: ${BOOTED_MEANS}${limit}.`;
 }
+
+/** The expectations as lines of text, one fact a line, for diffing two composition versions. */
+export function expectationsAsLines(e: BootExpectations | null | undefined): string {
+  const n = normalizeExpectations(e);
+  if (!n) return '';
+  const lines = (n.expect ?? []).map((x) => `expect: ${x}`);
+  if (n.http) lines.push(`http: port ${n.http.port}, path ${n.http.path ?? '/'}${n.http.expect !== undefined ? `, body contains ${JSON.stringify(n.http.expect)}` : ''}`);
+  if (n.timeoutSeconds !== undefined) lines.push(`time limit: ${n.timeoutSeconds} s`);
+  if (n.untilPoweroff) lines.push('wait until it powers off');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,7 +1,9 @@
-// Version history of a composition: pick two versions, see the line diff.
+// Version history of a composition: pick two versions, see the line diff of the spec and, when
+// they differ, of the boot expectations saved next to it.
 'use client';
 import { useEffect, useState } from 'react';
-import type { CompositionVersionInfo } from '../api-client/types';
+import type { BootExpectations, CompositionVersionInfo } from '../api-client/types';
+import { expectationsAsLines } from '../composer/bootCheckForm';
 import { fetchJson } from '../api-client/fetchJson';
 import { DiffView } from '../diff/DiffView';
 import { Button } from '../ui/Button';
@@ -15,11 +17,19 @@ export function HistoryDialog({ id, versions, onClose }: { id: string; versions:
   const [from, setFrom] = useState(Math.max(1, latest - 1));
   const [to, setTo] = useState(latest);
   const [texts, setTexts] = useState<[string, string] | null>(null);
+  const [boot, setBoot] = useState<[string, string] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setTexts(null);
-    const get = (v: number) => fetchJson<{ spec: string }>(`/api/v1/compositions/${id}/versions/${v}`).then((r) => r.spec);
-    Promise.all([get(from), get(to)]).then(([a, b]) => setTexts([a, b]), (e: Error) => setError(e.message));
+    setBoot(null);
+    const get = (v: number) => fetchJson<{ spec: string; bootCheck?: BootExpectations | null }>(`/api/v1/compositions/${id}/versions/${v}`);
+    Promise.all([get(from), get(to)]).then(
+      ([a, b]) => {
+        setTexts([a.spec, b.spec]);
+        setBoot([expectationsAsLines(a.bootCheck), expectationsAsLines(b.bootCheck)]);
+      },
+      (e: Error) => setError(e.message),
+    );
   }, [id, from, to]);
   const select = (value: number, set: (v: number) => void, label: string) => (
     <label className="flex items-center gap-1 text-xs">
@@ -55,6 +65,12 @@ export function HistoryDialog({ id, versions, onClose }: { id: string; versions:
             {error ? <ErrorState message={error} /> : null}
             {!texts && !error ? <Loading /> : null}
             {texts ? <DiffView before={texts[0]} after={texts[1]} labels={[`v${from}`, `v${to}`]} /> : null}
+            {boot && boot[0] !== boot[1] ? (
+              <div className="mt-4 space-y-1.5" data-testid="boot-check-diff">
+                <h3 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">Boot check</h3>
+                <DiffView before={boot[0]} after={boot[1]} labels={[`v${from}`, `v${to}`]} />
+              </div>
+            ) : null}
           </div>
         </section>
       </div>

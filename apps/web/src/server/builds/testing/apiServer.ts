@@ -20,6 +20,7 @@ const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[]
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/pin$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/pin/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/artifacts\/([^/]+)$/, keys: ['id', 'name'], load: () => import('../../../../app/api/v1/builds/[id]/artifacts/[name]/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/sbom$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/sbom/route') },
+  { pattern: /^\/api\/v1\/builds\/([^/]+)\/contents$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/contents/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/netboot$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/netboot/route') },
   { pattern: /^\/api\/v1\/compositions\/([^/]+)\/netboot$/, keys: ['id'], load: () => import('../../../../app/api/v1/compositions/[id]/netboot/route') },
   { pattern: /^\/boot\/([^/]+)$/, keys: ['token'], load: () => import('../../../../app/boot/[token]/route') },
