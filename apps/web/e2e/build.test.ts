@@ -97,6 +97,8 @@ describe('build from the browser', () => {
     const logLines = await page.getByTestId('build-log').locator('div').allTextContents();
     expect(logLines.filter((l) => l.startsWith('status:'))).toEqual(['status: succeeded']);
     expect(logLines.at(-1)).toBe('status: succeeded');
+    // The check-a-download hint names this server (no public URL set: the address in use).
+    expect(await page.getByTestId('verify-hint').textContent()).toBe(`oscompose verify FILE --server ${web.url}`);
     await page.screenshot({ path: path.join(SHOTS, 'build-finished.png'), fullPage: true });
 
     // Download the first artifact as a user would, and check its sha256 against the page.

@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
 import { Settings } from '../../src/account/Settings';
-import { webConfig } from '../../src/server/config';
+import { configuredPublicUrl } from '../../src/server/publicUrl';
 
 export const metadata: Metadata = { title: 'Settings' };
 // OSCOMPOSE_PUBLIC_URL is read when the page is served, not baked in by `next build`.
 export const dynamic = 'force-dynamic';
 
 export default function SettingsPage() {
-  const cfg = webConfig();
-  return <Settings publicUrl={cfg.publicUrlSet ? cfg.publicUrl : undefined} />;
+  return <Settings publicUrl={configuredPublicUrl()} />;
 }

@@ -1,5 +1,6 @@
 // /builds/[id]: one build — live stages and log (SSE), boot check, artifacts with sha256 and
-// download, the boot verdict with each expectation and the console, the exact resolved YAML, rebuild, cancel, compare.
+// download, the boot verdict with each expectation and the console, the exact resolved YAML, the
+// packages in it (SBOM), rebuild, cancel, compare.
 'use client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -14,11 +15,13 @@ import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes, formatDuration, formatWhen } from '../ui/format';
 import { BootCheckView, VerdictBadge } from './BootCheckView';
+import { BuildPackages } from './BuildPackages';
 import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildProgress } from './buildProgress';
 
 const EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'];
 
-export function BuildView({ id }: { id: string }) {
+/** `publicUrl`: OSCOMPOSE_PUBLIC_URL when set (the CLI hint names it); else the address in the address bar. */
+export function BuildView({ id, publicUrl }: { id: string; publicUrl?: string }) {
   const router = useRouter();
   const [build, setBuild] = useState<BuildDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -155,7 +158,7 @@ export function BuildView({ id }: { id: string }) {
             </tbody>
           </table>
         )}
-        {build.provenance ? <ProvenanceLine p={build.provenance} /> : null}
+        {build.provenance ? <ProvenanceLine p={build.provenance} server={publicUrl} /> : null}
         {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLine buildId={build.id} netboot={build.netboot ?? null} onChange={() => void load()} /> : null}
       </Card>
 
@@ -170,6 +173,8 @@ export function BuildView({ id }: { id: string }) {
       >
         <pre className="max-h-96 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{tab === 'resolved' ? build.resolvedSpec ?? 'Not resolved yet.' : build.specText}</pre>
       </Card>
+
+      <BuildPackages sbom={build.sbom} running={running} />
     </main>
   );
 }
@@ -201,8 +206,8 @@ function NetbootLine({ buildId, netboot, onChange }: { buildId: string; netboot:
 }
 
 /** "Signed by …": the bundle next to the artifacts, which server key verifies it, how to check a download. */
-function ProvenanceLine({ p }: { p: NonNullable<BuildDetail['provenance']> }) {
-  const command = `oscompose verify FILE --server ${typeof window === 'undefined' ? '' : window.location.origin}`;
+function ProvenanceLine({ p, server }: { p: NonNullable<BuildDetail['provenance']>; server?: string }) {
+  const command = `oscompose verify FILE --server ${server ?? (typeof window === 'undefined' ? '' : window.location.origin)}`;
   return (
     <div className="mt-3 flex flex-wrap items-center gap-2 border-t pt-3 text-sm" data-testid="provenance">
       {p.keyId ? (
@@ -222,7 +227,7 @@ function ProvenanceLine({ p }: { p: NonNullable<BuildDetail['provenance']> }) {
         {p.name}
       </a>
       <span className="text-xs text-muted-foreground">
-        check a download: <code className="font-mono">{command}</code>
+        check a download: <code className="font-mono" data-testid="verify-hint">{command}</code>
       </span>
       <CopyButton value={command} />
     </div>

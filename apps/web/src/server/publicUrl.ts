@@ -22,6 +22,12 @@ export function buildPageUrl(request: Request, id: string): string {
   return `${publicBaseUrl(request)}/builds/${encodeURIComponent(id)}`;
 }
 
+/** For pages: OSCOMPOSE_PUBLIC_URL when it is set (their hints name it), else undefined (the browser's address). */
+export function configuredPublicUrl(): string | undefined {
+  const cfg = webConfig();
+  return cfg.publicUrlSet ? cfg.publicUrl : undefined;
+}
+
 /** OSCOMPOSE_PUBLIC_URL (no trailing slash), else the request's origin, else the default address. */
 export function publicBaseUrl(request?: Request): string {
   const cfg = webConfig();
