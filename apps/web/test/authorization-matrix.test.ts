@@ -70,6 +70,10 @@ async function makeBuild(teamId: string, status: string): Promise<string> {
     const sbomKey = `builds/${build.id}/linuxkit.spdx.json`;
     await writeFile(path.join(dir, 'artifacts', sbomKey), sbom);
     await prisma.artifact.create({ data: { buildId: build.id, format: 'sbom', name: 'linuxkit.spdx.json', size: BigInt(sbom.length), sha256: createHash('sha256').update(sbom).digest('hex'), storageKey: sbomKey } });
+    const contents = Buffer.from(JSON.stringify({ schema: 'oscompose.contents/v1', sections: [] }));
+    const contentsKey = `builds/${build.id}/linuxkit.contents.json`;
+    await writeFile(path.join(dir, 'artifacts', contentsKey), contents);
+    await prisma.artifact.create({ data: { buildId: build.id, format: 'contents', name: 'linuxkit.contents.json', size: BigInt(contents.length), sha256: createHash('sha256').update(contents).digest('hex'), storageKey: contentsKey } });
   }
   return build.id;
 }
@@ -106,6 +110,7 @@ const CASES: Case[] = [
   { method: 'POST', path: 'builds/[id]/pin', permission: 'build:pin', load: () => import('../app/api/v1/builds/[id]/pin/route'), target: async (t) => ({ id: t.doneBuildId }), body: () => ({ pinned: true }) },
   { method: 'GET', path: 'builds/[id]/artifacts/[name]', permission: 'artifact:download', load: () => import('../app/api/v1/builds/[id]/artifacts/[name]/route'), target: async (t) => ({ id: t.doneBuildId, name: 'linuxkit.tar' }) },
   { method: 'GET', path: 'builds/[id]/sbom', permission: 'build:read', load: () => import('../app/api/v1/builds/[id]/sbom/route'), target: async (t) => ({ id: t.doneBuildId }) },
+  { method: 'GET', path: 'builds/[id]/contents', permission: 'build:read', load: () => import('../app/api/v1/builds/[id]/contents/route'), target: async (t) => ({ id: t.doneBuildId }) },
   // catalog
   { method: 'GET', path: 'catalog', permission: 'catalog:read', load: () => import('../app/api/v1/catalog/route') },
   // Allowed callers get past the wrapper to the registry policy, which refuses loopback (422).

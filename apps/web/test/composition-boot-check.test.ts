@@ -38,6 +38,7 @@ const routes = {
   fork: () => import('../app/api/v1/compositions/[id]/fork/route'),
   duplicate: () => import('../app/api/v1/compositions/[id]/duplicate/route'),
   builds: () => import('../app/api/v1/builds/route'),
+  rebuild: () => import('../app/api/v1/builds/[id]/rebuild/route'),
 };
 const create = async (body: unknown) => call((await routes.list()).POST, 'POST', '/api/v1/compositions', body);
 const get = async (id: string) => call((await routes.one()).GET, 'GET', `/api/v1/compositions/${id}`, undefined, { id });
@@ -151,5 +152,15 @@ describe('boot expectations of a composition', () => {
     // What the composer sends: the panel as shown, {} when it asks for nothing.
     expect(await build({ bootCheck: {} })).toEqual({ version: 2, expectations: null });
     expect(await build({ bootCheck: { expect: ['unsaved line'] } })).toEqual({ version: 2, expectations: { expect: ['unsaved line'] } });
+  });
+
+  it('a rebuild of a composition build still names its composition version and expectations', async () => {
+    const id = (await create({ name: 'rebuilt', spec: SPEC, bootCheck: { expect: ['v1 line'] } })).body.id as string;
+    const first = await call((await routes.builds()).POST, 'POST', '/api/v1/builds', { compositionId: id, formats: ['kernel+initrd'] });
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const again = await call((await routes.rebuild()).POST, 'POST', `/api/v1/builds/${first.body.id}/rebuild`, {}, { id: first.body.id as string });
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    const row = await prisma.build.findUniqueOrThrow({ where: { id: again.body.id as string }, include: { compositionVersion: { include: { composition: true } } } });
+    expect({ composition: row.compositionVersion?.composition.name, version: row.compositionVersion?.version, expectations: JSON.parse(row.bootExpectations ?? 'null') as unknown }).toEqual({ composition: 'rebuilt', version: 1, expectations: { expect: ['v1 line'] } });
   });
 });

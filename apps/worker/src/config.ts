@@ -51,6 +51,10 @@ export const WorkerEnv = BaseEnv.extend({
   // The engine's reproducibility and cache switches, read here and passed to it as options.
   SOURCE_DATE_EPOCH: z.coerce.number().int().min(0).default(0),
   OSCOMPOSE_NO_SECTION_CACHE: bool.default(false),
+  // Testdrives (docs/testdrive.md): VMs this worker runs at once (0 = none), and what one may take.
+  WORKER_TESTDRIVES: z.coerce.number().int().min(0).max(64).default(2),
+  OSCOMPOSE_TESTDRIVE_MAX_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
+  OSCOMPOSE_TESTDRIVE_MAX_CPUS: z.coerce.number().int().min(1).default(2),
 });
 
 export interface WorkerConfig extends BaseConfig {
@@ -79,6 +83,8 @@ export interface WorkerConfig extends BaseConfig {
   sourceDateEpoch: number;
   /** Reuse compressed sections across builds (off with OSCOMPOSE_NO_SECTION_CACHE=1). */
   sectionCache: boolean;
+  /** Testdrive VMs at once on this worker (0: takes none) and the caps of one VM. */
+  testdrives: { perWorker: number; maxMemoryMb: number; maxCpus: number };
 }
 
 export interface BuildLimitSettings {
@@ -116,6 +122,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     teamConcurrency: e.OSCOMPOSE_TEAM_CONCURRENCY,
     sourceDateEpoch: e.SOURCE_DATE_EPOCH,
     sectionCache: !e.OSCOMPOSE_NO_SECTION_CACHE,
+    testdrives: { perWorker: e.WORKER_TESTDRIVES, maxMemoryMb: e.OSCOMPOSE_TESTDRIVE_MAX_MEMORY_MB, maxCpus: e.OSCOMPOSE_TESTDRIVE_MAX_CPUS },
   };
 }
 

@@ -3,16 +3,16 @@
 // `verified` or `failed`. Once decided, QEMU runs on until its console goes quiet, so what the
 // containers print after the deciding line is kept. QEMU is always stopped before this returns.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { parseConsole, type ContainerStatus } from './consoleProtocol';
 import type { BootExpectations } from './expectations';
 import { ConsoleLines, decide, type BootObservation, type Decision, type ExpectationResult, type Verdict } from './verdict';
 import { OVMF_CODE, OVMF_VARS, firmwareOf, qemuArgs, type BootTarget } from './qemuArgs';
+import { onPath, pickHostPort, spawnQemu, stopQemu } from './vm';
 
 export interface HttpCheck {
   guestPort: number;
@@ -33,6 +33,8 @@ export interface BootCheckOptions {
   /** Once decided, QEMU runs until the console was quiet this long (default 4 s), at most lingerMs (default 30 s). */
   quietMs?: number;
   lingerMs?: number;
+  /** Console bytes kept (default 4 MiB); past it a note says so and the rest is dropped. */
+  consoleLimitBytes?: number;
   memoryMb?: number;
   cpus?: number;
   forwardPorts?: Array<{ host?: number; guest: number }>;
@@ -78,62 +80,11 @@ export interface BootCheckResult {
 const DEFAULT_SETTLE_MS = 10_000;
 const DEFAULT_QUIET_MS = 4_000;
 const DEFAULT_LINGER_MS = 30_000;
-
-function onPath(bin: string): boolean {
-  if (bin.includes('/')) return existsSync(bin);
-  return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, bin)));
-}
+const DEFAULT_CONSOLE_LIMIT = 4 << 20;
 
 /** Whether a boot check can start QEMU here: the lookup bootCheck makes (a path, or PATH). */
 export function qemuAvailable(qemu = 'qemu-system-x86_64'): boolean {
   return onPath(qemu);
-}
-
-// A free host port for a forward, picked here (not the test helper of the same job): the OS
-// hands out an unused one; QEMU binds it a moment later.
-async function pickHostPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// qemu runs under a small sh watchdog: when this process dies without cleaning up (SIGKILL, a
-// test runner killing its worker), the watchdog kills qemu within a second or two; TERM to the
-// watchdog stops qemu at once. fd 3 carries our stdin (the serial console) past sh, which
-// gives background jobs /dev/null as stdin.
-const WATCHDOG = [
-  'parent=$1; shift',
-  'exec 3<&0',
-  '"$@" <&3 3<&- & q=$!',
-  'exec 3<&-',
-  "trap 'kill $q 2>/dev/null' TERM INT",
-  '( while kill -0 "$parent" 2>/dev/null && kill -0 "$q" 2>/dev/null; do sleep 1; done; kill -9 "$q" 2>/dev/null ) </dev/null >/dev/null 2>&1 & w=$!',
-  'wait "$q"; rc=$?',
-  // a trapped TERM interrupts the first wait: wait again for qemu to be gone
-  'kill -0 "$q" 2>/dev/null && { wait "$q"; rc=$?; }',
-  'kill "$w" 2>/dev/null',
-  'exit $rc',
-].join('\n');
-
-// Every qemu we started, so a crashing test process does not leave one behind.
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of running) p.kill('SIGKILL');
-});
-
-async function stopQemu(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise<void>((r) => p.once('exit', () => r()));
-  p.kill('SIGTERM');
-  const t = setTimeout(() => p.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(t);
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -155,6 +106,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   const verdictOpts = { settleMs: opts.settleMs ?? DEFAULT_SETTLE_MS, timeoutMs };
   const quietMs = opts.quietMs ?? DEFAULT_QUIET_MS;
   const lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
+  const consoleLimit = opts.consoleLimitBytes ?? DEFAULT_CONSOLE_LIMIT;
   const qemu = opts.qemuBinary ?? 'qemu-system-x86_64';
   const forwards: Array<{ host: number; guest: number }> = [];
   for (const f of opts.forwardPorts ?? []) forwards.push({ host: f.host ?? (await pickHostPort()), guest: f.guest });
@@ -182,12 +134,9 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   let timedOut = false;
   const timer = setTimeout(() => ((timedOut = true), stop.abort()), timeoutMs);
 
-  const p = spawn('/bin/sh', ['-c', WATCHDOG, 'oscompose-bootcheck', String(process.pid), qemu, ...qemuArgs(target, { memoryMb: opts.memoryMb ?? 1024, cpus: opts.cpus, forwards, efiVars })], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const p = spawnQemu(qemu, qemuArgs(target, { memoryMb: opts.memoryMb ?? 1024, cpus: opts.cpus, forwards, efiVars }), 'oscompose-bootcheck');
   const t0 = Date.now();
   const now = () => Date.now() - t0;
-  running.add(p);
   let spawnError: string | undefined;
   let stderr = '';
   let lastOutputAt = 0;
@@ -200,13 +149,31 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   });
   const wake = new EventTarget();
   const poke = () => wake.dispatchEvent(new Event('data'));
+  // A guest writes to its serial port as fast as it likes: what is kept (and judged, and
+  // published) is bounded; decide() is asked at most every 100 ms while output streams in.
+  const decoder = new StringDecoder('utf8');
+  let kept = 0;
+  let truncated = false;
+  let pending: NodeJS.Timeout | undefined;
+  let lastPoke = 0;
+  const soon = () => {
+    if (pending) return;
+    pending = setTimeout(() => ((pending = undefined), (lastPoke = Date.now()), poke()), Math.max(0, 100 - (Date.now() - lastPoke)));
+  };
   p.stdout!.on('data', (d: Buffer) => {
-    const s = d.toString('utf8');
-    console += s;
     lastOutputAt = now();
+    if (truncated) return;
+    const room = consoleLimit - kept;
+    let s = decoder.write(d.length > room ? d.subarray(0, room) : d);
+    kept += Math.min(d.length, room);
+    if (d.length > room) {
+      truncated = true;
+      s += `\n[boot check: the console passed ${consoleLimit} bytes; the rest was not kept]\n`;
+    }
+    console += s;
     lines.push(s, lastOutputAt);
     opts.onConsole?.(s);
-    poke();
+    soon();
   });
   p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   p.stdin!.on('error', () => {}); // qemu gone: nothing left to type into
@@ -303,12 +270,12 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
     await waitFor(() => now() - lastOutputAt >= quietMs || now() >= lingerUntil);
   } finally {
     clearTimeout(timer);
+    clearTimeout(pending);
     clearInterval(tick);
     opts.signal?.removeEventListener('abort', onAbort);
     stop.abort();
     await stopQemu(p);
     await probing;
-    running.delete(p);
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 

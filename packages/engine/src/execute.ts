@@ -13,7 +13,7 @@ import type { Spec } from '@oscompose/spec';
 import type { FsEntry } from './oci/entry';
 import { tarStream } from './oci/tar';
 import { containerEntries, fileContent, initEntries, kernelEntries, spillTo, volumeEntries, type Flatten, type KernelPieces } from './layout/sections';
-import { FileSink, initrdView, sectionArchive, SectionCache, trailerArchive } from './initramfs/index';
+import { buildContents, FileSink, initrdView, sectionArchive, SectionCache, Tally, trailer, trailerArchive, type BuildContents, type SectionInput, type SectionTally } from './initramfs/index';
 import { linkOrCopy } from './initramfs/section-cache';
 import { getFormat } from './outputs/index';
 import type { BuildEvent, OutputContext } from './outputs/types';
@@ -56,7 +56,12 @@ export interface BuildResult {
   /** The SPDX 2.3 SBOM written into the image at plan.sbom (absent with --no-sbom). */
   sbom?: { path: string; bytes: Buffer };
   sections: { id: string; label: string; key: string; cached: boolean; bytes: number; compressed: number }[];
+  /** What the initramfs is made of: bytes per section → directory, the largest files (initramfs/contents.ts). */
+  contents: BuildContents;
 }
+
+/** Version of the contents tally kept beside a cached section; an older entry is built again once. */
+const CONTENTS_TALLY = '1';
 
 export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResult> {
   const emit = (e: BuildEvent) => io.onEvent?.(e);
@@ -93,7 +98,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
   try {
     // ---- sections, in parallel (compression runs on the thread pool; both cores work)
     const totalSections = plan.sections.length;
-    const results = new Map<string, { archive: string; bytes: number; cached: boolean; rawBytes: number; pieces: KernelPieces; apkDb?: string }>();
+    const results = new Map<string, { archive: string; bytes: number; cached: boolean; rawBytes: number; pieces: KernelPieces; apkDb?: string; tally: SectionTally }>();
     emit({ type: 'stage', stage: 'assemble', total: totalSections, done: 0 });
     let finished = 0;
     await pool(plan.sections, 4, async (s, index) => {
@@ -101,14 +106,16 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       if (useSectionCache) {
         const hit = await cache.get(s.cacheKey, plan.archiveExt);
         // An archive cached before package databases were kept is built again once (for the SBOM).
-        if (hit && (!plan.sbom || hit.extra?.pkgdb === '1')) {
+        // So is one cached before its contents were tallied (for the size breakdown).
+        if (hit && (!plan.sbom || hit.extra?.pkgdb === '1') && hit.extra?.contents === CONTENTS_TALLY && hit.blobs?.contents) {
           const digest = 'image' in s ? s.image?.digest : undefined;
           // Package databases are parsed whole for the SBOM (text of a few MB at most).
           if (digest && hit.blobs?.dpkg) dbsOf(digest).dpkg = await readFile(hit.blobs.dpkg);
           if (digest && hit.blobs?.apkinstalled) dbsOf(digest).apk = await readFile(hit.blobs.apkinstalled);
           const pieces: KernelPieces = { dir: scratch, kernel: hit.blobs?.kernel, ucode: hit.blobs?.ucode };
           const bytes = (await stat(hit.archive)).size;
-          results.set(s.id, { archive: hit.archive, bytes, cached: true, rawBytes: Number(hit.extra?.rawBytes ?? 0), pieces, apkDb: hit.blobs?.apkdb });
+          const tally = JSON.parse(await readFile(hit.blobs.contents, 'utf8')) as SectionTally;
+          results.set(s.id, { archive: hit.archive, bytes, cached: true, rawBytes: Number(hit.extra?.rawBytes ?? 0), pieces, apkDb: hit.blobs?.apkdb, tally });
           emit({ type: 'progress', stage: 'assemble', section: s.id, done: ++finished, total: totalSections, message: `${s.label}: cached` });
           return;
         }
@@ -120,6 +127,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       emit({ type: 'log', stage: 'compress', section: s.id, level: 'info', message: `${s.label}: building` });
       const archive = useSectionCache ? await cache.tempPath() : join(dir, 'archive');
       let written: { rawBytes: number; bytes: number };
+      const tally = new Tally();
       try {
         written = await sectionArchive(abortable(initrdView(entriesOf(s, pieces, apk), hardlinks), signal), {
           compression,
@@ -130,6 +138,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
           // symlinks they can be written as they are read; `files` (and `keep`) are read first.
           stream: hardlinks === 'symlink' && s.kind !== 'files',
           tmpDir: dir,
+          onRecord: tally.add,
           onBytes: (n) => emit({ type: 'progress', stage: 'compress', section: s.id, done: n, message: `${s.label}: ${(n / 1048576).toFixed(0)} MiB` }),
         }, archive);
       } catch (e) {
@@ -144,13 +153,15 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       const own = 'image' in s && s.image && !(s.kind === 'container' && s.reuses) ? dbs.get(s.image.digest) : undefined;
       if (own?.dpkg) await writeFile((blobs.dpkg = join(dir, 'dpkg')), own.dpkg);
       if (own?.apk) await writeFile((blobs.apkinstalled = join(dir, 'apkinstalled')), own.apk);
-      const extra: Record<string, string> = { rawBytes: String(rawBytes), ...(plan.sbom ? { pkgdb: '1' } : {}) };
+      const counted = tally.result();
+      await writeFile((blobs.contents = join(dir, 'contents')), JSON.stringify(counted));
+      const extra: Record<string, string> = { rawBytes: String(rawBytes), contents: CONTENTS_TALLY, ...(plan.sbom ? { pkgdb: '1' } : {}) };
       let path = archive;
       if (useSectionCache) {
         await cache.put(s.cacheKey, plan.archiveExt, { archive, extra, blobs });
         path = (await cache.get(s.cacheKey, plan.archiveExt))?.archive ?? archive;
       }
-      results.set(s.id, { archive: path, bytes, cached: false, rawBytes, pieces, apkDb: apk.db });
+      results.set(s.id, { archive: path, bytes, cached: false, rawBytes, pieces, apkDb: apk.db, tally: counted });
       emit({ type: 'progress', stage: 'assemble', section: s.id, done: ++finished, total: totalSections, message: `${s.label}: ${rawBytes} bytes → ${bytes}` });
     });
     checkAbort(signal);
@@ -160,12 +171,17 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
     let sbom: BuildResult['sbom'];
     let sbomEntry: FsEntry | undefined;
     let sbomArchive: string | undefined;
+    // The initramfs's parts in order, as the contents see them (the engine's own parts included).
+    const parts: SectionInput[] = [];
+    let sbomPart: SectionInput | undefined;
     if (plan.sbom) {
       const bytes = await collectSbom(plan, io.images, dbs, ENGINE_VERSION);
       sbom = { path: plan.sbom, bytes };
       sbomEntry = { path: plan.sbom, type: 'file', mode: 0o644, uid: 0, gid: 0, size: bytes.length, content: bytes };
       sbomArchive = join(scratch, 'sbom.archive');
-      await sectionArchive(list([sbomEntry]), { compression, mtime: epoch, inoBase: 2, tmpDir: scratch }, sbomArchive);
+      const tally = new Tally();
+      const w = await sectionArchive(list([sbomEntry]), { compression, mtime: epoch, inoBase: 2, tmpDir: scratch, onRecord: tally.add }, sbomArchive);
+      sbomPart = { id: 'sbom', label: 'SBOM', kind: 'sbom', bytes: w.rawBytes, compressed: w.bytes, tally: tally.result() };
     }
     const initrd = join(workDir, 'initrd.img');
     const sink = await FileSink.create(initrd);
@@ -177,17 +193,27 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       for (const [i, s] of plan.sections.entries()) {
         const r = results.get(s.id)!;
         await sink.writeFile(r.archive);
+        const image = 'image' in s && s.image ? `${s.image.ref.split('@')[0]}@${s.image.digest}` : undefined;
+        // Labelled by the reference as written, without its pin: the same section of two builds
+        // has the same label when its image changed (the digest is in `image`).
+        parts.push({ id: s.id, label: s.label.replace(/@sha256:[0-9a-f]{64}/, ''), kind: s.kind, ...(image ? { image } : {}), bytes: r.rawBytes, compressed: r.bytes, cached: r.cached, tally: r.tally });
         if (r.pieces.kernel) kernel = r.pieces.kernel;
         if (r.pieces.ucode) ucode = r.pieces.ucode;
         if (r.apkDb) apkDbs.push(r.apkDb);
         if (i === lastInit && apkDbs.length > 1) {
           const merged = join(scratch, 'apkdb.archive');
-          await sectionArchive(list([await mergedApkDb(apkDbs)]), { compression, mtime: epoch, inoBase: 1, tmpDir: scratch }, merged);
+          const tally = new Tally();
+          const w = await sectionArchive(list([await mergedApkDb(apkDbs)]), { compression, mtime: epoch, inoBase: 1, tmpDir: scratch, onRecord: tally.add }, merged);
           await sink.writeFile(merged);
+          parts.push({ id: 'apk-database', label: 'apk database (init images merged)', kind: 'apk-database', bytes: w.rawBytes, compressed: w.bytes, tally: tally.result() });
         }
       }
       if (sbomArchive) await sink.writeFile(sbomArchive);
-      await sink.write(await trailerArchive(compression));
+      if (sbomPart) parts.push(sbomPart);
+      const end = await trailerArchive(compression);
+      await sink.write(end);
+      const trailerBytes = trailer().length;
+      parts.push({ id: 'trailer', label: 'cpio trailer', kind: 'trailer', bytes: trailerBytes, compressed: end.length, tally: { dirs: { '': trailerBytes }, largest: [] } });
       await sink.close();
     } catch (e) {
       await sink.abandon();
@@ -197,6 +223,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
     // kernel copied twice was a tenth of a warm build).
     const kernelPath = join(workDir, 'kernel');
     if (kernel) await linkOrCopy(kernel, kernelPath);
+    const contents = buildContents({ compression, kernel: kernel ? (await stat(kernelPath)).size : 0, sections: parts });
     let ucodePath: string | undefined;
     if (ucode) await linkOrCopy(ucode, (ucodePath = join(workDir, 'ucode.cpio')));
 
@@ -235,6 +262,7 @@ export async function execute(plan: BuildPlan, io: ExecuteIO): Promise<BuildResu
       artifacts,
       resolved: plan.resolved,
       ...(sbom ? { sbom } : {}),
+      contents,
       sections: plan.sections.map((s) => {
         const r = results.get(s.id)!;
         return { id: s.id, label: s.label, key: s.key, cached: r.cached, bytes: r.rawBytes, compressed: r.bytes };

@@ -55,6 +55,17 @@ export { configToOCI, runtimeJson, OCI_VERSION } from './layout/runtime-config';
 export { marshalIndent } from './layout/go-json';
 export { LayoutError } from './layout/errors';
 export { parseCpio, cpioRecords, type CpioMember } from './initramfs/cpio';
+export {
+  CONTENTS_FORMAT,
+  CONTENTS_SCHEMA,
+  contentsFileName,
+  buildContents,
+  OWN_FILES,
+  OTHER,
+  type BuildContents,
+  type ContentsSection,
+  type ContentsNode,
+} from './initramfs/contents';
 export { main as cliMain } from './cli/main';
 export { ENGINE_VERSION } from './version';
 export { selectPlatform, ociArch } from './oci/platform';

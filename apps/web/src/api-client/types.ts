@@ -102,6 +102,8 @@ export interface BuildDetail extends BuildSummary {
   netboot?: { path: string; url?: string } | null;
   /** The build's SPDX SBOM (NAME.spdx.json): `url` serves it as JSON; null for builds from before it. */
   sbom?: BuildSbom | null;
+  /** The size breakdown of its initramfs (NAME.contents.json): `url` serves it as JSON; null for builds from before it. */
+  contents?: BuildSbom | null;
 }
 
 export interface BuildSbom {

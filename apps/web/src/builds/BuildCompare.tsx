@@ -1,10 +1,11 @@
-// /builds/compare?a=&b=: spec diff (resolved specs) and artifact size diff of two builds.
+// /builds/compare?a=&b=: artifact size diff, package changes (SBOMs) and spec diff (resolved specs) of two builds.
 'use client';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { BuildDetail } from '../api-client/types';
 import { fetchJson } from '../api-client/fetchJson';
 import { DiffView } from '../diff/DiffView';
+import { PackageChanges } from './PackageChanges';
 import { Card } from '../ui/Card';
 import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
@@ -51,6 +52,7 @@ export function BuildCompare({ a, b }: { a: string; b: string }) {
           </tbody>
         </table>
       </Card>
+      <PackageChanges left={left} right={right} />
       <Card title="Spec (resolved)">
         <DiffView before={left.resolvedSpec ?? left.specText} after={right.resolvedSpec ?? right.specText} labels={[left.name, right.name]} />
       </Card>

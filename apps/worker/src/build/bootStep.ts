@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { bootCheck, type BootTarget as QemuTarget } from '@oscompose/bootcheck';
 import { ukiBootDisk } from '@oscompose/engine';
-import type { BootResult, BootStep } from './engine';
+import type { BootResult, BootStep, BootTarget } from './engine';
 
 const notChecked = (message: string): BootResult => ({ verdict: 'not checked', message, expectations: [], containers: [], durationMs: null, console: '' });
 
@@ -15,23 +15,37 @@ const notChecked = (message: string): BootResult => ({ verdict: 'not checked', m
 export function createBootStep(opts: { timeoutMs?: number }): BootStep {
   return {
     async check(target, { signal, workDir, expectations }): Promise<BootResult> {
-      const bootDir = path.join(workDir, target.format.replace(/[^a-z0-9-]/gi, '_'));
       let input: QemuTarget;
-      if (target.kernel) input = { kernel: target.kernel, initrd: target.initrd ?? '', cmdline: target.cmdline ?? '' };
-      else if (target.iso) input = { iso: target.iso, firmware: target.firmware };
-      else if (target.uki) {
-        try {
-          await mkdir(bootDir, { recursive: true });
-          input = { disk: await ukiBootDisk(target.uki, bootDir), firmware: 'efi', format: 'raw' };
-        } catch (err) {
-          if (signal.aborted) throw err;
-          return notChecked(`could not wrap the UKI in an EFI boot disk: ${(err as Error).message}`);
-        }
-      } else input = { disk: target.disk ?? '', firmware: target.firmware ?? 'bios', format: target.diskFormat ?? 'raw' };
+      try {
+        input = await qemuTarget(target, workDir);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        return notChecked((err as Error).message);
+      }
       const timeoutMs = expectations?.timeoutSeconds ? expectations.timeoutSeconds * 1000 : opts.timeoutMs;
       const r = await bootCheck(input, { signal, timeoutMs, ...(expectations ? { expectations } : {}) });
       signal.throwIfAborted();
       return { verdict: r.verdict, message: r.message, expectations: r.expectations, containers: r.containers, durationMs: r.verdict === 'not checked' ? null : r.durationMs, console: r.console };
     },
   };
+}
+
+/**
+ * What QEMU starts for a boot target: kernel+initrd direct, an ISO, a disk with its driver; a
+ * bare UKI is first wrapped in an EFI system partition disk under `workDir` (the testdrive boots
+ * the same way).
+ */
+export async function qemuTarget(target: BootTarget, workDir: string): Promise<QemuTarget> {
+  if (target.kernel) return { kernel: target.kernel, initrd: target.initrd ?? '', cmdline: target.cmdline ?? '' };
+  if (target.iso) return { iso: target.iso, firmware: target.firmware };
+  if (target.uki) {
+    const bootDir = path.join(workDir, target.format.replace(/[^a-z0-9-]/gi, '_'));
+    try {
+      await mkdir(bootDir, { recursive: true });
+      return { disk: await ukiBootDisk(target.uki, bootDir), firmware: 'efi', format: 'raw' };
+    } catch (err) {
+      throw new Error(`could not wrap the UKI in an EFI boot disk: ${(err as Error).message}`);
+    }
+  }
+  return { disk: target.disk ?? '', firmware: target.firmware ?? 'bios', format: target.diskFormat ?? 'raw' };
 }

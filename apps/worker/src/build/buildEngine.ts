@@ -11,6 +11,8 @@ import path from 'node:path';
 import {
   availableFormats,
   checkHostTools,
+  CONTENTS_FORMAT,
+  contentsFileName,
   defaultImageProvider,
   ENGINE_VERSION,
   execute,
@@ -89,6 +91,12 @@ export function createBuildEngine(opts: BuildEngineOptions): BuildEngine {
         await writeFile(file, result.sbom.bytes);
         artifacts.push({ format: SBOM_FORMAT, name: sbomFileName(name), path: file, size: result.sbom.bytes.length, sha256: createHash('sha256').update(result.sbom.bytes).digest('hex') });
       }
+      // What the initramfs is made of (bytes per section → directory, counted while it was
+      // written), published the same way: served by GET /api/v1/builds/:id/contents.
+      const contents = Buffer.from(JSON.stringify(result.contents));
+      const contentsFile = path.join(outDir, contentsFileName(name));
+      await writeFile(contentsFile, contents);
+      artifacts.push({ format: CONTENTS_FORMAT, name: contentsFileName(name), path: contentsFile, size: contents.length, sha256: createHash('sha256').update(contents).digest('hex') });
       return { artifacts, boot, notBootChecked };
     },
   };

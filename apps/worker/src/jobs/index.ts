@@ -8,6 +8,7 @@ import { createBuildEngine } from '../build/buildEngine';
 import { createBootStep } from '../build/bootStep';
 import { engineLimits } from '../build/limits';
 import { startBuildWorker } from './build';
+import { startTestdriveWorker } from './testdrive';
 import { reconcileBuilds } from './reconcile';
 import { sweepRetention } from './retention';
 import { teamSlots } from './teamSlots';
@@ -73,7 +74,28 @@ export async function startJobHosts(ctx: WorkerContext): Promise<JobHost[]> {
   // Generated at the first start (here or by the web app, whichever comes first).
   const signingKey = await ensureSigningKey(path.join(config.dataDir, 'keys'));
   log.info({ engine: engine.version, formats: engine.formats(), signingKey: signingKey.keyId }, 'build jobs: ready');
+  // Testdrives: VMs started from published artifacts, their consoles relayed through Redis.
+  const testdrives = config.testdrives.perWorker > 0
+    ? startTestdriveWorker(
+        {
+          db: ctx.prisma,
+          store,
+          redis: publisher,
+          blockingConnection: ctx.redisConnection,
+          redisPrefix: ctx.redisPrefix,
+          workRoot: path.join(config.dataDir, 'work'),
+          maxMemoryMb: config.testdrives.maxMemoryMb,
+          maxCpus: config.testdrives.maxCpus,
+          workerId: config.workerId,
+          installationId: ctx.installationId,
+          log: (msg, extra) => log.info(extra ?? {}, msg),
+        },
+        { connection: ctx.redisConnection(), concurrency: config.testdrives.perWorker },
+      )
+    : undefined;
+  if (testdrives) log.info({ perWorker: config.testdrives.perWorker }, 'testdrive jobs: ready');
   return [
+    ...(testdrives ? [{ name: 'testdrives', activeJobs: () => testdrives.active(), close: () => testdrives.close() }] : []),
     {
       name: 'builds',
       activeJobs: () => builds.processor.active(),

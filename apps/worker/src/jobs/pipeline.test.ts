@@ -237,7 +237,7 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     expect(build.attempts, story).toBeGreaterThanOrEqual(2);
     expect(build.workerId).toMatch(/^w2#/);
     const rows = await p.testDb.db.artifact.findMany({ where: { buildId: id } });
-    expect(rows.map((r) => r.name).sort()).toEqual(['slow-cmdline', 'slow-initrd.img', 'slow-kernel', 'slow.intoto.jsonl', 'slow.spdx.json']);
+    expect(rows.map((r) => r.name).sort()).toEqual(['slow-cmdline', 'slow-initrd.img', 'slow-kernel', 'slow.contents.json', 'slow.intoto.jsonl', 'slow.spdx.json']);
     for (const r of rows) {
       const bytes = await readFile(path.join(p.dataDir, 'artifacts', r.storageKey));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(r.sha256);
@@ -245,7 +245,7 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     const incoming = await readdir(path.join(p.dataDir, 'artifacts', '.incoming')).catch(() => []);
     expect(incoming).toEqual([]);
     const stored = await readdir(path.join(p.dataDir, 'artifacts', 'builds', id));
-    expect(stored.sort()).toEqual(['slow-cmdline', 'slow-initrd.img', 'slow-kernel', 'slow.intoto.jsonl', 'slow.spdx.json']);
+    expect(stored.sort()).toEqual(['slow-cmdline', 'slow-initrd.img', 'slow-kernel', 'slow.contents.json', 'slow.intoto.jsonl', 'slow.spdx.json']);
     const finals = await p.testDb.db.buildEvent.findMany({ where: { buildId: id, type: 'status' } });
     expect(finals.filter((e) => JSON.parse(e.payload).status === 'succeeded')).toHaveLength(1);
   });
@@ -290,6 +290,6 @@ describe('build pipeline (real Redis, DB, worker processes, engine)', () => {
     expect(build.status, build.error ?? '').toBe('succeeded');
     // Either the build finished within the grace period, or w3 took it over.
     expect(build.workerId).toMatch(/^(w2|w3)#/);
-    expect((await p.testDb.db.artifact.findMany({ where: { buildId: id } })).map((a) => a.name).sort()).toEqual(['term-cmdline', 'term-initrd.img', 'term-kernel', 'term.intoto.jsonl', 'term.spdx.json']);
+    expect((await p.testDb.db.artifact.findMany({ where: { buildId: id } })).map((a) => a.name).sort()).toEqual(['term-cmdline', 'term-initrd.img', 'term-kernel', 'term.contents.json', 'term.intoto.jsonl', 'term.spdx.json']);
   });
 });

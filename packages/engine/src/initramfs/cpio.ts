@@ -79,6 +79,9 @@ export interface CpioWriteOptions {
  * `size` is the record's total length, known before any of its data is read.
  */
 export interface CpioRecord {
+  /** The entry's path (for the contents tally). */
+  name: string;
+  dir: boolean;
   size: number;
   head: Buffer[];
   body?: AsyncIterable<Buffer>;
@@ -251,12 +254,14 @@ function record(h: CpioHeader, data: FsEntry['content']): CpioRecord {
   const p = pad4(h.size);
   const tail = p ? Buffer.alloc(p) : undefined;
   const size = encodedHeaderLength(h.name) + h.size + p;
+  const { name } = h;
+  const dir = (h.mode & 0o170000) === 0o040000;
   if (data === undefined || Buffer.isBuffer(data)) {
     const n = data?.length ?? 0;
     if (n !== h.size) throw new ArchiveError(`content is ${n} bytes but the entry says ${h.size}`, { entry: h.name });
-    return { size, head: data?.length ? [encodeHeader(h), data] : [encodeHeader(h)], tail };
+    return { name, dir, size, head: data?.length ? [encodeHeader(h), data] : [encodeHeader(h)], tail };
   }
-  return { size, head: [encodeHeader(h)], body: exactly(data, h.size, h.name), tail };
+  return { name, dir, size, head: [encodeHeader(h)], body: exactly(data, h.size, h.name), tail };
 }
 
 function encodedHeaderLength(name: string): number {

@@ -33,6 +33,7 @@ export const ARCHIVE_LAYOUT = `m${MEMBER_BYTES >> 20}`;
 export { compress, compressTo, FileSink, type Compression, type Sink } from './compress';
 export { cpioRecords, cpioRecordList, recordBytes, parseCpio, trailer, encodeHeader, type CpioMember, type CpioRecord } from './cpio';
 export { SectionCache, type CachedSection } from './section-cache';
+export * from './contents';
 
 export type HardlinkPolicy = 'symlink' | 'keep';
 
@@ -63,6 +64,8 @@ export interface ArchiveOptions {
   /** Temporary files (see CpioWriteOptions.tmpDir). */
   tmpDir?: string;
   onBytes?: (n: number) => void;
+  /** Called once per record written (the contents tally: see contents.ts). */
+  onRecord?: (name: string, bytes: number, dir: boolean) => void;
 }
 
 /**
@@ -102,6 +105,7 @@ async function writeSection(entries: AsyncIterable<FsEntry>, opts: ArchiveOption
       for await (const r of records) {
         yield* recordBytes(r);
         rawBytes += r.size;
+        opts.onRecord?.(r.name, r.size, r.dir);
         opts.onBytes?.(rawBytes);
       }
     }
@@ -152,6 +156,7 @@ async function writeSection(entries: AsyncIterable<FsEntry>, opts: ArchiveOption
       }
       groupBytes += r.size;
       rawBytes += r.size;
+      opts.onRecord?.(r.name, r.size, r.dir);
       if (groupBytes >= MEMBER_BYTES) {
         await flush();
         opts.onBytes?.(rawBytes);

@@ -69,11 +69,12 @@ function checkSpec(text: string): void {
   }
 }
 
-export async function createBuild(caller: Caller, input: CreateBuildInput) {
+/** `rebuildOf`: a rebuild (rebuild.ts) keeps the composition version the old build came from. */
+export async function createBuild(caller: Caller, input: CreateBuildInput, rebuildOf?: { compositionVersionId: string | null }) {
   const { db, queue, installationId } = await buildDeps();
   const source = input.compositionId
     ? await specFromComposition(caller, input.compositionId, input.compositionVersion)
-    : { specText: input.spec!, compositionVersionId: null, name: undefined, bootExpectations: null };
+    : { specText: input.spec!, compositionVersionId: rebuildOf?.compositionVersionId ?? null, name: undefined, bootExpectations: null };
 
   checkSpec(source.specText);
 

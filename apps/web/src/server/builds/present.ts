@@ -1,7 +1,7 @@
 // Build rows → the API's JSON shapes (docs/api.md: BuildSummary, BuildDetail, artifacts).
 
 import type { Artifact, Build, User } from '@oscompose/db';
-import { PROVENANCE_FORMAT, SBOM_FORMAT } from '@oscompose/engine';
+import { CONTENTS_FORMAT, PROVENANCE_FORMAT, SBOM_FORMAT } from '@oscompose/engine';
 import { BootExpectationsSchema, type BootExpectations } from '@oscompose/bootcheck/expectations';
 import { CONSOLE_FORMAT, buildReport, type ArtifactBootReport, type BootCheckReport, type Verdict } from '@oscompose/bootcheck/report';
 import type { Signature } from '../provenance/signature';
@@ -24,6 +24,11 @@ export function buildUrl(id: string): string {
 /** GET /api/v1/builds/:id/sbom: the build's SPDX document, served as JSON. */
 export function sbomUrl(id: string): string {
   return `${buildUrl(id)}/sbom`;
+}
+
+/** GET /api/v1/builds/:id/contents: the size breakdown of the build's initramfs, as JSON. */
+export function contentsUrl(id: string): string {
+  return `${buildUrl(id)}/contents`;
 }
 
 export function downloadUrl(buildId: string, name: string): string {
@@ -145,11 +150,13 @@ export function presentArtifact(a: Artifact, fromReport?: { verdict: Verdict; me
 /**
  * The build's signed provenance (NAME.intoto.jsonl) is shown apart from the artifacts it covers:
  * it is not a build output (it differs between two builds of the same bytes) and is never booted.
- * So is its SBOM (NAME.spdx.json): a description of the image, not an image format.
+ * So is its SBOM (NAME.spdx.json): a description of the image, not an image format; and its size
+ * breakdown (NAME.contents.json).
  */
 export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] }, extra: { signature?: Signature | null } = {}) {
   const bundle = b.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
   const sbom = b.artifacts.find((a) => a.format === SBOM_FORMAT);
+  const contents = b.artifacts.find((a) => a.format === CONTENTS_FORMAT);
   const verdicts = artifactVerdicts(storedReport(b));
   return {
     ...presentSummary(b),
@@ -164,7 +171,7 @@ export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] },
     bootCheck: presentBootCheck(b),
     // The boot consoles are linked from bootCheck.artifacts[].console, not build outputs.
     artifacts: b.artifacts
-      .filter((a) => a.format !== PROVENANCE_FORMAT && a.format !== CONSOLE_FORMAT && a.format !== SBOM_FORMAT)
+      .filter((a) => a.format !== PROVENANCE_FORMAT && a.format !== CONSOLE_FORMAT && a.format !== SBOM_FORMAT && a.format !== CONTENTS_FORMAT)
       .sort((x, y) => x.name.localeCompare(y.name))
       .map((a) => presentArtifact(a, verdicts.get(a.name))),
     provenance: bundle
@@ -178,5 +185,6 @@ export function presentDetail(b: BuildWithRequester & { artifacts: Artifact[] },
         }
       : null,
     sbom: sbom ? { name: sbom.name, size: Number(sbom.size), sha256: sbom.sha256, downloadUrl: downloadUrl(b.id, sbom.name), url: sbomUrl(b.id) } : null,
+    contents: contents ? { name: contents.name, size: Number(contents.size), sha256: contents.sha256, downloadUrl: downloadUrl(b.id, contents.name), url: contentsUrl(b.id) } : null,
   };
 }

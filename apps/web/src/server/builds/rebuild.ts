@@ -4,15 +4,12 @@
 import type { Caller } from '../auth/caller';
 import { createBuild } from './createBuild';
 import { parseStoredExpectations } from './present';
-import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';
 
 export async function rebuild(caller: Caller, id: string, opts: { fresh?: boolean } = {}) {
-  const { db } = await buildDeps();
   const old = await findTeamBuild(caller, id);
   const formats = JSON.parse(old.formats) as string[];
-  const created = await createBuild(caller, { spec: old.specText, formats, ...(old.name ? { name: old.name } : {}), fresh: opts.fresh, priority: old.priority, ...bootCheckOf(old.bootExpectations) });
-  if (old.compositionVersionId) await db.build.update({ where: { id: created.id }, data: { compositionVersionId: old.compositionVersionId } });
+  const created = await createBuild(caller, { spec: old.specText, formats, ...(old.name ? { name: old.name } : {}), fresh: opts.fresh, priority: old.priority, ...bootCheckOf(old.bootExpectations) }, { compositionVersionId: old.compositionVersionId });
   return { id: created.id, url: created.url, status: created.status };
 }
 
