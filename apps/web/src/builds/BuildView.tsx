@@ -14,6 +14,8 @@ import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes, formatDuration, formatWhen } from '../ui/format';
 import { BootCheckView, VerdictBadge } from './BootCheckView';
+import { SizeBreakdown } from './SizeBreakdown';
+import { BootTimelineCard } from './BootTimeline';
 import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildProgress } from './buildProgress';
 
 const EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'];
@@ -159,6 +161,10 @@ export function BuildView({ id, publicUrl }: { id: string; publicUrl?: string })
         {build.provenance ? <ProvenanceLine p={build.provenance} server={publicUrl} /> : null}
         {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLine buildId={build.id} netboot={build.netboot ?? null} onChange={() => void load()} /> : null}
       </Card>
+
+      {boot ? <BootTimelineCard boot={boot} /> : null}
+
+      {build.contents ? <SizeBreakdown url={build.contents.url} /> : null}
 
       <Card
         title="Spec"

@@ -174,7 +174,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
         consoleName = consoleFileName(booted);
         consoles.push(await writeConsole(path.join(outDir, consoleName), consoleName, result.console));
       }
-      reports.push({ format: target.format, artifact: booted, artifacts: namesOf(target.format), verdict: result.verdict, message: result.message, expectations: result.expectations, containers: result.containers, durationMs: result.durationMs, consoleName });
+      reports.push({ format: target.format, artifact: booted, artifacts: namesOf(target.format), verdict: result.verdict, message: result.message, expectations: result.expectations, containers: result.containers, durationMs: result.durationMs, ...(result.timeline ? { timeline: result.timeline } : {}), consoleName });
       sink.emit('bootcheck', {
         format: target.format,
         verdict: result.verdict,
