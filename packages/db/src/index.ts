@@ -7,6 +7,7 @@ export type * from '@oscompose/db-client/sqlite';
 export { isUniqueViolation, isRecordNotFound, prismaErrorCode } from './errors';
 export * from './enums';
 export { installationId, installationRedisPrefix } from './installation';
+export { teamRegistryEntries } from './teamRegistries';
 export * from './buildState';
 export * from './testdriveState';
 export { BaseEnv, ConfigError, baseConfig, configError, parseEnv, registryAuthEnv, type ArtifactStoreSettings, type BaseConfig } from './serverConfig';

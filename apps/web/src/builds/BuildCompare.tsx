@@ -1,14 +1,16 @@
-// /builds/compare?a=&b=: spec diff (resolved specs), artifact size diff and size per initramfs section of two builds.
+// /builds/compare?a=&b=: boot verdicts, artifact size diff, size per initramfs section, package changes (SBOMs) and spec diff (resolved specs) of two builds.
 'use client';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { BuildDetail } from '../api-client/types';
 import { fetchJson } from '../api-client/fetchJson';
 import { DiffView } from '../diff/DiffView';
+import { PackageChanges } from './PackageChanges';
 import { Card } from '../ui/Card';
 import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes } from '../ui/format';
+import { VerdictBadge } from './BootCheckView';
 import { SectionSizeDiff, signedBytes } from './SectionSizeDiff';
 
 export function artifactSizeRows(a: BuildDetail, b: BuildDetail) {
@@ -33,7 +35,8 @@ export function BuildCompare({ a, b }: { a: string; b: string }) {
     <main className="mx-auto w-full max-w-6xl space-y-4 p-6">
       <nav className="text-sm text-muted-foreground"><Link href="/builds" className="hover:underline">Builds</Link> / compare</nav>
       <h1 className="text-xl font-semibold">
-        <Link className="hover:underline" href={`/builds/${left.id}`}>{left.name}</Link> <span className="text-muted-foreground">vs</span> <Link className="hover:underline" href={`/builds/${right.id}`}>{right.name}</Link>
+        <Link className="hover:underline" href={`/builds/${left.id}`}>{left.name}</Link> {left.bootCheck ? <VerdictBadge verdict={left.bootCheck.verdict} className="align-middle" /> : null}{' '}
+        <span className="text-muted-foreground">vs</span> <Link className="hover:underline" href={`/builds/${right.id}`}>{right.name}</Link> {right.bootCheck ? <VerdictBadge verdict={right.bootCheck.verdict} className="align-middle" /> : null}
       </h1>
       <Card title="Artifact sizes">
         <table className="w-full text-left text-sm">
@@ -53,6 +56,7 @@ export function BuildCompare({ a, b }: { a: string; b: string }) {
         </table>
       </Card>
       <SectionSizeDiff left={left} right={right} />
+      <PackageChanges left={left} right={right} />
       <Card title="Spec (resolved)">
         <DiffView before={left.resolvedSpec ?? left.specText} after={right.resolvedSpec ?? right.specText} labels={[left.name, right.name]} />
       </Card>

@@ -1,5 +1,6 @@
 // /builds/[id]: one build — live stages and log (SSE), boot check, artifacts with sha256 and
-// download, the boot verdict with each expectation and the console, the exact resolved YAML, rebuild, cancel, compare.
+// download, the boot verdict with each expectation and the console, the exact resolved YAML, the
+// packages in it (SBOM), rebuild, cancel, compare.
 'use client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -16,6 +17,7 @@ import { formatBytes, formatDuration, formatWhen } from '../ui/format';
 import { BootCheckView, VerdictBadge } from './BootCheckView';
 import { SizeBreakdown } from './SizeBreakdown';
 import { BootTimelineCard } from './BootTimeline';
+import { BuildPackages } from './BuildPackages';
 import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildProgress } from './buildProgress';
 
 const EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'];
@@ -177,6 +179,8 @@ export function BuildView({ id, publicUrl }: { id: string; publicUrl?: string })
       >
         <pre className="max-h-96 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{tab === 'resolved' ? build.resolvedSpec ?? 'Not resolved yet.' : build.specText}</pre>
       </Card>
+
+      <BuildPackages sbom={build.sbom} running={running} />
     </main>
   );
 }

@@ -31,6 +31,12 @@ export const WebEnv = BaseEnv.extend({
   OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES: optionalBytes,
   // `oscompose-admin`: the password of a user it creates, when not given on stdin.
   OSCOMPOSE_ADMIN_PASSWORD: z.string().min(1).optional(),
+  // Testdrives (docs/testdrive.md): the time limit a new one gets, the most extending may reach,
+  // and the memory and CPUs asked for (each worker caps them again).
+  OSCOMPOSE_TESTDRIVE_MINUTES: z.coerce.number().int().min(1).default(15),
+  OSCOMPOSE_TESTDRIVE_MAX_MINUTES: z.coerce.number().int().min(1).default(60),
+  OSCOMPOSE_TESTDRIVE_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
+  OSCOMPOSE_TESTDRIVE_CPUS: z.coerce.number().int().min(1).default(1),
 });
 
 export interface WebConfig extends BaseConfig {
@@ -55,6 +61,8 @@ export interface WebConfig extends BaseConfig {
   registryIssuer: string;
   upload: { maxBytes?: number; maxUnpackedBytes?: number };
   adminPassword?: string;
+  /** What a new testdrive gets: time limit and its most after extending (minutes), memory, CPUs. */
+  testdrive: { minutes: number; maxMinutes: number; memoryMb: number; cpus: number };
 }
 
 // Only for development and tests, so a fresh clone signs in without setup.
@@ -86,6 +94,12 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
     registryIssuer: e.OSCOMPOSE_REGISTRY_ISSUER,
     upload: { maxBytes: e.OSCOMPOSE_UPLOAD_MAX_BYTES, maxUnpackedBytes: e.OSCOMPOSE_UPLOAD_MAX_UNPACKED_BYTES },
     adminPassword: e.OSCOMPOSE_ADMIN_PASSWORD,
+    testdrive: {
+      minutes: e.OSCOMPOSE_TESTDRIVE_MINUTES,
+      maxMinutes: Math.max(e.OSCOMPOSE_TESTDRIVE_MAX_MINUTES, e.OSCOMPOSE_TESTDRIVE_MINUTES),
+      memoryMb: e.OSCOMPOSE_TESTDRIVE_MEMORY_MB,
+      cpus: e.OSCOMPOSE_TESTDRIVE_CPUS,
+    },
   };
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { ArtifactStore } from '@oscompose/storage';
 import { artifactKey } from '@oscompose/storage';
 import { teamRegistryPolicy } from '@oscompose/engine';
-import { buildState, isFinalStatus, LostOwnershipError } from '@oscompose/db';
+import { buildState, isFinalStatus, LostOwnershipError, teamRegistryEntries } from '@oscompose/db';
 import { BootExpectationsSchema, normalizeExpectations, type BootExpectations } from '@oscompose/bootcheck/expectations';
 import { buildReport, consoleFileName, CONSOLE_FORMAT, type ArtifactBootReport } from '@oscompose/bootcheck/report';
 import { buildCacheKey } from './cacheKey';
@@ -244,11 +244,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
 
 /** The registries (and own-registry namespaces) the build's team may use (docs/security.md). */
 async function registryPolicyFor(db: Db, teamId: string, registries: RunDeps['registries']): Promise<RegistryPolicy> {
-  const [rows, team] = await Promise.all([
-    db.teamRegistry.findMany({ where: { teamId }, select: { host: true } }),
-    db.team.findUnique({ where: { id: teamId }, select: { slug: true } }),
-  ]);
-  return teamRegistryPolicy({ operator: registries.allowed, team: rows.map((r) => r.host), ownRegistry: registries.own, teamSlug: team?.slug });
+  return teamRegistryPolicy({ operator: registries.allowed, ownRegistry: registries.own, ...(await teamRegistryEntries(db, teamId)) });
 }
 
 function artifactBaseName(build: { id: string; name?: string | null }): string {

@@ -2,12 +2,12 @@
 // (kernel+initrd and iso-bios), each boot-checked in QEMU: both artifacts record a passing boot
 // check with every onboot container exiting 0. Two formats only: TCG boots are slow on CI.
 
-import { loadDefaultCompositions } from '@oscompose/catalog';
+import { starterCatalogForTests } from '@oscompose/catalog/testing';
 import { listWorkers } from '@oscompose/queue';
 import { parseSpec } from '@oscompose/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFormats, type ApiServer } from '@oscompose/web/testing';
-import { starterImageStore, startPipeline, startWorker, workerReady, type Pipeline, type WorkerProcess } from './testing/harness';
+import { startPipeline, startWorker, workerReady, type Pipeline, type WorkerProcess } from './testing/harness';
 import { serveApi, type ServedApi } from './testing/api';
 
 let p: Pipeline;
@@ -18,14 +18,12 @@ let minimalYaml: string;
 let onboot: string[];
 
 beforeAll(async () => {
-  const imageStore = await starterImageStore();
-  const minimal = (await loadDefaultCompositions({ registryHost: 'localhost:5000' })).find((c) => c.name === 'minimal');
-  if (!minimal) throw new Error('packages/catalog/compositions/minimal.yml is missing: the composition this test builds');
-  minimalYaml = minimal.yaml;
+  const catalog = await starterCatalogForTests();
+  minimalYaml = catalog.composition('minimal');
   onboot = (parseSpec(minimalYaml).spec?.onboot ?? []).map((o) => o.name);
 
   p = await startPipeline({
-    workerEnv: { WORKER_BOOT_CHECK: 'true', WORKER_LOCK_SECONDS: '30', WORKER_BOOT_TIMEOUT_SECONDS: '600', OSCOMPOSE_IMAGE_STORE: imageStore },
+    workerEnv: { WORKER_BOOT_CHECK: 'true', WORKER_LOCK_SECONDS: '30', WORKER_BOOT_TIMEOUT_SECONDS: '600', OSCOMPOSE_IMAGE_STORE: catalog.imageStore },
   });
   served = await serveApi(p);
   api = served.api;

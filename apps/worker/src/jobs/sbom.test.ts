@@ -9,36 +9,19 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildStarterCatalog, loadDefaultCompositions } from '@oscompose/catalog';
+import { starterCatalogForTests } from '@oscompose/catalog/testing';
 import { checkSpdxShape, diffSbom, sbomRows } from '@oscompose/engine';
-import { makeAttestedIndex, makeImage, pushImage } from '@oscompose/engine/testing';
+import { makeAttestedIndex, makeImage, pushImage, spdxFixture } from '@oscompose/engine/testing';
 import { startRegistry, type TestRegistry } from '@oscompose/queue/testing';
 import { serveApi, type ServedApi } from './testing/api';
 import { startPipeline, startWorker, workerReady, type Pipeline, type WorkerProcess } from './testing/harness';
 
-const cacheRoot = process.env.OSCOMPOSE_CACHE ?? path.join(homedir(), '.cache', 'oscompose');
-// The starter catalog's images, kept between runs (buildStarterCatalog skips unchanged recipes).
-const imageStore = process.env.OSCOMPOSE_TEST_IMAGE_STORE ?? path.join(cacheRoot, 'test-image-store');
-
-const ATTESTED_SPDX = {
-  spdxVersion: 'SPDX-2.3',
-  dataLicense: 'CC0-1.0',
-  SPDXID: 'SPDXRef-DOCUMENT',
-  name: 'audit',
-  documentNamespace: 'https://example.invalid/audit',
-  creationInfo: { created: '2024-01-01T00:00:00Z', creators: ['Tool: syft-1.0'] },
-  packages: [
-    { SPDXID: 'SPDXRef-Package-openssl', name: 'openssl', versionInfo: '3.1.4-r5', supplier: 'Organization: Alpine', downloadLocation: 'NOASSERTION', externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: 'pkg:apk/alpine/openssl@3.1.4-r5' }] },
-    { SPDXID: 'SPDXRef-Package-zlib', name: 'zlib', versionInfo: '1.3.1-r0', downloadLocation: 'NOASSERTION' },
-  ],
-  relationships: [
-    { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: 'SPDXRef-Package-openssl' },
-    { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: 'SPDXRef-Package-zlib' },
-  ],
-};
+const ATTESTED_SPDX = spdxFixture('audit', [
+  { name: 'openssl', version: '3.1.4-r5', supplier: 'Organization: Alpine' },
+  { name: 'zlib', version: '1.3.1-r0' },
+]);
 
 let p: Pipeline;
 let served: ServedApi;
@@ -49,10 +32,8 @@ let auditRef: string;
 let auditDigest: string;
 
 beforeAll(async () => {
-  await buildStarterCatalog({ imageStore, cacheDir: process.env.OSCOMPOSE_DEBIAN_CACHE ?? path.join(cacheRoot, 'debian') });
-  const minimal = (await loadDefaultCompositions({ registryHost: 'localhost:5000' })).find((c) => c.name === 'minimal');
-  if (!minimal) throw new Error('packages/catalog/compositions/minimal.yml is missing: the composition this test builds');
-  minimalYaml = minimal.yaml;
+  const catalog = await starterCatalogForTests();
+  minimalYaml = catalog.composition('minimal');
 
   registry = await startRegistry();
   const audit = await makeImage({ files: { 'usr/bin/audit': { content: '#!/bin/sh\n', mode: 0o755 } }, config: { Cmd: ['/usr/bin/audit'] } });
@@ -60,7 +41,7 @@ beforeAll(async () => {
   auditDigest = audit.digest;
   await pushImage(registry.host, auditRef, makeAttestedIndex(audit, ATTESTED_SPDX));
 
-  p = await startPipeline({ workerEnv: { OSCOMPOSE_IMAGE_STORE: imageStore, OSCOMPOSE_ALLOWED_REGISTRIES: registry.host } });
+  p = await startPipeline({ workerEnv: { OSCOMPOSE_IMAGE_STORE: catalog.imageStore, OSCOMPOSE_ALLOWED_REGISTRIES: registry.host } });
   served = await serveApi(p);
   worker = startWorker('sbom-w1', p.workerEnv);
   await workerReady(worker);

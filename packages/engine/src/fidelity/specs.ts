@@ -46,6 +46,27 @@ export async function fidelityImages(): Promise<Record<string, MakeImageOptions>
         }),
       },
     },
+    // Tar edge cases in a service image: names and link targets past ustar's 100 bytes (pax),
+    // an id past the octal field, a fifo and a device node, a hard link, odd modes, empty files,
+    // and the files LinuxKit replaces or drops in every image.
+    edges: {
+      files: {
+        [`usr/share/${'a-rather-long-directory-name/'.repeat(5)}file.txt`]: 'long\n',
+        'usr/share/long-link': { linkname: `/usr/share/${'a-rather-long-directory-name/'.repeat(5)}file.txt` },
+        'usr/bin/a': { content: 'a', mode: 0o6755 },
+        'usr/bin/b': { type: 'hardlink', linkname: 'usr/bin/a' },
+        'var/owned-by-big-id': { content: 'big', uid: 3000000, gid: 3000001 },
+        'var/secret': { type: 'dir', mode: 0o700, uid: 33, gid: 33 },
+        'var/secret/empty': '',
+        'run/fifo': { type: 'fifo', mode: 0o600 },
+        'lib/null': { type: 'char', mode: 0o666, devmajor: 1, devminor: 3 },
+        'etc/hosts': '10.0.0.1 other\n',
+        'etc/resolv.conf': 'nameserver 10.0.0.53\n',
+        'etc/hostname': 'image-host\n',
+        '.dockerenv': '',
+      },
+      config: { Entrypoint: ['/usr/bin/a'], User: '33' },
+    },
     tool: {
       files: { 'bin/tool': { content: 'tool', mode: 0o755 }, 'etc/tool/defaults': 'd\n' },
       config: { Cmd: ['/bin/tool'] },
@@ -188,6 +209,30 @@ volumes:
   - name: scratch
 files:
   - path: etc/deep/nested/file
+    contents: "x"
+`,
+  // Tar edge cases and the sections the other specs leave out (onshutdown, files directories
+  // with modes and owners).
+  edges: `kernel:
+  image: {{kernel}}
+init:
+  - {{init}}
+onshutdown:
+  - name: bye
+    image: {{tool}}
+services:
+  - name: edges
+    image: {{edges}}
+    readonly: true
+files:
+  - path: etc/dir-with-mode
+    directory: true
+    mode: "0700"
+  - path: etc/dir-with-mode/inner
+    contents: "in"
+    mode: "0600"
+    gid: 5
+  - path: usr/local/deep/path/in/no/image
     contents: "x"
 `,
 };

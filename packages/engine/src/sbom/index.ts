@@ -3,3 +3,4 @@ export * from './packageDb';
 export * from './attestation';
 export * from './spdx';
 export * from './read';
+export * from './diff';

@@ -1,6 +1,6 @@
-// Reading a build's SBOM back for people: one row per package with the image it came from, and
-// what changed between two builds. Pure and free of Node imports, so the browser runs it too
-// (`@oscompose/engine/sbom`).
+// Reading a build's SBOM back for people: one row per package with the image it came from and
+// where it was found, and a search over them (what changed between two builds is diff.ts). Pure
+// and free of Node imports, so the browser runs it too (`@oscompose/engine/sbom`).
 
 export interface SbomRow {
   /** 'image' for the images themselves (version = digest), 'package' for what is inside them. */
@@ -11,7 +11,32 @@ export interface SbomRow {
   /** The image (reference without digest) the package is in; for an image row, itself. */
   image: string;
   imageDigest: string;
+  /** Where a package is known from: the image's attestation, the catalog's record, its dpkg/apk database. */
+  found?: PackageFoundIn;
+  /** The SPDX supplier ("Organization: Debian"), when the document names one. */
+  supplier?: string;
 }
+
+export type PackageFoundIn = 'attestation' | 'catalog' | 'dpkg' | 'apk';
+
+/**
+ * The element id spdx.ts gives a package it lists itself: SPDXRef-Package-<found>-<name>-<hash>.
+ * A package with another id came from the image's own attestation (its ids are renamed per image).
+ */
+export const packageElementId = (found: Exclude<PackageFoundIn, 'attestation'>, rest: string) => `SPDXRef-Package-${found}-${rest}`;
+
+export function packageFoundIn(spdxId: string): PackageFoundIn {
+  const m = /^SPDXRef-Package-(catalog|dpkg|apk)-/.exec(spdxId);
+  return m ? (m[1] as PackageFoundIn) : 'attestation';
+}
+
+/** What the build page says for `found`. */
+export const FOUND_IN_LABEL: Record<PackageFoundIn, string> = {
+  attestation: 'image attestation',
+  catalog: 'catalog record',
+  dpkg: 'dpkg database',
+  apk: 'apk database',
+};
 
 type Json = Record<string, unknown>;
 
@@ -81,7 +106,8 @@ export function sbomRows(doc: unknown): SbomRow[] {
       const p = pkgs.get(String(r.relatedSpdxElement));
       if (!p || placed.has(String(p.SPDXID)) || p.primaryPackagePurpose === 'CONTAINER') continue;
       placed.add(String(p.SPDXID));
-      inside.push({ kind: 'package', name: String(p.name), version: String(p.versionInfo ?? ''), purl: purlOf(p), image, imageDigest });
+      const supplier = typeof p.supplier === 'string' && p.supplier !== 'NOASSERTION' ? p.supplier : undefined;
+      inside.push({ kind: 'package', name: String(p.name), version: String(p.versionInfo ?? ''), purl: purlOf(p), image, imageDigest, found: packageFoundIn(String(p.SPDXID)), ...(supplier ? { supplier } : {}) });
     }
     inside.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     rows.push(...inside);
@@ -104,48 +130,4 @@ export function imageRepo(name: string): string {
   const slash = name.lastIndexOf('/');
   const colon = name.lastIndexOf(':');
   return colon > slash ? name.slice(0, colon) : name;
-}
-
-export interface SbomChange {
-  change: 'added' | 'removed' | 'changed';
-  kind: SbomRow['kind'];
-  name: string;
-  /** The image the package is in (for images: the image itself). */
-  image: string;
-  before?: string;
-  after?: string;
-}
-
-/**
- * What changed from build a to build b: packages (and images) keyed by image name and package
- * name; a different version (image: digest) is "changed". Sorted by image, then name.
- */
-export function diffSbom(a: SbomRow[], b: SbomRow[]): SbomChange[] {
-  // The image's repository, not its tag: app:1 → app:2 changes the image, it is not a new one.
-  const key = (r: SbomRow) => `${r.kind}\0${imageRepo(r.image)}\0${r.kind === 'image' ? '' : r.name}`;
-  const versions = (rows: SbomRow[]) => {
-    const m = new Map<string, { row: SbomRow; versions: string[] }>();
-    for (const r of rows) {
-      const e = m.get(key(r)) ?? { row: r, versions: [] };
-      if (!e.versions.includes(r.version)) e.versions.push(r.version);
-      m.set(key(r), e);
-    }
-    return m;
-  };
-  const left = versions(a);
-  const right = versions(b);
-  const out: SbomChange[] = [];
-  for (const [k, l] of left) {
-    const r = right.get(k);
-    const before = l.versions.sort().join(', ');
-    if (!r) out.push({ change: 'removed', kind: l.row.kind, name: l.row.name, image: l.row.image, before });
-    else {
-      const after = r.versions.sort().join(', ');
-      if (before !== after) out.push({ change: 'changed', kind: l.row.kind, name: l.row.name, image: l.row.image, before, after });
-    }
-  }
-  for (const [k, r] of right) if (!left.has(k)) out.push({ change: 'added', kind: r.row.kind, name: r.row.name, image: r.row.image, after: r.versions.sort().join(', ') });
-  const rank = (c: SbomChange) => (c.kind === 'image' ? 0 : 1);
-  const repo = (c: SbomChange) => imageRepo(c.image);
-  return out.sort((x, y) => (repo(x) < repo(y) ? -1 : repo(x) > repo(y) ? 1 : rank(x) - rank(y) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)));
 }

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { normaliseReference } from '../oci/reference';
 import type { SbomPackage } from './packageDb';
+import { packageElementId } from './read';
 
 export const SPDX_VERSION = 'SPDX-2.3';
 /** The file LinuxKit writes into the root filesystem (`--sbom-output` default). */
@@ -182,7 +183,8 @@ export function sbomDocument(input: SbomInput): Json {
       for (const p of list) unique.set(`${p.name}\0${p.version}\0${p.arch ?? ''}`, p);
       const sorted = [...unique.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
       for (const p of sorted) {
-        const id = `SPDXRef-Package-${p.from}-${idPart(p.name)}-${short(`${img.digest}\0${p.name}\0${p.version}\0${p.arch ?? ''}`)}`;
+        // The id says where the package was found (read.ts reads it back for the build page).
+        const id = packageElementId(p.from as 'catalog' | 'dpkg' | 'apk', `${idPart(p.name)}-${short(`${img.digest}\0${p.name}\0${p.version}\0${p.arch ?? ''}`)}`);
         if (seenIds.has(id)) continue;
         seenIds.add(id);
         packages.push(packageElement(p, id));

@@ -103,6 +103,21 @@ export function makeIndex(images: MemoryImage[]): MemoryIndex {
   return { digest: sha256Digest(indexBytes), mediaType: MediaType.ociIndex, indexBytes, manifests: images };
 }
 
+/** A small SPDX 2.3 document describing `packages` (what an image's attestation would carry). */
+export function spdxFixture(name: string, packages: { name: string; version: string; supplier?: string }[]): Record<string, unknown> {
+  const id = (n: string) => `SPDXRef-Package-${n.replace(/[^A-Za-z0-9.-]/g, '-')}`;
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name,
+    documentNamespace: `https://example.invalid/${name}`,
+    creationInfo: { created: '2024-01-01T00:00:00Z', creators: ['Tool: syft-1.0'] },
+    packages: packages.map((p) => ({ SPDXID: id(p.name), name: p.name, versionInfo: p.version, ...(p.supplier ? { supplier: p.supplier } : {}), downloadLocation: 'NOASSERTION' })),
+    relationships: packages.map((p) => ({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: id(p.name) })),
+  };
+}
+
 /**
  * An image index as BuildKit pushes `docker buildx build --sbom=true`: the image for its platform
  * and, next to it, an attestation manifest (platform unknown/unknown, annotated with the image's

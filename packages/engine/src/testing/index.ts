@@ -5,6 +5,6 @@
 export { pushImage, type PushOptions } from './registry';
 export { runCli, type CliRun } from './cli';
 export { startRedirectProxy, startConnectionCounter, type RedirectProxy } from './redirectProxy';
-export { makeImage, makeIndex, makeAttestedIndex, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './image';
+export { makeImage, makeIndex, makeAttestedIndex, spdxFixture, filesToEntries, memorySource, ociArchiveFiles, type MakeImageOptions, type MemoryImage, type MemoryIndex, type FilesSpec, type FileSpec } from './image';
 export { memoryImages, directory, entry, type MemoryImageDef } from './memory-images';
 export { testKernel, type TestKernel } from '../outputs/disk/testing/kernel';

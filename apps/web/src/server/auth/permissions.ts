@@ -16,6 +16,10 @@ export const PERMISSIONS = {
   'build:rebuild': 'member',
   'build:pin': 'admin',
   'artifact:download': 'viewer',
+  // testdrives: viewers watch a running one's console; members start, type, extend and stop
+  'testdrive:read': 'viewer',
+  'testdrive:start': 'member',
+  'testdrive:use': 'member',
   // specs (validation and planning read nothing of the team's but cost CPU: members only)
   'spec:validate': 'viewer',
   'spec:plan': 'member',

@@ -10,6 +10,14 @@ import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';
 
 const KEEPALIVE_MS = 15_000;
+
+/** Headers of every server-sent event stream (no proxy buffering, no caching). */
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+};
 const RECHECK_MS = 5_000;
 
 export function formatSse(m: Pick<BuildEventMessage, 'seq' | 'type' | 'data' | 'time'>): string {
@@ -105,12 +113,5 @@ export async function buildEventStream(caller: Caller, buildId: string, req: Req
     },
   });
 
-  return new Response(stream, {
-    headers: {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    },
-  });
+  return new Response(stream, { headers: SSE_HEADERS });
 }

@@ -2,7 +2,7 @@
 // operator's OSCOMPOSE_ALLOWED_REGISTRIES. A team entry only lets specs name the host: its
 // connections still go to public addresses only (the engine's RegistryPolicy), so an entry can
 // never open the server's own network; private hosts are the operator's to allow.
-import type { PrismaClient } from '@oscompose/db';
+import { teamRegistryEntries, type PrismaClient } from '@oscompose/db';
 import { isPublicAddress, isRegistryHost, normaliseRegistryHost, registryAllowed, splitHostPort, teamRegistryPolicy, type RegistryPolicy } from '@oscompose/engine';
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -37,12 +37,8 @@ const present = (r: { id: string; host: string; createdAt: Date }): TeamRegistry
 
 /** The policy a team's plans, builds and catalog additions run under. */
 export async function registryPolicyFor(prisma: PrismaClient, teamId: string, config: { allowedRegistries: string[]; registry: string } = webConfig()): Promise<RegistryPolicy> {
-  const [rows, team] = await Promise.all([
-    prisma.teamRegistry.findMany({ where: { teamId }, select: { host: true } }),
-    prisma.team.findUnique({ where: { id: teamId }, select: { slug: true } }),
-  ]);
   // Uploads live in the shared image store as <registry>/<team slug>/…: each team names only its own.
-  return teamRegistryPolicy({ operator: config.allowedRegistries, team: rows.map((r) => r.host), ownRegistry: config.registry, teamSlug: team?.slug });
+  return teamRegistryPolicy({ operator: config.allowedRegistries, ownRegistry: config.registry, ...(await teamRegistryEntries(prisma, teamId)) });
 }
 
 export async function listRegistries(prisma: PrismaClient, caller: Caller): Promise<RegistriesDto> {

@@ -187,12 +187,8 @@ export async function startPipeline(
  * buildStarterCatalog skips unchanged recipes); returns its path, for OSCOMPOSE_IMAGE_STORE.
  */
 export async function starterImageStore(): Promise<string> {
-  const { homedir } = await import('node:os');
-  const { buildStarterCatalog } = await import('@oscompose/catalog');
-  const cacheRoot = process.env.OSCOMPOSE_CACHE ?? path.join(homedir(), '.cache', 'oscompose');
-  const imageStore = process.env.OSCOMPOSE_TEST_IMAGE_STORE ?? path.join(cacheRoot, 'test-image-store');
-  await buildStarterCatalog({ imageStore, cacheDir: process.env.OSCOMPOSE_DEBIAN_CACHE ?? path.join(cacheRoot, 'debian') });
-  return imageStore;
+  const { starterCatalogForTests } = await import('@oscompose/catalog/testing');
+  return (await starterCatalogForTests()).imageStore;
 }
 
 /**
