@@ -335,7 +335,7 @@ describe('the build page, one verdict at a time', () => {
     await openBuild(page, 'verified');
     expect(await box().locator('[data-verdict]').first().getAttribute('data-verdict')).toBe('verified');
     expect(await page.getByTestId('boot-message').textContent()).toBe(builds.verified.report.message);
-    expect(await page.getByTestId('boot-requested').textContent()).toBe('Expected: 2 console lines.');
+    expect(await page.getByTestId('boot-requested').textContent()).toBe('Expected: 2 console lines. With our init, every onboot container must also exit 0 and every service start.');
     const hello = box().locator('[data-expectation="hello from onboot"]');
     expect(await hello.getAttribute('data-met')).toBe('true');
     expect(await hello.getByTestId('expectation-when').textContent()).toBe('at 3.2 s, line 141');
@@ -375,6 +375,9 @@ describe('the build page, one verdict at a time', () => {
 
     // The console of a failed boot is open; search highlights, then filters.
     const search = page.getByLabel('Search the console of failed-initrd.img.console.txt');
+    // `/` jumps to it, as to every page's search box.
+    await page.locator('body').press('/');
+    expect(await search.evaluate((el) => el === document.activeElement)).toBe(true);
     await search.fill('panic');
     await expect.poll(() => page.getByTestId('console-matches').textContent()).toBe('3 matching lines');
     expect(await box().getByRole('log').locator('mark').count()).toBe(3);
@@ -433,6 +436,10 @@ describe('the build page, one verdict at a time', () => {
     const verdictOf = async (name: string) => page.locator('tbody tr', { has: page.getByRole('link', { name, exact: true }) }).locator('[data-verdict]').getAttribute('data-verdict');
     expect({ verified: await verdictOf('verified'), failed: await verdictOf('failed'), booted: await verdictOf('booted'), 'not-checked': await verdictOf('not-checked') }).toEqual({ verified: 'verified', failed: 'failed', booted: 'booted', 'not-checked': 'not checked' });
     await page.screenshot({ path: path.join(SHOTS, 'builds-verdicts.png') });
+    // Comparing two builds shows both verdicts.
+    await page.goto(`${web.url}/builds/compare?a=${builds.verified.id}&b=${builds.failed.id}`);
+    await page.getByTestId('diff').waitFor();
+    expect(await page.locator('h1 [data-verdict]').evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')))).toEqual(['verified', 'failed']);
 
     const dark = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'dark' });
     try {

@@ -7,6 +7,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { parseConsole, type ContainerStatus } from './consoleProtocol';
 import type { BootExpectations } from './expectations';
 import { ConsoleLines, decide, type BootObservation, type Decision, type ExpectationResult, type Verdict } from './verdict';
@@ -32,6 +33,8 @@ export interface BootCheckOptions {
   /** Once decided, QEMU runs until the console was quiet this long (default 4 s), at most lingerMs (default 30 s). */
   quietMs?: number;
   lingerMs?: number;
+  /** Console bytes kept (default 4 MiB); past it a note says so and the rest is dropped. */
+  consoleLimitBytes?: number;
   memoryMb?: number;
   cpus?: number;
   forwardPorts?: Array<{ host?: number; guest: number }>;
@@ -77,6 +80,7 @@ export interface BootCheckResult {
 const DEFAULT_SETTLE_MS = 10_000;
 const DEFAULT_QUIET_MS = 4_000;
 const DEFAULT_LINGER_MS = 30_000;
+const DEFAULT_CONSOLE_LIMIT = 4 << 20;
 
 /** Whether a boot check can start QEMU here: the lookup bootCheck makes (a path, or PATH). */
 export function qemuAvailable(qemu = 'qemu-system-x86_64'): boolean {
@@ -102,6 +106,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   const verdictOpts = { settleMs: opts.settleMs ?? DEFAULT_SETTLE_MS, timeoutMs };
   const quietMs = opts.quietMs ?? DEFAULT_QUIET_MS;
   const lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
+  const consoleLimit = opts.consoleLimitBytes ?? DEFAULT_CONSOLE_LIMIT;
   const qemu = opts.qemuBinary ?? 'qemu-system-x86_64';
   const forwards: Array<{ host: number; guest: number }> = [];
   for (const f of opts.forwardPorts ?? []) forwards.push({ host: f.host ?? (await pickHostPort()), guest: f.guest });
@@ -144,13 +149,31 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
   });
   const wake = new EventTarget();
   const poke = () => wake.dispatchEvent(new Event('data'));
+  // A guest writes to its serial port as fast as it likes: what is kept (and judged, and
+  // published) is bounded; decide() is asked at most every 100 ms while output streams in.
+  const decoder = new StringDecoder('utf8');
+  let kept = 0;
+  let truncated = false;
+  let pending: NodeJS.Timeout | undefined;
+  let lastPoke = 0;
+  const soon = () => {
+    if (pending) return;
+    pending = setTimeout(() => ((pending = undefined), (lastPoke = Date.now()), poke()), Math.max(0, 100 - (Date.now() - lastPoke)));
+  };
   p.stdout!.on('data', (d: Buffer) => {
-    const s = d.toString('utf8');
-    console += s;
     lastOutputAt = now();
+    if (truncated) return;
+    const room = consoleLimit - kept;
+    let s = decoder.write(d.length > room ? d.subarray(0, room) : d);
+    kept += Math.min(d.length, room);
+    if (d.length > room) {
+      truncated = true;
+      s += `\n[boot check: the console passed ${consoleLimit} bytes; the rest was not kept]\n`;
+    }
+    console += s;
     lines.push(s, lastOutputAt);
     opts.onConsole?.(s);
-    poke();
+    soon();
   });
   p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   p.stdin!.on('error', () => {}); // qemu gone: nothing left to type into
@@ -247,6 +270,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
     await waitFor(() => now() - lastOutputAt >= quietMs || now() >= lingerUntil);
   } finally {
     clearTimeout(timer);
+    clearTimeout(pending);
     clearInterval(tick);
     opts.signal?.removeEventListener('abort', onAbort);
     stop.abort();

@@ -37,7 +37,7 @@ export function BootCheckView({ boot }: { boot: BuildBootCheck }) {
           <span data-testid="boot-message" className="min-w-0 break-words">{boot.message}</span>
         </p>
         <p className="mt-1 text-xs text-muted-foreground" data-testid="boot-requested">
-          {boot.verdict === 'not checked' ? 'Nothing was booted, so nothing was judged.' : describeRequested(boot.requested)}
+          {boot.verdict === 'not checked' ? 'Nothing was booted, so nothing was judged.' : describeRequested(boot.requested, { ourInit: boot.expectations.some((e) => e.kind === 'containers') })}
         </p>
       </div>
       {boot.artifacts.map((a) => (

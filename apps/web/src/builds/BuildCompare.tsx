@@ -1,4 +1,4 @@
-// /builds/compare?a=&b=: artifact size diff, package changes (SBOMs) and spec diff (resolved specs) of two builds.
+// /builds/compare?a=&b=: boot verdicts, artifact size diff, package changes (SBOMs) and spec diff (resolved specs) of two builds.
 'use client';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
@@ -10,6 +10,7 @@ import { Card } from '../ui/Card';
 import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes } from '../ui/format';
+import { VerdictBadge } from './BootCheckView';
 
 export function artifactSizeRows(a: BuildDetail, b: BuildDetail) {
   const names = [...new Set([...a.artifacts.map((x) => x.format), ...b.artifacts.map((x) => x.format)])].sort();
@@ -33,7 +34,8 @@ export function BuildCompare({ a, b }: { a: string; b: string }) {
     <main className="mx-auto w-full max-w-6xl space-y-4 p-6">
       <nav className="text-sm text-muted-foreground"><Link href="/builds" className="hover:underline">Builds</Link> / compare</nav>
       <h1 className="text-xl font-semibold">
-        <Link className="hover:underline" href={`/builds/${left.id}`}>{left.name}</Link> <span className="text-muted-foreground">vs</span> <Link className="hover:underline" href={`/builds/${right.id}`}>{right.name}</Link>
+        <Link className="hover:underline" href={`/builds/${left.id}`}>{left.name}</Link> {left.bootCheck ? <VerdictBadge verdict={left.bootCheck.verdict} className="align-middle" /> : null}{' '}
+        <span className="text-muted-foreground">vs</span> <Link className="hover:underline" href={`/builds/${right.id}`}>{right.name}</Link> {right.bootCheck ? <VerdictBadge verdict={right.bootCheck.verdict} className="align-middle" /> : null}
       </h1>
       <Card title="Artifact sizes">
         <table className="w-full text-left text-sm">

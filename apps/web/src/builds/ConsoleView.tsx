@@ -58,7 +58,7 @@ export function ConsoleView({ url, name, marked, focus }: Props) {
   return (
     <div className="space-y-2" data-testid="console">
       <div className="flex flex-wrap items-center gap-2">
-        <Input type="search" aria-label={`Search the console of ${name}`} className="w-72 font-mono text-xs" placeholder="Search the console (text or /regex/)" value={q} onChange={(e) => setQ(e.target.value)} />
+        <Input data-search type="search" aria-label={`Search the console of ${name}`} className="w-72 font-mono text-xs" placeholder="Search the console (text or /regex/)" value={q} onChange={(e) => setQ(e.target.value)} />
         <label className="flex items-center gap-1.5 text-xs">
           <input type="checkbox" checked={onlyMatches} onChange={(e) => setOnlyMatches(e.target.checked)} disabled={!matcher} />
           Only matching lines

@@ -65,6 +65,9 @@ describe('what the build page says was asked', () => {
   it('names what was expected, or what booted means when nothing was', () => {
     expect(describeRequested({ expect: ['a'], http: { port: 8080, path: '/x' }, timeoutSeconds: 30 })).toBe('Expected: 1 console line, HTTP :8080/x, within 30 s.');
     expect(describeRequested(null)).toBe('Nothing expected beyond a boot: booted means the kernel handed over to init and nothing panicked.');
+    // Our init's containers are always judged, so a build with nothing asked can still be verified.
+    expect(describeRequested(null, { ourInit: true })).toBe('Nothing else asked: with our init, every onboot container must exit 0 and every service start.');
+    expect(describeRequested({ expect: ['a', 'b'] }, { ourInit: true })).toBe('Expected: 2 console lines. With our init, every onboot container must also exit 0 and every service start.');
   });
 });
 

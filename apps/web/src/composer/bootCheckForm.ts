@@ -123,10 +123,16 @@ export function describeExpectations(e: BootExpectations | null | undefined): st
   return parts.length ? `verified when: ${parts.join(', ')}${limit}` : `${BOOTED_MEANS}${limit}`;
 }
 
-/** The build page's line under the verdict: what this build's boot check was asked to see. */
-export function describeRequested(e: BootExpectations | null | undefined): string {
+/**
+ * The build page's line under the verdict: what this build's boot check was asked to see.
+ * `ourInit`: our init reported its containers, which is always expected of it.
+ */
+export function describeRequested(e: BootExpectations | null | undefined, opts: { ourInit?: boolean } = {}): string {
   const { parts, limit } = askedParts(e);
-  return parts.length ? `Expected: ${parts.join(', ')}${limit}.` : `Nothing expected beyond a boot: ${BOOTED_MEANS}${limit}.`;
+  const always = opts.ourInit ? ' With our init, every onboot container must also exit 0 and every service start.' : '';
+  if (parts.length) return `Expected: ${parts.join(', ')}${limit}.${always}`;
+  if (opts.ourInit) return `Nothing else asked${limit}: with our init, every onboot container must exit 0 and every service start.`;
+  return `Nothing expected beyond a boot: ${BOOTED_MEANS}${limit}.`;
 }
 
 /** The expectations as lines of text, one fact a line, for diffing two composition versions. */

@@ -1,5 +1,5 @@
-// The wall-time limit while the worker boots a build in QEMU: a system whose init never finishes
-// booting would hold the boot check (and a CPU) until its own timeout. With
+// The wall-time limit while the worker boots a build in QEMU: a system that never meets its
+// expectations would hold the boot check (and a CPU) until its own timeout. With
 // OSCOMPOSE_BUILD_MAX_SECONDS the build is stopped in the middle of the boot: it fails once with
 // the limit's message, and no QEMU process, work directory or temporary file is left behind.
 
@@ -30,7 +30,8 @@ beforeAll(async () => {
   tmp = path.join(p.dir, 'worker-tmp');
   await mkdir(tmp, { recursive: true });
   const bootable = await writeBootableImages(p.imageStore);
-  // An init that never says "boot complete": the boot check would wait for its 300 s timeout.
+  // An init that hangs, and (below) an expectation it never meets: the boot check would wait for
+  // its 300 s timeout.
   const busybox = readFileSync('/bin/busybox');
   const entry = (p: string, content: string | Buffer, mode = 0o755): FsEntry => {
     const b = Buffer.from(content);
@@ -55,7 +56,7 @@ afterAll(async () => {
 
 describe('wall-time limit during the QEMU boot check', () => {
   it('stops the boot, fails the build once with the limit message, leaves no QEMU and no files', async () => {
-    const created = await http('POST', '/api/v1/builds', { spec: ['kernel:', `  image: ${refs.kernel}`, '  cmdline: console=ttyS0 panic=-1', '  tar: none', 'init:', `  - ${refs.init}`, ''].join('\n'), formats: ['kernel+initrd'], name: 'hang' });
+    const created = await http('POST', '/api/v1/builds', { spec: ['kernel:', `  image: ${refs.kernel}`, '  cmdline: console=ttyS0 panic=-1', '  tar: none', 'init:', `  - ${refs.init}`, ''].join('\n'), formats: ['kernel+initrd'], name: 'hang', bootCheck: { expect: ['a line this system never prints'] } });
     expect(created.status).toBe(202);
     const id = created.body.id;
     // QEMU is running this build's boot before the limit strikes.
