@@ -15,6 +15,8 @@ import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes, formatDuration, formatWhen } from '../ui/format';
 import { BootCheckView, VerdictBadge } from './BootCheckView';
+import { SizeBreakdown } from './SizeBreakdown';
+import { BootTimelineCard } from './BootTimeline';
 import { BuildPackages } from './BuildPackages';
 import { NetbootLinks } from './NetbootLinks';
 import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildProgress } from './buildProgress';
@@ -162,6 +164,10 @@ export function BuildView({ id, publicUrl }: { id: string; publicUrl?: string })
         {build.provenance ? <ProvenanceLine p={build.provenance} server={publicUrl} /> : null}
         {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLinks build={build} onChange={() => void load()} /> : null}
       </Card>
+
+      {boot ? <BootTimelineCard boot={boot} /> : null}
+
+      {build.contents ? <SizeBreakdown url={build.contents.url} /> : null}
 
       <Card
         title="Spec"
