@@ -19,6 +19,7 @@ import { SizeBreakdown } from './SizeBreakdown';
 import { BootTimelineCard } from './BootTimeline';
 import { BuildPackages } from './BuildPackages';
 import { NetbootLinks } from './NetbootLinks';
+import { TestdriveButtons } from '../testdrives/TestdriveButtons';
 import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildProgress } from './buildProgress';
 
 const EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'];
@@ -162,6 +163,7 @@ export function BuildView({ id, publicUrl }: { id: string; publicUrl?: string })
           </table>
         )}
         {build.provenance ? <ProvenanceLine p={build.provenance} server={publicUrl} /> : null}
+        {build.status === 'succeeded' ? <TestdriveButtons buildId={build.id} formats={build.artifacts.map((a) => a.format)} ports={[80]} /> : null}
         {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLinks build={build} onChange={() => void load()} /> : null}
       </Card>
 
