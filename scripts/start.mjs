@@ -356,7 +356,9 @@ async function main() {
     fatal: (code) => (code === 2 ? 'fix the setting it names' : false),
   });
 
-  const url = `http://localhost:${port}`;
+  // The address people use: the public URL when one is set (.env or environment; the web app reads
+  // the same names), else the default it stands for.
+  const url = (process.env.OSCOMPOSE_PUBLIC_URL || process.env.PUBLIC_URL || process.env.BETTER_AUTH_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   const health = await waitHealthy(`http://127.0.0.1:${port}`, () => (up = true));
   if (health) {
     console.log(`\n  ${bold('oscompose is up:')} ${green(url)}   ${dim('(Ctrl-C stops it)')}\n`);

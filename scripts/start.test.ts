@@ -86,6 +86,8 @@ let seen: number[] = [];
 let auth: Record<string, string> = {};
 let quickSpec = '';
 
+// 127.0.0.1 rather than localhost: the summary must print this, and the requests below use it.
+const publicUrl = () => `http://127.0.0.1:${port}/`;
 const env = () => ({
   ...process.env,
   PORT: String(port),
@@ -95,6 +97,7 @@ const env = () => ({
   OSCOMPOSE_TEST_MARKER: marker,
   REDIS_URL: '',
   DATABASE_URL: '',
+  OSCOMPOSE_PUBLIC_URL: publicUrl(),
   NO_COLOR: '1',
   // A dead worker's build is taken over quickly (the defaults are 30 s and 15 s), not boot-checked.
   WORKER_LOCK_SECONDS: '4',
@@ -187,7 +190,8 @@ describe('npm start', () => {
     expect(h!.body).toMatchObject({ status: 'ok', database: 'up', redis: 'up', warnings: [] });
     expect(h!.body.workers.length).toBeGreaterThanOrEqual(1);
     await until('the summary', () => output.includes('  workers'), 10_000);
-    expect(output).toContain(`oscompose is up: http://localhost:${port}`);
+    // The public URL it was given, not http://localhost.
+    expect(output).toContain(`oscompose is up: http://127.0.0.1:${port}   `);
     expect(output).toContain(`starting redis-server on 127.0.0.1:${redisPort}`);
     expect(await answers(redisPort)).toBe(true);
     // The summary: where data lives, the formats the worker offers, how to add a worker.

@@ -72,8 +72,9 @@ afterAll(async () => {
   if (db) removeDir(db.dir);
 });
 
-async function build(spec: string, name: string): Promise<string> {
-  const res = await fetch(`${web.url}/api/v1/builds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spec, formats: ['kernel+initrd'], name }) });
+async function build(spec: string | { compositionId: string }, name: string): Promise<string> {
+  const source = typeof spec === 'string' ? { spec } : spec;
+  const res = await fetch(`${web.url}/api/v1/builds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...source, formats: ['kernel+initrd'], name }) });
   expect(res.status, await res.clone().text()).toBe(202);
   const { id } = (await res.json()) as { id: string };
   const until = Date.now() + 480_000;
@@ -160,5 +161,29 @@ describe('packages from the SBOM, in the browser', () => {
     // The same build on both sides: nothing changed.
     await page.goto(`${web.url}/builds/compare?a=${a}&b=${a}`);
     await page.getByText('The same images and packages in both builds.').waitFor();
+  });
+
+  it("a build from a composition also offers the composition's latest-build URL, to copy and revoke", async () => {
+    const comp = await db.prisma.composition.create({
+      data: { teamId: db.teamId, name: 'pxe-host', latestVersion: 1, versions: { create: { version: 1, specText: minimalYaml } } },
+    });
+    const id = await build({ compositionId: comp.id }, 'pxe');
+    await page.goto(`${web.url}/builds/${id}`);
+    const latest = page.getByTestId('netboot-latest');
+    await latest.getByRole('button', { name: 'Create iPXE URL' }).click();
+    const url = (await page.getByTestId('netboot-latest-url').textContent()) ?? '';
+    expect(url).toMatch(/\/boot\/[A-Za-z0-9_-]{32}\.ipxe$/);
+    expect(await latest.textContent()).toContain('anyone with the URL can boot the latest succeeded build of pxe-host');
+    await latest.getByRole('button', { name: `Copy URL: ${url}` }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    // It serves the composition's latest succeeded build: this one.
+    expect(await (await fetch(url)).text()).toContain(`# oscompose build ${id}`);
+    // The build's own URL is another one, still to be made.
+    await page.getByTestId('netboot').getByRole('button', { name: 'Create iPXE URL' }).waitFor();
+    await latest.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'build-netboot-latest.png') });
+    await latest.getByRole('button', { name: 'Revoke' }).click();
+    await latest.getByRole('button', { name: 'Create iPXE URL' }).waitFor();
+    expect((await fetch(url)).status).toBe(404);
   });
 });

@@ -7,6 +7,9 @@
 process.env.OSCOMPOSE_TESTDRIVE_MINUTES = '15';
 process.env.OSCOMPOSE_TESTDRIVE_MAX_MINUTES = '30';
 
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { testdriveState } from '@oscompose/db';
 import { createTestdriveQueue, testdriveKeys } from '@oscompose/queue';
 import { startPipeline, type Pipeline } from '@oscompose/worker/testing';
@@ -155,12 +158,13 @@ describe('testdrive API', () => {
 
   it('a viewer watches but cannot type, extend or stop; a member types and the keystrokes reach the input stream', async () => {
     as('viewer', 'viewer');
-    expect((await http('GET', `/api/v1/testdrives/${first}`)).body).toMatchObject({ id: first, status: 'running', secondsLeft: expect.any(Number) });
+    expect((await http('GET', `/api/v1/testdrives/${first}`)).body).toMatchObject({ id: first, status: 'running', secondsLeft: expect.any(Number), canType: false });
     expect((await http('POST', `/api/v1/testdrives/${first}/input`, { data: 'ls\r' })).status).toBe(403);
     expect((await http('POST', `/api/v1/testdrives/${first}/extend`, {})).status).toBe(403);
     expect((await http('DELETE', `/api/v1/testdrives/${first}`)).status).toBe(403);
     expect((await http('POST', `/api/v1/builds/${buildA}/testdrive`, { artifact: 'kernel+initrd' })).status).toBe(403);
     as('member', 'member');
+    expect((await http('GET', `/api/v1/testdrives/${first}`)).body.canType).toBe(true);
     expect((await http('POST', `/api/v1/testdrives/${first}/input`, { data: 'uname -r\r' })).status).toBe(204);
     const entries = (await deps.redis.xrange(testdriveKeys(p.prefix, first).input, '-', '+')).map(([, f]) => f);
     expect(entries).toContainEqual(['d', 'uname -r\r']);
@@ -174,6 +178,38 @@ describe('testdrive API', () => {
     expect(Date.parse(ext.body.expiresAt) - Date.parse(before.expiresAt)).toBe(300_000);
     const capped = await http('POST', `/api/v1/testdrives/${first}/extend`, { minutes: 600 });
     expect(Date.parse(capped.body.expiresAt) - Date.parse(capped.body.startedAt)).toBe(30 * 60_000);
+  });
+
+  it("a listed guest port is served through the web app: path, query and status pass, the app's cookies do not", async () => {
+    const seen: Array<{ url?: string; cookie?: string }> = [];
+    const guest = createServer((req, res) => {
+      seen.push({ url: req.url, cookie: req.headers.cookie });
+      if (req.url === '/old') return res.writeHead(302, { location: '/new' }).end();
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Hello from oscompose</h1>');
+    });
+    await new Promise<void>((r) => guest.listen(0, '127.0.0.1', () => r()));
+    const host = (guest.address() as AddressInfo).port;
+    expect(await testdriveState.recordForwards(deps.db, first, `fake-worker#${first}`, [{ guest: 80, host, machine: hostname() }])).toBe(true);
+    try {
+      as('viewer', 'viewer');
+      const res = await fetch(`${api.url}/testdrive/${first}/port/80/a%20b/index.html?x=1`, { headers: { cookie: 'better-auth.session_token=secret' } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('Hello from oscompose');
+      expect(seen.at(-1)).toEqual({ url: '/a%20b/index.html?x=1', cookie: undefined });
+      expect((await fetch(`${api.url}/testdrive/${first}/port/80`)).status).toBe(200);
+      expect(seen.at(-1)!.url).toBe('/');
+      const moved = await fetch(`${api.url}/testdrive/${first}/port/80/old`, { redirect: 'manual' });
+      expect(moved.headers.get('location')).toBe(`/testdrive/${first}/port/80/new`);
+      expect((await fetch(`${api.url}/testdrive/${first}/port/22/`)).status).toBe(404);
+      // Run on another machine: its loopback port is not this one's.
+      await testdriveState.recordForwards(deps.db, first, `fake-worker#${first}`, [{ guest: 80, host, machine: 'elsewhere' }]);
+      expect((await http('GET', `/testdrive/${first}/port/80/`)).body.error.code).toBe('guest_elsewhere');
+      expect(seen).toHaveLength(3);
+      as('other', 'owner');
+      expect((await fetch(`${api.url}/testdrive/${first}/port/80/`)).status).toBe(404);
+    } finally {
+      guest.close();
+    }
   });
 
   it('another team gets 404 for the testdrive, its console and input, and cannot start one on a foreign build', async () => {
@@ -196,6 +232,7 @@ describe('testdrive API', () => {
     expect(entries).toContainEqual(['c', 'stop']);
     expect((await http('POST', `/api/v1/testdrives/${first}/input`, { data: 'x' })).body.error.code).toBe('testdrive_not_running');
     expect((await http('POST', `/api/v1/testdrives/${first}/extend`, {})).status).toBe(409);
+    expect((await fetch(`${api.url}/testdrive/${first}/port/80/`)).status).toBe(409);
     // Its console ends at once with the reason, though no end entry was written.
     expect(await (await fetch(`${api.url}/api/v1/testdrives/${first}/console`)).text()).toContain('event: end\ndata: {"reason":"user"}');
     const next = await http('POST', `/api/v1/builds/${buildA}/testdrive`, { artifact: 'kernel+initrd' });

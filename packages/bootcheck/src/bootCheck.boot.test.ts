@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 describe('bootCheck for an init that is not ours', () => {
-  it('a quiet kernel: verified by what userspace printed and an HTTP answer; the console keeps what came after', async () => {
+  it('a quiet kernel: verified by what userspace printed and an HTTP answer, answers on its console; the console keeps what came after, up to its limit', async () => {
     const init = [
       '#!/bin/busybox sh',
       'export PATH=/bin',
@@ -64,6 +64,8 @@ describe('bootCheck for an init that is not ours', () => {
       'echo "service ready on :80"',
       'sleep 2',
       'echo "late line after the verdict"',
+      // the boot check types on the serial console once it has decided (consoleInteractions)
+      'read typed; echo "you typed $typed"',
       // a chatty guest: far more than the boot check keeps
       'i=0; while [ $i -lt 4000 ]; do echo "filler line $i of a chatty guest"; i=$((i+1)); done',
       'exec sleep 3600',
@@ -72,7 +74,7 @@ describe('bootCheck for an init that is not ours', () => {
     const initrd = initramfs('quiet', init, { 'www/health': 'ok from the guest\n' });
     const r = await bootCheck(
       { kernel, initrd, cmdline: 'console=ttyS0 quiet' },
-      { expectations: { expect: ['hello from a shell init', '/ready on :\\d+/'], http: { port: 80, path: '/health', expect: 'ok from the guest' } }, timeoutMs: 120_000, memoryMb: 256, consoleLimitBytes: 64 * 1024 },
+      { expectations: { expect: ['hello from a shell init', '/ready on :\\d+/'], http: { port: 80, path: '/health', expect: 'ok from the guest' } }, timeoutMs: 120_000, memoryMb: 256, consoleLimitBytes: 64 * 1024, consoleInteractions: [{ send: 'hi there\n', expect: 'you typed hi there' }] },
     );
     expect(r.console).not.toContain('Run /init as init process');
     expect(r.verdict, r.console.slice(-2000)).toBe('verified');
@@ -83,6 +85,7 @@ describe('bootCheck for an init that is not ours', () => {
       ['http', 'HTTP /health on guest port 80 answers 200 with "ok from the guest"', true, undefined],
     ]);
     expect(r.http).toMatchObject({ status: 200, body: 'ok from the guest\n' });
+    expect(r.interactions).toEqual([{ send: 'hi there\n', expect: 'you typed hi there', ok: true }]);
     // decided once the guest answered, then kept running until the console was quiet
     expect(r.console).toContain('late line after the verdict');
     expect(r.console).toContain('filler line 1 of a chatty guest');

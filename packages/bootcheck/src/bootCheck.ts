@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { parseConsole, type ContainerStatus } from './consoleProtocol';
+import { bootTimeline, type BootTimeline } from './timeline';
 import type { BootExpectations } from './expectations';
 import { ConsoleLines, decide, type BootObservation, type Decision, type ExpectationResult, type Verdict } from './verdict';
 import { OVMF_CODE, OVMF_VARS, firmwareOf, qemuArgs, type BootTarget } from './qemuArgs';
@@ -58,6 +59,8 @@ export interface BootCheckOptions {
 }
 
 export interface BootCheckResult {
+  /** Where the boot's time went (firmware, kernel, init, each onboot container, services), from the timed console lines. */
+  timeline?: BootTimeline;
   /** failed, booted, verified; `not checked` when QEMU (or its firmware) is missing. */
   verdict: Verdict;
   /** One sentence: the console line that decided it, or why it was not checked. */
@@ -302,6 +305,7 @@ export async function bootCheck(target: BootTarget, opts: BootCheckOptions = {})
     ...(http ? { http } : {}),
     ...(interactionsOut ? { interactions: interactionsOut } : {}),
     console,
+    timeline: bootTimeline(lines.lines),
     durationMs: Date.now() - started,
     forwardedPorts: forwards,
     ...(problems.length ? { error: [...new Set(problems)].join('; ') } : {}),

@@ -78,3 +78,23 @@ export function normalizeExpectations(e: BootExpectations | undefined | null): B
   if (e.untilPoweroff) out.untilPoweroff = true;
   return Object.keys(out).length ? out : undefined;
 }
+
+/**
+ * The stored form (Build.bootExpectations, CompositionVersion.bootExpectations), written by the
+ * web app and read by it and the worker: canonical JSON, or null when nothing is asked.
+ */
+export function expectationsToColumn(e: BootExpectations | undefined | null): string | null {
+  const n = normalizeExpectations(e);
+  return n ? JSON.stringify(n) : null;
+}
+
+/** What such a column holds, validated again (a row may predate a schema change); null when none or unreadable. */
+export function expectationsFromColumn(text: string | null | undefined): BootExpectations | null {
+  if (!text) return null;
+  try {
+    const r = BootExpectationsSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}

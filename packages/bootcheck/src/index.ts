@@ -5,4 +5,5 @@ export { qemuArgs, withSerialConsole, type BootTarget, type PortForward } from '
 export { startVm, VmStartError, type Vm, type VmOptions } from './vm';
 export { ConsoleLines, decide, isPanic, OUR_INIT_EXPECTATION, type BootObservation, type ConsoleLine, type Decision, type ExpectationResult, type Verdict, type VerdictOptions } from './verdict';
 export * from './expectations';
+export { bootTimeline, type BootTimeline, type TimelineSpan, type TimelinePhase } from './timeline';
 export { buildReport, consoleFileName, decidingArtifact, CONSOLE_FORMAT, VERDICTS, type ArtifactBootReport, type BootCheckReport } from './report';

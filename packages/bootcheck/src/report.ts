@@ -5,6 +5,7 @@
 import type { BootExpectations } from './expectations';
 import type { ContainerStatus } from './consoleProtocol';
 import type { ExpectationResult, Verdict } from './verdict';
+import type { BootTimeline } from './timeline';
 
 export type { ExpectationResult, Verdict } from './verdict';
 export type { ConsoleLine } from './verdict';
@@ -25,6 +26,8 @@ export interface ArtifactBootReport {
   /** Our init's per-container table (empty for any other init). */
   containers: ContainerStatus[];
   durationMs: number | null;
+  /** Where the boot's time went (absent for reports from before it, and when nothing was booted). */
+  timeline?: BootTimeline;
   /** The whole serial console, published with the build's artifacts (NAME.console.txt); null when nothing was booted. */
   consoleName: string | null;
 }

@@ -56,6 +56,32 @@ describe('boot verdict for an init that is not ours', () => {
     expect(obs(efi).lines[0]!.text).toMatch(/^BdsDxe: loading/);
   });
 
+  it('netboot: what iPXE prints while it fetches the kernel is firmware, not the handover', () => {
+    // as QEMU's iPXE ROM prints it booting a build from its iPXE URL (netboot.boot.test.ts)
+    const ipxe: Array<[number, string]> = [
+      [100, 'SeaBIOS (version 1.16.2-debian-1.16.2-1)'],
+      [300, 'iPXE (http://ipxe.org) 00:03.0 CA00 PCI2.10 PnP PMM+06FCAE80+06F0AE80 CA00'],
+      [350, 'Booting from ROM...'],
+      [380, 'iPXE (PCI 00:03.0) starting execution...ok'],
+      [390, 'iPXE initialising devices...ok'],
+      [400, 'iPXE 1.21.1+git-20220113.fbbdc3926-0ubuntu1 -- Open Source Network Boot Firmware -- https://ipxe.org'],
+      [410, 'Features: DNS HTTP iSCSI NFS TFTP AoE ELF MBOOT PXE bzImage Menu PXEXT'],
+      [500, 'net0: 52:54:00:12:34:56 using virtio-net on 0000:00:03.0 (Ethernet) [open]'],
+      [510, '  [Link:up, TX:0 TXE:0 RX:0 RXE:0]'],
+      [600, 'Configuring (net0 52:54:00:12:34:56)...... ok'],
+      [700, 'net0: 10.0.2.15/255.255.255.0 gw 10.0.2.2'],
+      [710, 'Next server: 10.0.2.2'],
+      [720, 'Filename: http://127.0.0.1:40123/boot/abc.ipxe'],
+      [800, 'http://127.0.0.1:40123/boot/abc.ipxe... ok'],
+      [810, 'abc.ipxe : 214 bytes [script]'],
+      [900, 'http://127.0.0.1:40123/boot/abc/kernel... ok'],
+      [1500, 'http://127.0.0.1:40123/boot/abc/initrd... ok'],
+    ];
+    expect(decide(obs(ipxe, { nowMs: 20_000 }), undefined, O)).toMatchObject({ final: false });
+    const booted = decide(obs([...ipxe, ...KERNEL.map(([at, t]): [number, string] => [at + 2000, t])], { nowMs: 20_000 }), undefined, O);
+    expect(booted.final && booted.handover?.text).toMatch(/Freeing unused kernel/);
+  });
+
   it('says no init was found when the kernel tried them all', () => {
     const d = decide(obs([...KERNEL, [2000, '[    1.8] Kernel panic - not syncing: No working init found.  Try passing init= option to kernel.']]), undefined, O);
     expect(d.final && d.message).toMatch(/^the kernel found no init to run: "\[    1.8\] Kernel panic - not syncing: No working init found/);

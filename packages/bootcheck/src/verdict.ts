@@ -71,6 +71,9 @@ const KERNEL_LINE = /^\s*\[\s*\d+\.\d+\]|^Linux version /;
 // Firmware and boot loaders talk on the serial console before the kernel does: SeaBIOS, iPXE,
 // OVMF, ISOLINUX/SYSLINUX, GRUB, systemd-boot, the EFI stub and the x86 decompressor.
 const FIRMWARE_LINE = /SeaBIOS|iPXE|\bBooting (?:from|the kernel|`)|Boot failed|No bootable device|ISOLINUX|SYSLINUX|EXTLINUX|GRUB|grub>|Loading |BdsDxe|EFI stub|UEFI|Shell>|systemd-boot|Press (?:any|ESC|\[)|Decompressing Linux|Parsing ELF|Probing EDD|early console/i;
+// iPXE (netboot) talks at length between its banner and the kernel: features, the link, DHCP, and
+// one line per file it fetches; none of that is userspace.
+const IPXE_LINE = /^Features: |^net\d+: |^\s*\[Link:|Configuring \(net|^Next server: |^Filename: |^(?:https?|tftp):\/\/\S+\.{3}|\[script\]\s*$|\.{3} ?ok\s*$/;
 
 /**
  * Where init took over: the kernel's handover line, our init's first line, or, when the kernel
@@ -84,7 +87,7 @@ export function handoverLine(lines: ConsoleLine[]): ConsoleLine | undefined {
 function isUserspaceLine(text: string): boolean {
   const t = text.trim();
   // a line of punctuation or a lone character is screen drawing (GRUB menus), not a program's output
-  return /[A-Za-z0-9]{2}/.test(t) && !KERNEL_LINE.test(t) && !FIRMWARE_LINE.test(t) && !isPanic(t);
+  return /[A-Za-z0-9]{2}/.test(t) && !KERNEL_LINE.test(t) && !FIRMWARE_LINE.test(t) && !IPXE_LINE.test(t) && !isPanic(t);
 }
 
 export const OUR_INIT_EXPECTATION = 'every onboot container exited 0 and every service started';

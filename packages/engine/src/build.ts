@@ -3,7 +3,7 @@
 // plan (buildPlan.ts, pure) → execute (execute.ts). The worker runs the same steps one by one,
 // because it consults its build cache between resolving and planning.
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { parseSpecs, SpecError, type Spec } from '@oscompose/spec';
 import type { Compression, HardlinkPolicy } from './initramfs/index';
 import { describeMissing, locateTool, missingTools } from './outputs/disk/index';

@@ -100,6 +100,8 @@ export interface BuildDetail extends BuildSummary {
   provenance?: BuildProvenance | null;
   /** The active netboot URL: its path (/boot/<token>.ipxe) and absolute on the public URL; null when there is none. */
   netboot?: { path: string; url?: string } | null;
+  /** The team's composition the build was made from, with its "latest succeeded build" netboot URL. */
+  composition?: { id: string; name: string; netboot: { path: string; url?: string } | null } | null;
   /** The build's SPDX SBOM (NAME.spdx.json): `url` serves it as JSON; null for builds from before it. */
   sbom?: BuildSbom | null;
   /** The size breakdown of its initramfs (NAME.contents.json): `url` serves it as JSON; null for builds from before it. */

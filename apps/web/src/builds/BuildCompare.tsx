@@ -1,4 +1,4 @@
-// /builds/compare?a=&b=: boot verdicts, artifact size diff, package changes (SBOMs) and spec diff (resolved specs) of two builds.
+// /builds/compare?a=&b=: boot verdicts, artifact size diff, size per initramfs section, package changes (SBOMs) and spec diff (resolved specs) of two builds.
 'use client';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
@@ -11,6 +11,7 @@ import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes } from '../ui/format';
 import { VerdictBadge } from './BootCheckView';
+import { SectionSizeDiff, signedBytes } from './SectionSizeDiff';
 
 export function artifactSizeRows(a: BuildDetail, b: BuildDetail) {
   const names = [...new Set([...a.artifacts.map((x) => x.format), ...b.artifacts.map((x) => x.format)])].sort();
@@ -47,13 +48,14 @@ export function BuildCompare({ a, b }: { a: string; b: string }) {
                 <td className="tabular-nums">{formatBytes(r.left)}</td>
                 <td className="tabular-nums">{formatBytes(r.right)}</td>
                 <td className={cx('tabular-nums', (r.delta ?? 0) > 0 && 'text-destructive', (r.delta ?? 0) < 0 && 'text-success')}>
-                  {r.delta === null ? '—' : `${r.delta > 0 ? '+' : r.delta < 0 ? '−' : '±'}${formatBytes(Math.abs(r.delta))}`}
+                  {r.delta === null ? '—' : signedBytes(r.delta)}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </Card>
+      <SectionSizeDiff left={left} right={right} />
       <PackageChanges left={left} right={right} />
       <Card title="Spec (resolved)">
         <DiffView before={left.resolvedSpec ?? left.specText} after={right.resolvedSpec ?? right.specText} labels={[left.name, right.name]} />

@@ -15,7 +15,10 @@ import { cx } from '../ui/classNames';
 import { ErrorState, Loading } from '../ui/States';
 import { formatBytes, formatDuration, formatWhen } from '../ui/format';
 import { BootCheckView, VerdictBadge } from './BootCheckView';
+import { SizeBreakdown } from './SizeBreakdown';
+import { BootTimelineCard } from './BootTimeline';
 import { BuildPackages } from './BuildPackages';
+import { NetbootLinks } from './NetbootLinks';
 import { applyEvent, initialProgress, isFinalStatus, stageSkeleton, type BuildProgress } from './buildProgress';
 
 const EVENT_TYPES = ['status', 'stage', 'progress', 'log', 'artifact', 'bootcheck'];
@@ -159,8 +162,12 @@ export function BuildView({ id, publicUrl }: { id: string; publicUrl?: string })
           </table>
         )}
         {build.provenance ? <ProvenanceLine p={build.provenance} server={publicUrl} /> : null}
-        {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLine buildId={build.id} netboot={build.netboot ?? null} onChange={() => void load()} /> : null}
+        {build.artifacts.some((a) => a.format === 'kernel+initrd') ? <NetbootLinks build={build} onChange={() => void load()} /> : null}
       </Card>
+
+      {boot ? <BootTimelineCard boot={boot} /> : null}
+
+      {build.contents ? <SizeBreakdown url={build.contents.url} /> : null}
 
       <Card
         title="Spec"
@@ -176,32 +183,6 @@ export function BuildView({ id, publicUrl }: { id: string; publicUrl?: string })
 
       <BuildPackages sbom={build.sbom} running={running} />
     </main>
-  );
-}
-
-/** The build's iPXE URL (no login: the token is the secret) with copy buttons, and revoke. */
-function NetbootLine({ buildId, netboot, onChange }: { buildId: string; netboot: { path: string; url?: string } | null; onChange: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const act = (method: 'POST' | 'DELETE') =>
-    fetchJson(`/api/v1/builds/${buildId}/netboot`, { method }).then(onChange, (e: Error) => setError(e.message));
-  // The server names it on its public URL (OSCOMPOSE_PUBLIC_URL): what firmware elsewhere can reach.
-  const url = netboot ? netboot.url ?? `${window.location.origin}${netboot.path}` : '';
-  return (
-    <div className="mt-3 flex flex-wrap items-center gap-2 border-t pt-3 text-sm" data-testid="netboot">
-      <span className="font-medium">Netboot</span>
-      {netboot ? (
-        <>
-          <code className="font-mono text-xs" data-testid="netboot-url">{url}</code>
-          <CopyButton value={url} label="Copy URL" />
-          <CopyButton value={`chain --autofree ${url}`} label="Copy iPXE command" />
-          <Button variant="secondary" onClick={() => void act('DELETE')}>Revoke</Button>
-          <span className="text-xs text-muted-foreground">anyone with the URL can boot this build; revoking makes it 404</span>
-        </>
-      ) : (
-        <Button variant="secondary" onClick={() => void act('POST')}>Create iPXE URL</Button>
-      )}
-      {error ? <span className="text-xs text-destructive">{error}</span> : null}
-    </div>
   );
 }
 

@@ -25,7 +25,7 @@ export function createBootStep(opts: { timeoutMs?: number }): BootStep {
       const timeoutMs = expectations?.timeoutSeconds ? expectations.timeoutSeconds * 1000 : opts.timeoutMs;
       const r = await bootCheck(input, { signal, timeoutMs, ...(expectations ? { expectations } : {}) });
       signal.throwIfAborted();
-      return { verdict: r.verdict, message: r.message, expectations: r.expectations, containers: r.containers, durationMs: r.verdict === 'not checked' ? null : r.durationMs, console: r.console };
+      return { verdict: r.verdict, message: r.message, expectations: r.expectations, containers: r.containers, durationMs: r.verdict === 'not checked' ? null : r.durationMs, console: r.console, ...(r.timeline ? { timeline: r.timeline } : {}) };
     },
   };
 }

@@ -5,7 +5,7 @@
 
 import type { BuildEvent as EngineEvent, ImageProvider, RegistryPolicy, ResolvedImages } from '@oscompose/engine';
 import type { Spec } from '@oscompose/spec';
-import type { BootExpectations, ContainerStatus, ExpectationResult, Verdict } from '@oscompose/bootcheck';
+import type { BootExpectations, BootTimeline, ContainerStatus, ExpectationResult, Verdict } from '@oscompose/bootcheck';
 export type { EngineEvent, RegistryPolicy };
 
 export interface EngineArtifact {
@@ -79,6 +79,8 @@ export interface BootResult {
   /** Our init's per-container table (empty for any other init). */
   containers: ContainerStatus[];
   durationMs: number | null;
+  /** Where the boot's time went (@oscompose/bootcheck's bootTimeline). */
+  timeline?: BootTimeline;
   /** The whole serial console ('' when nothing was booted). */
   console: string;
 }

@@ -12,7 +12,7 @@ import type { ArtifactStore } from '@oscompose/storage';
 import { artifactKey } from '@oscompose/storage';
 import { teamRegistryPolicy } from '@oscompose/engine';
 import { buildState, isFinalStatus, LostOwnershipError, teamRegistryEntries } from '@oscompose/db';
-import { BootExpectationsSchema, normalizeExpectations, type BootExpectations } from '@oscompose/bootcheck/expectations';
+import { expectationsFromColumn, normalizeExpectations } from '@oscompose/bootcheck/expectations';
 import { buildReport, consoleFileName, CONSOLE_FORMAT, type ArtifactBootReport } from '@oscompose/bootcheck/report';
 import { buildCacheKey } from './cacheKey';
 import { UserError } from './classify';
@@ -112,7 +112,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
 
   // 2. The build cache: a succeeded build of the same team with the same key has our artifacts;
   // its boot verdict is ours only if it was judged by the same expectations.
-  const expectations = storedExpectations(build.bootExpectations);
+  const expectations = normalizeExpectations(expectationsFromColumn(build.bootExpectations));
   if (!input.fresh) {
     const hit = await db.build.findFirst({
       where: { cacheKey, status: 'succeeded', teamId: build.teamId, id: { not: buildId }, bootExpectations: build.bootExpectations },
@@ -174,7 +174,7 @@ export async function runBuild(deps: RunDeps, input: RunInput): Promise<RunOutco
         consoleName = consoleFileName(booted);
         consoles.push(await writeConsole(path.join(outDir, consoleName), consoleName, result.console));
       }
-      reports.push({ format: target.format, artifact: booted, artifacts: namesOf(target.format), verdict: result.verdict, message: result.message, expectations: result.expectations, containers: result.containers, durationMs: result.durationMs, consoleName });
+      reports.push({ format: target.format, artifact: booted, artifacts: namesOf(target.format), verdict: result.verdict, message: result.message, expectations: result.expectations, containers: result.containers, durationMs: result.durationMs, ...(result.timeline ? { timeline: result.timeline } : {}), consoleName });
       sink.emit('bootcheck', {
         format: target.format,
         verdict: result.verdict,
@@ -250,17 +250,6 @@ async function registryPolicyFor(db: Db, teamId: string, registries: RunDeps['re
 function artifactBaseName(build: { id: string; name?: string | null }): string {
   const n = (build.name ?? '').trim();
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(n) ? n : 'linuxkit';
-}
-
-/** The build's stored expectations (validated again: the row may predate a schema change). */
-function storedExpectations(text: string | null | undefined): BootExpectations | undefined {
-  if (!text) return undefined;
-  try {
-    const r = BootExpectationsSchema.safeParse(JSON.parse(text));
-    return r.success ? normalizeExpectations(r.data) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function writeConsole(file: string, name: string, text: string): Promise<EngineArtifact> {

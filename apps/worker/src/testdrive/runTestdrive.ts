@@ -6,6 +6,7 @@
 
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -101,7 +102,8 @@ export async function runTestdrive(deps: TestdriveDeps, id: string, runId: strin
       qemuBinary: deps.qemuBinary,
     });
     vm.onOutput((chunk) => emit(decoder.write(chunk)));
-    await testdriveState.recordForwards(db, id, runId, vm.forwards);
+    // The machine: the web app serves a guest port only from the machine whose loopback it is on.
+    await testdriveState.recordForwards(db, id, runId, vm.forwards.map((f) => ({ ...f, machine: hostname() })));
     // The page that started it has this long to connect before the VM counts as unwatched.
     const viewerTimeoutMs = deps.viewerTimeoutMs ?? TESTDRIVE_VIEWER_TIMEOUT_MS;
     await deps.redis.set(keys.viewer, String(Date.now()), 'PX', viewerTimeoutMs, 'NX');

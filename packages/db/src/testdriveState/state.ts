@@ -35,7 +35,7 @@ export const testdriveState = {
   },
 
   /** The owning run records the forwarded ports once QEMU listens on them. */
-  recordForwards(db: TestdriveWriter, id: string, runId: string, forwards: Array<{ guest: number; host: number }>): Promise<boolean> {
+  recordForwards(db: TestdriveWriter, id: string, runId: string, forwards: Array<{ guest: number; host: number; machine?: string }>): Promise<boolean> {
     return changed(db.testdrive.updateMany({ where: { id, workerId: runId, status: 'running' }, data: { forwards: JSON.stringify(forwards) } }));
   },
 

@@ -79,4 +79,39 @@ describe('submit client', () => {
     expect(parseExpectHttp('8080')).toEqual({ port: 8080 });
     expect(parseExpectHttp('80=a=b')).toEqual({ port: 80, expect: 'a=b' });
   });
+
+  it('--wait on a build whose boot failed: prints the verdict line and where its console is, exits 1', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'oscompose-submit-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'lk.yml'), 'kernel:\n  image: example.test/kernel:1\ninit:\n  - example.test/init:1\n');
+    const message = 'expectation not met within 45 s: "login:"; last console lines: "hello"';
+    const build = {
+      id: 'b1',
+      status: 'failed',
+      error: `Boot check failed: ${message}.`,
+      bootCheck: { ok: false, verdict: 'failed', message, artifacts: [{ format: 'kernel+initrd', verdict: 'failed', console: '/api/v1/builds/b1/artifacts/lk-initrd.img.console.txt' }, { format: 'tar', verdict: 'not checked', console: null }] },
+    };
+    const server = createServer((req, res) => {
+      if (req.method === 'POST') return void res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'b1', url: '/api/v1/builds/b1' }));
+      if (req.url!.endsWith('/events')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`id: 1\nevent: bootcheck\ndata: ${JSON.stringify({ format: 'kernel+initrd', verdict: 'failed', message, ok: false })}\n\n`);
+        return void res.end(`id: 2\nevent: status\ndata: {"status":"failed"}\n\n`);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(build));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      let err = '';
+      const code = await runSubmit([path.join(dir, 'lk.yml'), '--expect', 'login:', '--wait', '--server', url], { out: () => {}, err: (s) => (err += s), env: { XDG_CONFIG_HOME: path.join(dir, 'nocfg') } });
+      expect(code).toBe(1);
+      expect(err).toContain(`  boot check kernel+initrd: FAILED — ${message}\n`);
+      expect(err).toContain(`build b1 failed: Boot check failed: ${message}.\n`);
+      expect(err).toContain(`  boot console of kernel+initrd: ${url}/api/v1/builds/b1/artifacts/lk-initrd.img.console.txt\n`);
+      expect(err).not.toContain('boot console of tar');
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -136,7 +136,7 @@ export interface BuildInfo {
   artifacts?: Artifact[];
   provenance?: Omit<Artifact, 'format'> | null;
   sbom?: Omit<Artifact, 'format'> | null;
-  bootCheck?: { ok: boolean; verdict?: string; message?: string } | null;
+  bootCheck?: { ok: boolean; verdict?: string; message?: string; artifacts?: { format: string; verdict: string; console?: string | null }[] } | null;
 }
 
 export class ApiClient {
@@ -323,6 +323,10 @@ export async function runSubmit(argv: string[], io: SubmitIo = { out: (s) => pro
     const build = await client.json<BuildInfo>(created.url);
     if (build.status !== 'succeeded') {
       io.err(`build ${build.id} ${build.status}${build.error ? `: ${build.error}` : ''}\n`);
+      // A failed boot: its whole serial console is one download away.
+      for (const a of build.bootCheck?.artifacts ?? []) {
+        if (a.verdict === 'failed' && a.console) io.err(`  boot console of ${a.format}: ${new URL(a.console, client.config.server + '/').href}\n`);
+      }
       if (o.json) io.out(JSON.stringify(build) + '\n');
       return 1;
     }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { buildState } from '@oscompose/db';
 import { enqueueBuild } from '@oscompose/queue';
 import { SpecError, parseServerSpec } from '@oscompose/spec';
-import { BootExpectationsSchema, normalizeExpectations, type BootExpectations } from '@oscompose/bootcheck/expectations';
+import { BootExpectationsSchema, expectationsToColumn } from '@oscompose/bootcheck/expectations';
 import { z } from 'zod';
 import type { Caller } from '../auth/caller';
 import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
@@ -48,11 +48,6 @@ async function specFromComposition(caller: Caller, compositionId: string, versio
   return { specText: v.specText, compositionVersionId: v.id, name: composition.name, bootExpectations: readBootExpectations(v.bootExpectations) };
 }
 
-/** The expectations as stored on the build: normalised JSON, null when nothing is asked. */
-export function storedExpectations(e: BootExpectations | undefined | null): string | null {
-  const n = normalizeExpectations(e);
-  return n ? JSON.stringify(n) : null;
-}
 
 /** The worker's own check (parseServerSpec, host files refused), answered as 400 with every error. */
 function checkSpec(text: string): void {
@@ -89,7 +84,7 @@ export async function createBuild(caller: Caller, input: CreateBuildInput, rebui
     name: input.name ?? null,
     priority: input.priority ?? 0,
     // A composition is built with the expectations saved with its version, unless the request says otherwise ({} = none).
-    bootExpectations: storedExpectations(input.bootCheck ?? source.bootExpectations),
+    bootExpectations: expectationsToColumn(input.bootCheck ?? source.bootExpectations),
   });
   try {
     await enqueueBuild(queue, { buildId: build.id, installation: installationId, ...(input.fresh ? { fresh: true } : {}) }, { priority: build.priority });

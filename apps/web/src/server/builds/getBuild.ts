@@ -23,5 +23,14 @@ export async function getBuild(caller: Caller, id: string, base: string) {
   const bundle = build.artifacts.find((a) => a.format === PROVENANCE_FORMAT);
   const { store, keyDir: dir } = await buildDeps();
   const signature = bundle ? await provenanceSignature(store, dir ?? keyDir(), bundle.storageKey) : null;
-  return { ...presentDetail(build, { signature }), netboot: await activeNetbootPath(build.id).then((path) => (path ? { path, url: `${base}${path}` } : null)) };
+  const link = async (target: { buildId: string } | { compositionId: string }) => {
+    const path = await activeNetbootPath(target);
+    return path ? { path, url: `${base}${path}` } : null;
+  };
+  // A build made from a composition also offers that composition's "latest succeeded build" URL.
+  const version = build.compositionVersionId
+    ? await (await buildDeps()).db.compositionVersion.findFirst({ where: { id: build.compositionVersionId, composition: { teamId: caller.teamId } }, select: { composition: { select: { id: true, name: true } } } })
+    : null;
+  const composition = version ? { id: version.composition.id, name: version.composition.name, netboot: await link({ compositionId: version.composition.id }) } : null;
+  return { ...presentDetail(build, { signature }), netboot: await link({ buildId: build.id }), composition };
 }

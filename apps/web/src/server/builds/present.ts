@@ -2,7 +2,7 @@
 
 import type { Artifact, Build, User } from '@oscompose/db';
 import { CONTENTS_FORMAT, PROVENANCE_FORMAT, SBOM_FORMAT } from '@oscompose/engine';
-import { BootExpectationsSchema, type BootExpectations } from '@oscompose/bootcheck/expectations';
+import { expectationsFromColumn } from '@oscompose/bootcheck/expectations';
 import { CONSOLE_FORMAT, buildReport, type ArtifactBootReport, type BootCheckReport, type Verdict } from '@oscompose/bootcheck/report';
 import type { Signature } from '../provenance/signature';
 
@@ -35,11 +35,6 @@ export function downloadUrl(buildId: string, name: string): string {
   return `${buildUrl(buildId)}/artifacts/${encodeURIComponent(name)}`;
 }
 
-/** A build's stored expectations (Build.bootExpectations), null when none or unreadable. */
-export function parseStoredExpectations(text: string | null | undefined): BootExpectations | null {
-  const r = BootExpectationsSchema.safeParse(json<unknown>(text, null));
-  return r.success ? r.data : null;
-}
 
 // Reports written before verdicts existed (our init only): { ok, containers, error, formats }.
 interface LegacyBoot {
@@ -69,7 +64,7 @@ export function storedReport(b: Pick<Build, 'bootCheck' | 'bootExpectations'>): 
   });
   const artifacts = (raw.formats ?? [{ format: 'boot', ok: Boolean(raw.ok), error: raw.error }]).map((f) => legacy(f.format, f.ok, f.error));
   for (const n of raw.notBootChecked ?? []) artifacts.push({ ...legacy(n.format, true), verdict: 'not checked', message: n.reason, containers: [], durationMs: null });
-  return buildReport(parseStoredExpectations(b.bootExpectations), artifacts);
+  return buildReport(expectationsFromColumn(b.bootExpectations), artifacts);
 }
 
 /**

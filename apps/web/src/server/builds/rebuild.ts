@@ -3,7 +3,7 @@
 
 import type { Caller } from '../auth/caller';
 import { createBuild } from './createBuild';
-import { parseStoredExpectations } from './present';
+import { expectationsFromColumn } from '@oscompose/bootcheck/expectations';
 import { findTeamBuild } from './getBuild';
 
 export async function rebuild(caller: Caller, id: string, opts: { fresh?: boolean } = {}) {
@@ -15,6 +15,6 @@ export async function rebuild(caller: Caller, id: string, opts: { fresh?: boolea
 
 // The same expectations as the old build, so the rebuild is judged the same way.
 function bootCheckOf(text: string | null) {
-  const e = parseStoredExpectations(text);
+  const e = expectationsFromColumn(text);
   return e ? { bootCheck: e } : {};
 }

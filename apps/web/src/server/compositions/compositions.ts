@@ -1,9 +1,8 @@
 // Compositions: a team's saved specs, each save a new immutable version. A version keeps the
 // boot expectations next to its spec (what a good boot looks like), never inside the YAML.
 import { db } from '../db';
-import { parseJsonColumn } from '@oscompose/db';
 import { parseSpec } from '@oscompose/spec';
-import { BootExpectationsSchema, normalizeExpectations, type BootExpectations } from '@oscompose/bootcheck/expectations';
+import { BootExpectationsSchema, expectationsFromColumn, expectationsToColumn, type BootExpectations } from '@oscompose/bootcheck/expectations';
 import { BadRequestError, NotFoundError } from '../errors';
 import type { Caller } from '../auth/caller';
 
@@ -24,13 +23,12 @@ function summary(c: { id: string; name: string; description: string; latestVersi
 
 /** The column text for expectations (validated by the route): canonical JSON, or null for none. */
 export function bootExpectationsColumn(e: BootExpectations | null | undefined): string | null {
-  const n = normalizeExpectations(BootExpectationsSchema.parse(e ?? {}));
-  return n ? JSON.stringify(n) : null;
+  return expectationsToColumn(BootExpectationsSchema.parse(e ?? {}));
 }
 
 /** What a version's column holds, as the API returns it (null: nothing expected beyond a boot). */
 export function readBootExpectations(text: string | null | undefined): BootExpectations | null {
-  return parseJsonColumn<BootExpectations | null>(text, BootExpectationsSchema, null);
+  return expectationsFromColumn(text);
 }
 
 /** A composition may be saved while incomplete, but not when its YAML does not even parse. */

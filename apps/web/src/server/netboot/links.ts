@@ -54,9 +54,9 @@ export async function revokeNetbootLinks(caller: Caller, target: Target): Promis
   return { revoked: res.count };
 }
 
-/** The active link's path for the build page (null when none). */
-export async function activeNetbootPath(buildId: string): Promise<string | null> {
-  const link = await (await buildDeps()).db.netbootLink.findFirst({ where: { buildId, revokedAt: null } });
+/** The build's (or composition's) active link's path for the build page (null when none). */
+export async function activeNetbootPath(target: Target): Promise<string | null> {
+  const link = await (await buildDeps()).db.netbootLink.findFirst({ where: { ...target, revokedAt: null } });
   return link ? netbootPath(link.token) : null;
 }
 

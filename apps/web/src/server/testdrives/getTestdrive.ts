@@ -1,6 +1,7 @@
 // One testdrive of the caller's team (through its build); another team's is "not found".
 
 import type { Caller } from '../auth/caller';
+import { can } from '../auth/permissions';
 import { NotFoundError } from '../errors';
 import { testdriveDeps } from './deps';
 import { presentTestdrive } from './present';
@@ -12,8 +13,9 @@ export async function findTeamTestdrive(caller: Caller, id: string) {
   return t;
 }
 
+/** With `canType`: whether this caller may type, extend and stop (viewers watch). */
 export async function getTestdrive(caller: Caller, id: string) {
-  return presentTestdrive(await findTeamTestdrive(caller, id));
+  return { ...presentTestdrive(await findTeamTestdrive(caller, id)), canType: can(caller.role, 'testdrive:use') };
 }
 
 /** The console transcript kept with the build once the VM ended (text/plain download). */

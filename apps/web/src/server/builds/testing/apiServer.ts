@@ -29,6 +29,7 @@ const ROUTES: { pattern: RegExp; keys: string[]; load: () => Promise<Module> }[]
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/contents$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/contents/route') },
   { pattern: /^\/api\/v1\/builds\/([^/]+)\/netboot$/, keys: ['id'], load: () => import('../../../../app/api/v1/builds/[id]/netboot/route') },
   { pattern: /^\/api\/v1\/compositions\/([^/]+)\/netboot$/, keys: ['id'], load: () => import('../../../../app/api/v1/compositions/[id]/netboot/route') },
+  { pattern: /^\/testdrive\/([^/]+)\/port\/(\d+)(?:\/(.*))?$/, keys: ['id', 'port', 'path'], load: () => import('../../../../app/testdrive/[id]/port/[port]/[[...path]]/route') },
   { pattern: /^\/boot\/([^/]+)$/, keys: ['token'], load: () => import('../../../../app/boot/[token]/route') },
   { pattern: /^\/boot\/([^/]+)\/([^/]+)$/, keys: ['token', 'file'], load: () => import('../../../../app/boot/[token]/[file]/route') },
   { pattern: /^\/api\/v1\/keys$/, keys: [], load: () => import('../../../../app/api/v1/keys/route') },
@@ -60,7 +61,8 @@ export async function startApiServer(port = 0): Promise<ApiServer> {
       const m = route.pattern.exec(url.pathname)!;
       let params: Record<string, string>;
       try {
-        params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
+        // An optional group that did not match is left out, as Next.js leaves out an empty catch-all.
+        params = Object.fromEntries(route.keys.flatMap((k, i) => (m[i + 1] === undefined ? [] : [[k, decodeURIComponent(m[i + 1]!)]])));
       } catch {
         // Next.js answers a path it cannot percent-decode with 400 too.
         nres.writeHead(400, { 'content-type': 'application/json' });
