@@ -418,6 +418,11 @@ describe('the build page, one verdict at a time', () => {
     await box().getByText('Console of booted-initrd.img').click();
     await page.getByLabel('Search the console of booted-initrd.img.console.txt').fill('linuxkit');
     await expect.poll(() => page.getByTestId('console-matches').textContent()).toBe('2 matching lines');
+    // The first match (line 102 of 104) is scrolled into the console's view.
+    const match = box().getByRole('log').locator('[data-line="102"]');
+    const [mb, lb] = [await match.boundingBox(), await box().getByRole('log').boundingBox()];
+    expect(mb!.y).toBeGreaterThanOrEqual(lb!.y);
+    expect(mb!.y + mb!.height).toBeLessThanOrEqual(lb!.y + lb!.height);
     await page.screenshot({ path: path.join(SHOTS, 'build-booted.png'), fullPage: true });
   });
 

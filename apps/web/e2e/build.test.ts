@@ -1,5 +1,6 @@
 // End-to-end: compose from the starter catalog in Chromium, build with a real worker (engine,
-// boot check in QEMU), follow the build page to success, download an artifact, check its sha256.
+// boot check in QEMU), follow the build page to success, see the verdict and search the console,
+// download an artifact, check its sha256.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createHash } from 'node:crypto';
@@ -100,6 +101,19 @@ describe('build from the browser', () => {
     // The check-a-download hint names this server (no public URL set: the address in use).
     expect(await page.getByTestId('verify-hint').textContent()).toBe(`oscompose verify FILE --server ${web.url}`);
     await page.screenshot({ path: path.join(SHOTS, 'build-finished.png'), fullPage: true });
+
+    // The boot check as the worker judged it in QEMU: our init, so verified with its container
+    // table; the whole console kept, searchable on the page and downloadable.
+    const boot = page.getByTestId('boot-check');
+    expect(await boot.locator('[data-verdict]').first().getAttribute('data-verdict')).toBe('verified');
+    expect(await boot.getByTestId('containers').textContent()).toContain('hello');
+    await boot.getByText('Console of e2e-hello-initrd.img').click();
+    await page.getByLabel('Search the console of e2e-hello-initrd.img.console.txt').fill('oscompose: boot complete');
+    await expect.poll(() => page.getByTestId('console-matches').textContent(), { timeout: 20_000 }).toBe('1 matching line');
+    const consoleHref = await boot.getByRole('link', { name: 'Download e2e-hello-initrd.img.console.txt' }).getAttribute('href');
+    const consoleText = await (await page.request.get(`${web.url}${consoleHref}`)).text();
+    expect(consoleText).toContain('oscompose: onboot 000-hello exit 0');
+    await page.screenshot({ path: path.join(SHOTS, 'build-console.png'), fullPage: true });
 
     // Download the first artifact as a user would, and check its sha256 against the page.
     const row = page.getByTestId('artifacts').locator('tbody tr').first();

@@ -4,87 +4,34 @@
 // largest files; the compare page shows the added section and the size change. Screenshots light
 // and dark.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadDefaultCompositions } from '@oscompose/catalog';
-import { ensureBuilt, removeDir, seedDatabase, startWeb, type SeededDb, type WebApp } from './support/webApp';
-import { startRedis, type RedisServer } from '@oscompose/queue/testing';
-import { REPO_ROOT, seedStarterCatalog, startWorker, type Service } from './support/services';
-import { launchBrowser } from './support/browser';
+import { startStack, type Stack } from './support/stack';
 
 const SHOTS = path.join(import.meta.dirname, 'screenshots');
-
-let db: SeededDb;
-let redis: RedisServer;
-let worker: Service;
-let web: WebApp;
-let browser: Browser;
-let page: Page;
+let s: Stack;
 
 beforeAll(async () => {
-  ensureBuilt();
-  db = await seedDatabase([]);
-  const dataDir = path.join(db.dir, 'data');
-  mkdirSync(dataDir, { recursive: true });
-  redis = await startRedis();
-  const env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: `e2e${process.pid}`,
-    OSCOMPOSE_DATA_DIR: dataDir,
-    OSCOMPOSE_IMAGE_STORE: process.env.OSCOMPOSE_IMAGE_STORE ?? path.join(REPO_ROOT, 'data/images'),
-    OSCOMPOSE_DEBIAN_CACHE: process.env.OSCOMPOSE_DEBIAN_CACHE ?? path.join(REPO_ROOT, 'data/debian'),
-    // The pictures are of the build; booting it is another test's.
-    WORKER_BOOT_CHECK: 'false',
-    LOG_LEVEL: 'info',
-  };
-  seedStarterCatalog(env);
-  worker = startWorker(env);
-  web = await startWeb(env);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // The pictures are of the build; booting it is another test's.
+  s = await startStack({ WORKER_BOOT_CHECK: 'false' });
 }, 900_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-  await worker?.stop();
-  await redis?.stop();
-  await db?.prisma.$disconnect();
-  if (db) removeDir(db.dir);
+  await s?.stop();
 });
-
-async function build(spec: string, name: string): Promise<string> {
-  const created = await page.request.post(`${web.url}/api/v1/builds`, { data: { spec, formats: ['kernel+initrd'], name } });
-  expect(created.status(), await created.text()).toBe(202);
-  const { id } = (await created.json()) as { id: string };
-  const until = Date.now() + 600_000;
-  for (;;) {
-    const b = (await (await page.request.get(`${web.url}/api/v1/builds/${id}`)).json()) as { status: string; error?: string };
-    if (b.status === 'succeeded') return id;
-    if (b.status === 'failed' || b.status === 'canceled' || Date.now() > until) throw new Error(`build ${name} ${b.status}: ${b.error ?? ''}\n${worker.logs.join('').slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-async function theme(dark: boolean) {
-  await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
-  await page.evaluate((d) => localStorage.setItem('theme', d ? 'dark' : 'light'), dark);
-  await page.reload();
-}
 
 describe('the size breakdown in the browser', () => {
   it('treemap of the minimal build; the compare page shows the added image', async () => {
     const minimal = (await loadDefaultCompositions({ registryHost: 'localhost:5000' })).find((c) => c.name === 'minimal')!.yaml;
+    const { page, web } = s;
     await page.goto(`${web.url}/builds`);
-    const a = await build(minimal, 'minimal');
+    const a = await s.build(minimal, 'minimal');
     const withHello = minimal.replace('onboot:\n', 'onboot:\n  - name: hello\n    image: localhost:5000/oscompose/hello:0.1\n');
     expect(withHello).toContain('hello:0.1');
-    const b = await build(withHello, 'minimal-hello');
+    const b = await s.build(withHello, 'minimal-hello');
 
     await page.goto(`${web.url}/builds/${a}`);
-    await theme(false);
+    await s.theme(false);
     const treemap = page.getByTestId('treemap');
     await treemap.waitFor();
     const sections = page.getByTestId('size-sections');
@@ -117,7 +64,7 @@ describe('the size breakdown in the browser', () => {
     await expect.poll(() => page.getByTestId('treemap-trail').textContent()).toContain(second!);
     await page.keyboard.press('Escape');
 
-    await theme(true);
+    await s.theme(true);
     await page.getByTestId('treemap').waitFor();
     await page.getByTestId('size-breakdown').scrollIntoViewIfNeeded();
     await page.getByTestId('size-breakdown').screenshot({ path: path.join(SHOTS, 'size-breakdown-dark.png') });
@@ -131,7 +78,7 @@ describe('the size breakdown in the browser', () => {
     expect(await page.getByTestId('initramfs-change').textContent()).toMatch(/^\+/);
     expect(await diff.locator('tr[data-section="init localhost:5000/oscompose/runc:0.1"]').textContent()).toContain('±0 B');
     await diff.screenshot({ path: path.join(SHOTS, 'compare-sections-dark.png') });
-    await theme(false);
+    await s.theme(false);
     await page.getByTestId('section-size-diff').waitFor();
     await page.getByTestId('section-size-diff').screenshot({ path: path.join(SHOTS, 'compare-sections.png') });
   });

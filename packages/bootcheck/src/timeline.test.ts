@@ -33,7 +33,7 @@ describe('bootTimeline', () => {
       ['init', 'init', 2510, 3400],
       ['onboot', '000-dhcpcd', 3400, 5200],
       ['onboot', '001-hello', 5200, 6100],
-      ['services', 'services', 6100, 7300],
+      ['services', 'services', 6100, 7310],
     ]);
     expect(t.services).toEqual([{ name: 'getty', atMs: 6800 }, { name: 'httpd', atMs: 7300 }]);
     expect(t.completeMs).toBe(7310);

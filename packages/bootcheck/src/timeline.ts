@@ -1,7 +1,7 @@
 // Pure and browser-safe: where a boot's time went, from its timed console lines (each timed by
 // its arrival on the host, ms since QEMU started): firmware until the kernel's first line, the
 // kernel until it runs the init, our init's stage 1 until it reports "init … started", each onboot
-// container until it exits, the services until the last one started, and boot complete.
+// container until it exits, the services until boot complete.
 import { parseEvent } from './consoleProtocol';
 import type { ConsoleLine } from './verdict';
 
@@ -66,7 +66,8 @@ export function bootTimeline(lines: ConsoleLine[]): BootTimeline {
       services.push({ name: e.name, atMs: l.atMs });
     } else if (e.type === 'boot-complete' && completeMs === null) {
       completeMs = l.atMs;
-      if (services.length) close('services', 'services', { ...l, atMs: Math.max(at, services[services.length - 1]!.atMs) });
+      // The services span runs until boot complete: the init reports it once the last service is up.
+      if (services.length) close('services', 'services', l);
     }
   }
   return { spans, completeMs, services };

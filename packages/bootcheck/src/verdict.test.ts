@@ -82,6 +82,12 @@ describe('boot verdict for an init that is not ours', () => {
     expect(booted.final && booted.handover?.text).toMatch(/Freeing unused kernel/);
   });
 
+  it('says there is no /init when the kernel falls back to mounting a root filesystem', () => {
+    const panic = '[    1.9] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)';
+    const d = decide(obs([KERNEL[0]!, KERNEL[1]!, [2000, panic]]), undefined, O);
+    expect(d.final && d.message).toBe(`the kernel found no /init in the initramfs and no root filesystem to mount: "${panic}" (console line 3, 2.0 s)`);
+  });
+
   it('says no init was found when the kernel tried them all', () => {
     const d = decide(obs([...KERNEL, [2000, '[    1.8] Kernel panic - not syncing: No working init found.  Try passing init= option to kernel.']]), undefined, O);
     expect(d.final && d.message).toMatch(/^the kernel found no init to run: "\[    1.8\] Kernel panic - not syncing: No working init found/);
@@ -119,7 +125,7 @@ describe('boot verdict for an init that is not ours', () => {
       const d = decide(obs(noInit), e, O);
       expect(d.final && d.verdict).toBe('failed');
       if (d.final) {
-        expect(d.message).toBe('the kernel panicked before any userspace ran: "[    1.5] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)" (console line 3, 1.5 s)');
+        expect(d.message).toBe('the kernel found no /init in the initramfs and no root filesystem to mount: "[    1.5] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)" (console line 3, 1.5 s)');
         expect(d.decidingLine?.n).toBe(3);
       }
     }

@@ -191,9 +191,13 @@ export function decide(obs: BootObservation, expectations: BootExpectations | un
 
   const panic = lines.find((l) => isPanic(l.text));
   if (panic) {
+    // An initramfs without /init: the kernel frees its init memory, then looks for a root
+    // filesystem to mount instead and panics; no init ever started.
     const why = /No working init found/.test(panic.text)
       ? 'the kernel found no init to run'
-      : handover && handover.n < panic.n
+      : /VFS: Unable to mount root fs/.test(panic.text)
+        ? 'the kernel found no /init in the initramfs and no root filesystem to mount'
+        : handover && handover.n < panic.n
         ? 'the kernel panicked after init started'
         : 'the kernel panicked before any userspace ran';
     return done('failed', `${why}: ${quote(panic)}`, panic);

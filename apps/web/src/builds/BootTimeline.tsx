@@ -1,6 +1,6 @@
 // The build page's boot timeline: for each booted artifact, where its boot's time went (firmware,
-// kernel, init, each onboot container in order, services until the last one started, boot
-// complete), from the boot check's timed console lines, as one horizontal bar and a list.
+// kernel, init, each onboot container in order, services until boot complete), from the boot
+// check's timed console lines, as one horizontal bar and a list.
 'use client';
 import type { BootTimeline as Timeline, TimelinePhase } from '@oscompose/bootcheck';
 import type { BuildBootCheck } from '../api-client/types';
@@ -50,7 +50,7 @@ function TimelineRow({ name, t }: { name: string | null; t: Timeline }) {
         {t.completeMs !== null ? <div aria-hidden className="absolute top-0 h-full w-0.5 bg-success" style={{ left: `calc(${(100 * t.completeMs) / end}% - 1px)` }} title={`boot complete at ${seconds(t.completeMs)}`} /> : null}
       </div>
       <div aria-hidden className="mt-0.5 flex justify-between text-[10px] tabular-nums text-muted-foreground"><span>0 s</span><span>{seconds(end / 2)}</span><span>{seconds(end)}</span></div>
-      <ol className="mt-2 grid gap-x-6 gap-y-0.5 text-xs sm:grid-cols-2" data-testid="boot-timeline-spans">
+      <ol className="mt-2 grid max-w-md gap-y-0.5 text-xs" data-testid="boot-timeline-spans">
         {t.spans.map((s, i) => (
           <li key={i} className="flex items-center gap-2" data-phase={s.phase}>
             <span aria-hidden className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: fill(s.phase, i) }} />

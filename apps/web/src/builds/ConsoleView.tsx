@@ -45,6 +45,14 @@ export function ConsoleView({ url, name, marked, focus }: Props) {
   const matching = useMemo(() => (matcher ? lines.reduce<number[]>((acc, l, i) => (matcher.test(l) ? (acc.push(i + 1), acc) : acc), []) : []), [lines, matcher]);
   const shown = matcher && onlyMatches ? matching : lines.map((_, i) => i + 1);
 
+  // A new search shows its first match (the console may be hundreds of lines long).
+  const first = matching[0];
+  useEffect(() => {
+    if (first === undefined || !box.current) return;
+    const el = box.current.querySelector<HTMLElement>(`[data-line="${first}"]`);
+    if (el) box.current.scrollTop = el.offsetTop - box.current.clientHeight / 3;
+  }, [first, q]);
+
   useEffect(() => {
     if (!focus || !box.current || text === null) return;
     const el = box.current.querySelector<HTMLElement>(`[data-line="${focus.line}"]`);

@@ -1,6 +1,6 @@
 // The build services' connections: the web app's one Prisma client (../db), its one fail-fast
 // producer connection (../redis) and the build queue on it, a factory for subscriber connections
-// (a subscribed connection can do nothing else) and the artifact store, all under the
+// (a subscribed connection can do nothing else; event streams share one, ./channels.ts) and the artifact store, all under the
 // installation's Redis prefix (../installation). Tests replace them with setBuildDeps.
 
 import type { PrismaClient } from '@oscompose/db';
@@ -21,7 +21,7 @@ export interface BuildDeps {
   queue: Queue<BuildJobData>;
   /** Normal connection: PUBLISH (cancel requests, web-side status events). */
   redis: Redis;
-  /** Factory for the subscriber connection (a subscribed connection can do nothing else). */
+  /** Factory for the subscriber connection (a subscribed connection can do nothing else); build event streams share one per factory (./channels). */
   subscriber: () => Redis;
   store: ArtifactStore;
   /** The signing keys' directory (default DATA_DIR/keys); tests point it at their data dir. */

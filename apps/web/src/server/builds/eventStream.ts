@@ -6,6 +6,7 @@
 import { isFinalStatus } from '@oscompose/db';
 import { buildChannel, buildEventMessage, type BuildEventMessage } from '@oscompose/queue';
 import type { Caller } from '../auth/caller';
+import { channelsFor, type Unlisten } from './channels';
 import { buildDeps } from './deps';
 import { findTeamBuild } from './getBuild';
 
@@ -31,7 +32,8 @@ export async function buildEventStream(caller: Caller, buildId: string, req: Req
   const { db, subscriber, redisPrefix } = await buildDeps();
   const lastEventId = Number(req.headers.get('last-event-id') ?? new URL(req.url).searchParams.get('after') ?? -1);
   const encoder = new TextEncoder();
-  const sub = subscriber();
+  const channels = channelsFor(subscriber);
+  let unlisten: Unlisten = () => {};
   let closed = false;
   let cleanup = () => {};
 
@@ -56,7 +58,7 @@ export async function buildEventStream(caller: Caller, buildId: string, req: Req
         if (isFinal(m)) finish();
       };
 
-      sub.on('message', (_channel: string, text: string) => {
+      const onMessage = (text: string) => {
         let parsed;
         try {
           parsed = buildEventMessage.safeParse(JSON.parse(text));
@@ -66,7 +68,7 @@ export async function buildEventStream(caller: Caller, buildId: string, req: Req
         if (!parsed.success) return;
         if (live) deliver(parsed.data);
         else buffer.push(parsed.data);
-      });
+      };
       const keepalive = setInterval(() => send(`: keepalive\n\n`), KEEPALIVE_MS);
       // The final status may have no event (e.g. a row fixed by hand): check the row now and then.
       const recheck = setInterval(async () => {
@@ -76,7 +78,7 @@ export async function buildEventStream(caller: Caller, buildId: string, req: Req
       cleanup = () => {
         clearInterval(keepalive);
         clearInterval(recheck);
-        void sub.unsubscribe().catch(() => {}).finally(() => sub.disconnect());
+        unlisten();
       };
       req.signal?.addEventListener('abort', () => {
         closed = true;
@@ -97,7 +99,8 @@ export async function buildEventStream(caller: Caller, buildId: string, req: Req
       };
 
       try {
-        await sub.subscribe(buildChannel(redisPrefix, buildId));
+        unlisten = await channels.listen(buildChannel(redisPrefix, buildId), onMessage);
+        if (closed) unlisten();
       } catch {
         // Redis is down: replay what is stored; the recheck loop ends the stream when the build ends.
       }
